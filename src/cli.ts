@@ -1,0 +1,25 @@
+// The `votestream` command: parses argv and calls library functions, nothing more.
+import { Command } from 'commander';
+import { RedisClusterError } from '../ops/redis-cluster.ts';
+import { configCommand } from './cli/config-command.ts';
+import { redisCommand } from './cli/redis-command.ts';
+import { upCommand } from './cli/up-command.ts';
+import { ConfigError } from './config.ts';
+
+const program = new Command('votestream')
+  .description('Records votes across several nodes on Redis Streams.')
+  .showHelpAfterError()
+  .addCommand(redisCommand())
+  .addCommand(configCommand())
+  .addCommand(upCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Problems a person can fix get one line, not a stack trace.
+  if (error instanceof ConfigError || error instanceof RedisClusterError) {
+    process.stderr.write(`votestream: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

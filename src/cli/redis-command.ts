@@ -1,0 +1,108 @@
+// `votestream redis up|down|status`: the local Redis Cluster.
+import { Command, Option } from 'commander';
+import {
+  type ClusterLayout,
+  type ClusterStatus,
+  clusterStatus,
+  layoutPorts,
+  redisDown,
+  redisUp,
+} from '../../ops/redis-cluster.ts';
+
+interface LayoutFlags {
+  port: string;
+  masters: string;
+  replicas: string;
+  dir: string;
+  host: string;
+  json?: boolean;
+}
+
+export function redisCommand(): Command {
+  const redis = new Command('redis').description('Run a local Redis Cluster for votestream');
+  const withLayout = (cmd: Command) =>
+    cmd
+      .addOption(new Option('--port <port>', 'first port of the cluster').default('7000'))
+      .addOption(new Option('--masters <n>', 'number of masters').default('3'))
+      .addOption(new Option('--replicas <n>', 'replicas per master').default('1'))
+      .addOption(new Option('--dir <path>', 'data, pid files and logs').default('.data/redis'))
+      .addOption(new Option('--host <address>', 'address to bind').default('127.0.0.1'))
+      .option('--json', 'print one JSON summary object');
+
+  withLayout(redis.command('up'))
+    .description('start the cluster and wait until every slot and replica is ready')
+    .action(async (flags: LayoutFlags) => {
+      const layout = toLayout(flags);
+      const started = Date.now();
+      const { alreadyRunning, status } = await redisUp(layout);
+      const seconds = (Date.now() - started) / 1000;
+      if (flags.json) {
+        print({ alreadyRunning, seconds, seeds: seeds(layout), ...status });
+        return;
+      }
+      console.log(
+        alreadyRunning
+          ? `Redis Cluster already running on ${seeds(layout)}`
+          : `Redis Cluster up in ${seconds.toFixed(1)} s on ${seeds(layout)}`,
+      );
+      printStatus(status);
+      console.log(`\nUse it: VS_REDIS_CLUSTER=${seeds(layout)}`);
+    });
+
+  withLayout(redis.command('down'))
+    .description('stop the servers this --dir started (by their pid files, never by name)')
+    .action(async (flags: LayoutFlags) => {
+      const stopped = await redisDown(toLayout(flags));
+      if (flags.json) print({ stopped });
+      else
+        console.log(stopped.length ? `stopped ports ${stopped.join(', ')}` : 'nothing was running');
+    });
+
+  withLayout(redis.command('status'))
+    .description('show masters, replicas, slots and replication state')
+    .action(async (flags: LayoutFlags) => {
+      const layout = toLayout(flags);
+      const status = await clusterStatus(flags.host, layoutPorts(layout));
+      if (flags.json) print(status);
+      else printStatus(status);
+    });
+  return redis;
+}
+
+function toLayout(flags: LayoutFlags): ClusterLayout {
+  const int = (name: string, value: string, min: number, max: number) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new RangeError(`--${name} must be an integer from ${min} to ${max}, got ${value}`);
+    }
+    return n;
+  };
+  const masters = int('masters', flags.masters, 1, 64);
+  const replicas = int('replicas', flags.replicas, 0, 5);
+  // Cluster bus ports are port + 10000, so the last node's bus port must fit too.
+  const port = int('port', flags.port, 1024, 55535 - masters * (1 + replicas));
+  return { host: flags.host, port, masters, replicas, dir: flags.dir };
+}
+
+function seeds(layout: ClusterLayout): string {
+  return layoutPorts(layout)
+    .slice(0, layout.masters)
+    .map((p) => `${layout.host}:${p}`)
+    .join(',');
+}
+
+function printStatus(status: ClusterStatus): void {
+  console.log(`cluster_state: ${status.state}, slots ok: ${status.slotsOk}/16384`);
+  for (const m of status.masters) {
+    console.log(
+      `  master  ${m.address}  slots ${m.slots} (${m.ranges.join(' ')})  replicas ${m.replicas}${m.failed ? '  FAILED' : ''}`,
+    );
+  }
+  for (const r of status.replicas) {
+    console.log(`  replica ${r.address}  of ${r.masterAddress ?? r.masterId}  link ${r.link}`);
+  }
+}
+
+function print(summary: unknown): void {
+  console.log(JSON.stringify(summary));
+}

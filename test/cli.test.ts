@@ -1,0 +1,40 @@
+import { execa } from 'execa';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const cli = suite('votestream command line');
+const BIN = 'bin/votestream.js';
+
+for (const [name, value] of [
+  ['VS_SHARDS', 'abc'],
+  ['VS_HTTP_PORT', '99999'],
+]) {
+  cli(`a bad ${name} exits non-zero with one line naming it and no stack trace`, async () => {
+    const result = await execa('node', [BIN, 'config'], {
+      reject: false,
+      env: { [name as string]: value },
+    });
+    assert.is(result.exitCode, 2);
+    const lines = String(result.stderr).trim().split('\n');
+    assert.is(lines.length, 1, `stderr was: ${result.stderr}`);
+    assert.match(lines[0]!, new RegExp(`^votestream: ${name}=`));
+  });
+}
+
+cli('flags override env and --json prints one object with the token redacted', async () => {
+  const result = await execa('node', [BIN, 'config', '--shards', '4', '--json'], {
+    env: { VS_SHARDS: '8', VS_ADMIN_TOKEN: 'a-very-secret-admin-token' },
+  });
+  const config = JSON.parse(String(result.stdout));
+  assert.is(config.shards, 4);
+  assert.is(config.adminToken, '[redacted]');
+  assert.not.match(String(result.stdout), /a-very-secret/);
+});
+
+cli('--help lists the subcommands', async () => {
+  const result = await execa('node', [BIN, '--help']);
+  assert.match(String(result.stdout), /redis/);
+  assert.match(String(result.stdout), /config/);
+});
+
+cli.run();

@@ -1,0 +1,35 @@
+// Runs every uvu test file in one process, then prints the plain totals line
+// `N passed, N failed` and exits — whatever handles a failed test left open.
+import { stripVTControlCharacters } from 'node:util';
+import { parse } from 'uvu/parse';
+import { run } from 'uvu/run';
+
+const pattern = process.argv[2] ?? '\\.test\\.ts$';
+const WATCHDOG_MS = Number(process.env.VS_TEST_TIMEOUT_MS ?? 480_000);
+
+let output = '';
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+  return write(chunk, ...rest);
+}) as typeof process.stdout.write;
+
+const watchdog = setTimeout(() => {
+  console.error(`\ntest run exceeded ${WATCHDOG_MS} ms: stopping`);
+  finish(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+const ctx = await parse('test', pattern, {});
+await run(ctx.suites, { bail: false });
+finish(Number(process.exitCode ?? 0));
+
+function finish(code: number): never {
+  // uvu prints "Total: N" and "Passed: N"; strip its colour codes before reading them.
+  const plain = stripVTControlCharacters(output);
+  const total = Number(plain.match(/Total:\s+(\d+)/)?.[1] ?? 0);
+  const passed = Number(plain.match(/Passed:\s+(\d+)/)?.[1] ?? 0);
+  const failed = total - passed + (code !== 0 && total === passed ? 1 : 0);
+  write(`\n${passed} passed, ${failed} failed\n`);
+  process.exit(failed > 0 || total === 0 ? 1 : 0);
+}
