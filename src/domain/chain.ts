@@ -1,0 +1,32 @@
+// The hash chain of a shard. Every VoteCast and PollClosed entry carries a gapless seq and
+// hash = sha1(prevHash | seq | payload), so a lost, reordered or rewritten entry is visible.
+// The append script computes the same function in Lua (redis.sha1hex); this is its twin.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
+
+/** The chain head before the first entry of a shard. */
+export const GENESIS_HASH = '';
+
+export function chainHash(prevHash: string, seq: number, payload: string): string {
+  return createHash('sha1').update(`${prevHash}|${seq}|${payload}`).digest('hex');
+}
+
+/**
+ * The bytes a chained event is hashed over (and stored as, in the stream's `data` field):
+ * the canonical JSON of the event without its place in the chain (seq, hash) or stream id.
+ */
+export function chainPayload(event: object): string {
+  const { seq: _seq, hash: _hash, id: _id, ...rest } = event as Record<string, unknown>;
+  return canonicalJson(rest);
+}
+
+/** Whether `event` follows a chain whose head is (`seq`, `hash`). */
+export function followsChain(
+  head: { seq: number; hash: string },
+  event: { seq: number; hash: string },
+): boolean {
+  return (
+    event.seq === head.seq + 1 &&
+    event.hash === chainHash(head.hash, event.seq, chainPayload(event))
+  );
+}

@@ -1,0 +1,79 @@
+// The events of the log, as the domain sees them. Their wire form (stream fields) and JSON
+// Schemas live in streams/; src/log/codec.ts turns one into the other.
+
+/** How a poll treats a second vote by the same voter. */
+export type RevoteRule = 'reject' | 'replace';
+
+export interface PollOption {
+  id: string;
+  label?: string;
+}
+
+/** A poll as defined at creation. Immutable: a poll is never edited, only closed. */
+export interface Poll {
+  id: string;
+  title: string;
+  options: PollOption[];
+  maxChoices: number;
+  revote: RevoteRule;
+  /** Epoch milliseconds on the cluster clock; absent = open from creation / until closed. */
+  opensAt?: number;
+  closesAt?: number;
+  createdAt: number;
+}
+
+// ---- shard log (vs:{s<N>}:log) ----
+
+/** A vote appended to a shard. `seq` and `hash` place it in the shard's chain. */
+export interface VoteCast {
+  type: 'VoteCast';
+  v: 1;
+  seq: number;
+  hash: string;
+  voteId: string;
+  pollId: string;
+  voterId: string;
+  /** Sorted, distinct option ids. */
+  choices: string[];
+  /** When the node accepted it (epoch ms, the node's estimate of the cluster clock). */
+  at: number;
+}
+
+/** The close barrier of a poll in one shard: votes after it in the chain never count. */
+export interface PollClosed {
+  type: 'PollClosed';
+  v: 1;
+  /** In a shard the barrier is part of the chain; in the catalogue it has no seq. */
+  seq?: number;
+  hash?: string;
+  pollId: string;
+  at: number;
+  /** Who closed it: a node id, or "schedule". */
+  by: string;
+}
+
+/** The leader's statement that the shard's chain up to `seq` (whose hash is `hash`) is committed. */
+export interface CommitMarked {
+  type: 'CommitMarked';
+  v: 1;
+  term: number;
+  seq: number;
+  hash: string;
+  by: string;
+  at: number;
+}
+
+export type ShardEvent = VoteCast | PollClosed | CommitMarked;
+
+// ---- control streams (vs:{ctl}:…) ----
+
+export interface PollCreated {
+  type: 'PollCreated';
+  v: 1;
+  poll: Poll;
+}
+
+export type CatalogueEvent = PollCreated | PollClosed;
+
+/** A shard event together with its stream entry id, as read back from Redis. */
+export type Entry<E> = E & { id: string };
