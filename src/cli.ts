@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { RedisClusterError } from '../ops/redis-cluster.ts';
 import { configCommand } from './cli/config-command.ts';
+import { nodeCommand } from './cli/node-command.ts';
 import { redisCommand } from './cli/redis-command.ts';
 import { upCommand } from './cli/up-command.ts';
 import { ConfigError } from './config.ts';
@@ -10,6 +11,7 @@ const program = new Command('votestream')
   .description('Records votes across several nodes on Redis Streams.')
   .showHelpAfterError()
   .addCommand(redisCommand())
+  .addCommand(nodeCommand())
   .addCommand(configCommand())
   .addCommand(upCommand());
 

@@ -1,0 +1,39 @@
+// build(ctx) returns the fastify app without listening; src/node.ts listens, tests inject().
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { AppContext } from './context.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { healthRoutes } from './health-routes.ts';
+import { pollRoutes } from './poll-routes.ts';
+import { voteRoutes } from './vote-routes.ts';
+
+/** Default body limit; /votes/batch raises it to 1 MiB. */
+const BODY_LIMIT = 64 * 1024;
+
+export function build(ctx: AppContext): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request lines at 10,000 votes/s would drown the log; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    // Reject rather than strip: a body with unknown fields or wrong types writes nothing.
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: false,
+      },
+    },
+    // secure-json-parse: "__proto__" and "constructor.prototype" keys are refused (400).
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  // JSON only: without this, fastify would parse text/plain bodies and answer 400, not 415.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandler(app);
+  app.register(healthRoutes(ctx));
+  app.register(pollRoutes(ctx));
+  app.register(voteRoutes(ctx));
+  return app;
+}

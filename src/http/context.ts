@@ -1,0 +1,18 @@
+// What the HTTP layer needs from a running node. The node (src/node.ts) builds it.
+import type { Config } from '../config.ts';
+import type { Appender } from '../log/append-vote.ts';
+import type { PollCatalogue } from '../log/poll-catalogue.ts';
+import type { LogTarget } from '../log/redis-client.ts';
+import type { Logger } from '../logger.ts';
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  target: LogTarget;
+  appender: Appender;
+  catalogue: PollCatalogue;
+  /** The cluster clock, epoch ms. */
+  now(): number;
+  /** Whether the node can serve writes (Redis connected, durability resolved). */
+  ready(): boolean;
+}

@@ -1,0 +1,109 @@
+// /polls: create, list, read and close polls.
+import type { FastifyInstance } from 'fastify';
+import type { Poll } from '../domain/events.ts';
+import { definePoll, isRefusal, pollStatus } from '../domain/poll-rules.ts';
+import { VoteStreamError } from '../errors.ts';
+import type { CatalogueEntry } from '../log/poll-catalogue.ts';
+import { closePoll, createPoll } from '../log/poll-store.ts';
+import { requireAdmin } from './admin-auth.ts';
+import type { AppContext } from './context.ts';
+import { pollBody, pollIdParams } from './schemas.ts';
+
+interface PollBody {
+  id?: string;
+  title: string;
+  options: (string | { id: string; label?: string })[];
+  maxChoices?: number;
+  revote?: 'reject' | 'replace';
+  opensAt?: string | number;
+  closesAt?: string | number;
+}
+
+export function pollRoutes(ctx: AppContext) {
+  return async (app: FastifyInstance) => {
+    const admin = requireAdmin(ctx.config.adminToken);
+
+    app.post<{ Body: PollBody }>(
+      '/polls',
+      { schema: { body: pollBody }, preHandler: admin },
+      async (request, reply) => {
+        const body = request.body;
+        const now = ctx.now();
+        const defined = definePoll(
+          {
+            id: body.id ?? `p-${crypto.randomUUID()}`,
+            title: body.title,
+            options: body.options,
+            maxChoices: body.maxChoices,
+            revote: body.revote,
+            opensAt: instant(body.opensAt),
+            closesAt: instant(body.closesAt),
+          },
+          now,
+        );
+        if (isRefusal(defined))
+          throw new VoteStreamError(defined.code, defined.message, defined.details);
+        const { created, poll } = await createPoll(ctx.target, defined);
+        await ctx.catalogue.refresh();
+        return reply
+          .status(created ? 201 : 200)
+          .send({ poll: present({ poll, closed: false }, ctx.now()) });
+      },
+    );
+
+    app.get('/polls', async () => {
+      await ctx.catalogue.refresh();
+      const now = ctx.now();
+      return { polls: ctx.catalogue.list().map((entry) => present(entry, now)) };
+    });
+
+    app.get<{ Params: { pollId: string } }>(
+      '/polls/:pollId',
+      { schema: { params: pollIdParams } },
+      async (request) => {
+        const entry = await ctx.catalogue.get(request.params.pollId);
+        if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${request.params.pollId}`);
+        return { poll: present(entry, ctx.now()) };
+      },
+    );
+
+    app.post<{ Params: { pollId: string } }>(
+      '/polls/:pollId/close',
+      { schema: { params: pollIdParams }, preHandler: admin },
+      async (request) => {
+        const { pollId } = request.params;
+        const { alreadyClosed, barriers } = await closePoll(
+          ctx.target,
+          pollId,
+          ctx.config.nodeId,
+          ctx.now(),
+        );
+        await ctx.catalogue.refresh();
+        const entry = ctx.catalogue.peek(pollId);
+        if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
+        request.log.info({ event: 'poll_closed', pollId, alreadyClosed }, 'poll closed');
+        return { poll: present(entry, ctx.now()), alreadyClosed, barriers };
+      },
+    );
+  };
+}
+
+/** The API's view of a poll: ISO times and its status now. */
+export function present(entry: CatalogueEntry, now: number) {
+  const { poll } = entry;
+  return {
+    ...poll,
+    opensAt: iso(poll.opensAt),
+    closesAt: iso(poll.closesAt),
+    createdAt: iso(poll.createdAt),
+    status: pollStatus(poll as Poll, now, entry.closed),
+  };
+}
+
+function instant(value: string | number | undefined): number | undefined {
+  return typeof value === 'string' ? Date.parse(value) : value;
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}

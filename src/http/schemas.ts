@@ -1,0 +1,88 @@
+// Request schemas for fastify's ajv. Nothing extra is accepted and nothing is coerced.
+
+const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
+/** Client-chosen ids: 1-128 characters, no control characters. */
+const PRINTABLE = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]+$',
+} as const;
+const INSTANT = {
+  anyOf: [
+    { type: 'string', format: 'date-time' },
+    { type: 'integer', minimum: 0, maximum: 8.64e15 },
+  ],
+} as const;
+
+export const pollIdParams = {
+  type: 'object',
+  required: ['pollId'],
+  properties: { pollId: ID },
+} as const;
+
+export const voteIdParams = {
+  type: 'object',
+  required: ['voteId'],
+  properties: { voteId: PRINTABLE },
+} as const;
+
+export const pollBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['title', 'options'],
+  properties: {
+    id: ID,
+    title: { type: 'string', minLength: 1, maxLength: 500 },
+    options: {
+      type: 'array',
+      minItems: 2,
+      maxItems: 64,
+      items: {
+        anyOf: [
+          ID,
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id'],
+            properties: { id: ID, label: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
+        ],
+      },
+    },
+    maxChoices: { type: 'integer', minimum: 1, maximum: 64 },
+    revote: { enum: ['reject', 'replace'] },
+    opensAt: INSTANT,
+    closesAt: INSTANT,
+  },
+} as const;
+
+export const voteBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['pollId', 'voterId', 'choices'],
+  properties: {
+    pollId: ID,
+    voterId: PRINTABLE,
+    voteId: PRINTABLE,
+    // Any short string: one that is not an option is a 422 UNKNOWN_OPTION, not a 400.
+    choices: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 64,
+      items: { type: 'string', minLength: 1, maxLength: 64 },
+    },
+  },
+} as const;
+
+export const MAX_BATCH = 1000;
+
+export const batchBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['votes'],
+  properties: {
+    // Items are checked one by one, so one bad vote does not sink the batch.
+    votes: { type: 'array', minItems: 1, maxItems: MAX_BATCH },
+  },
+} as const;

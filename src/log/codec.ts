@@ -1,0 +1,61 @@
+// Stream entries <-> domain events. Chained events travel as fields type, seq, hash and
+// data (the canonical payload the hash covers); others as type and data.
+import { chainPayload } from '../domain/chain.ts';
+import type { CatalogueEvent, Entry, ShardEvent } from '../domain/events.ts';
+import { EventSchemaError, validateEvent } from './schemas.ts';
+
+/** An entry as ioredis returns it from XRANGE / XREADGROUP. */
+export type RawEntry = [id: string, fields: string[]];
+
+/** Validates a chained event (without seq/hash) and returns the payload to hash and store. */
+export function encodePayload(event: object): string {
+  validateEvent(event as { type?: unknown });
+  return chainPayload(event);
+}
+
+/** Decodes and validates one shard entry; throws EventSchemaError on anything malformed. */
+export function decodeShardEntry([id, fields]: RawEntry): Entry<ShardEvent> {
+  const f = fieldsOf(fields);
+  const data = parseData(id, f.data);
+  const event = { ...data, id } as Record<string, unknown>;
+  if (f.type !== data.type)
+    throw new EventSchemaError(`entry ${id}: type field disagrees with data`);
+  if (f.type === 'VoteCast' || f.type === 'PollClosed') {
+    event.seq = Number(f.seq);
+    event.hash = f.hash;
+    if (!Number.isInteger(event.seq) || typeof event.hash !== 'string') {
+      throw new EventSchemaError(`entry ${id}: a chained ${f.type} needs seq and hash`);
+    }
+  }
+  const { id: _id, ...body } = event;
+  validateEvent(body);
+  return event as unknown as Entry<ShardEvent>;
+}
+
+export function decodeCatalogueEntry([id, fields]: RawEntry): Entry<CatalogueEvent> {
+  const data = parseData(id, fieldsOf(fields).data);
+  validateEvent(data);
+  return { ...data, id } as unknown as Entry<CatalogueEvent>;
+}
+
+function fieldsOf(fields: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!] = fields[i + 1]!;
+  return out;
+}
+
+function parseData(
+  id: string,
+  data: string | undefined,
+): Record<string, unknown> & { type?: unknown } {
+  if (data === undefined) throw new EventSchemaError(`entry ${id} has no data field`);
+  try {
+    const parsed = JSON.parse(data) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // Reported below with the entry id.
+  }
+  throw new EventSchemaError(`entry ${id}: data is not a JSON object`);
+}

@@ -1,0 +1,57 @@
+// The only place that builds Redis key names. Every key a script touches shares a hash tag
+// ({s<N>} for a shard, {ctl} for coordination) so each script runs in one cluster slot.
+
+export interface ShardKeys {
+  /** Stream: VoteCast, PollClosed (chained) and CommitMarked entries. */
+  log: string;
+  /** Hash: seq and hash of the chain head, committed seq. */
+  head: string;
+  /** Hash: voteId → "seq entryId hash fingerprint" (idempotent append, receipt lookup). */
+  ids: string;
+  /** Hash: pollId → seq of the poll's PollClosed barrier in this shard. */
+  closed: string;
+  /** String: highest term that wrote a commit marker here. */
+  fence: string;
+  /** Hash per poll: voterId → seq of the counted vote. */
+  voters(pollId: string): string;
+}
+
+export interface ControlKeys {
+  /** Stream: PollCreated, PollClosed — the poll catalogue. */
+  polls: string;
+  /** Hash: pollId → "fingerprint\npayload" of its PollCreated (unique poll ids). */
+  pollIds: string;
+  /** Hash: pollId → entry id of its PollClosed in the catalogue. */
+  pollsClosed: string;
+  heartbeats: string;
+  election: string;
+  acks: string;
+  lease: string;
+  term: string;
+}
+
+export function shardKeys(prefix: string, shard: number): ShardKeys {
+  const tag = `${prefix}:{s${shard}}`;
+  return {
+    log: `${tag}:log`,
+    head: `${tag}:head`,
+    ids: `${tag}:ids`,
+    closed: `${tag}:closed`,
+    fence: `${tag}:fence`,
+    voters: (pollId) => `${tag}:voters:${pollId}`,
+  };
+}
+
+export function controlKeys(prefix: string): ControlKeys {
+  const tag = `${prefix}:{ctl}`;
+  return {
+    polls: `${tag}:polls`,
+    pollIds: `${tag}:poll-ids`,
+    pollsClosed: `${tag}:polls-closed`,
+    heartbeats: `${tag}:heartbeats`,
+    election: `${tag}:election`,
+    acks: `${tag}:acks`,
+    lease: `${tag}:lease`,
+    term: `${tag}:term`,
+  };
+}

@@ -1,0 +1,38 @@
+// Loads the Lua scripts of streams/lua once per client with ioredis defineCommand. A file's
+// name ends with its KEYS count (append-vote-5.lua), as in BullMQ.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Cluster, Redis } from 'ioredis';
+
+const LUA_DIR = fileURLToPath(new URL('../../streams/lua/', import.meta.url));
+
+type Reply = Promise<unknown[]>;
+
+/** The scripts as commands on a client (and on its pipelines). */
+export interface ScriptCommands {
+  appendVote(...args: (string | number)[]): Reply;
+  closeShard(...args: (string | number)[]): Reply;
+  createPoll(...args: (string | number)[]): Reply;
+  closePoll(...args: (string | number)[]): Reply;
+  markCommit?(...args: (string | number)[]): Reply;
+}
+
+export type ScriptedClient = (Redis | Cluster) & ScriptCommands;
+
+const scripts = readdirSync(LUA_DIR)
+  .filter((f) => /-\d+\.lua$/.test(f))
+  .map((file) => {
+    const [, name = '', keys = '0'] = file.match(/^(.*)-(\d+)\.lua$/) ?? [];
+    const command = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    return { command, numberOfKeys: Number(keys), lua: readFileSync(LUA_DIR + file, 'utf8') };
+  });
+
+/** Defines every script as a command of `client`; idempotent per client. */
+export function defineScripts(client: Redis | Cluster): ScriptedClient {
+  for (const { command, numberOfKeys, lua } of scripts) {
+    if (!(command in client)) client.defineCommand(command, { numberOfKeys, lua });
+  }
+  return client as ScriptedClient;
+}
+
+export const SCRIPT_NAMES = scripts.map((s) => s.command);

@@ -1,0 +1,93 @@
+// One votestream node: Redis connections, the appender, the poll catalogue and the HTTP API.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { build } from './http/app.ts';
+import type { AppContext } from './http/context.ts';
+import { Appender } from './log/append-vote.ts';
+import { PollCatalogue } from './log/poll-catalogue.ts';
+import {
+  connectRedis,
+  dedicatedConnection,
+  hasReplicas,
+  isReady,
+  type LogTarget,
+} from './log/redis-client.ts';
+import type { Logger } from './logger.ts';
+
+export interface RunningNode {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** http://host:port the node listens on (after listen). */
+  url: string;
+  /** Stops accepting, finishes in-flight requests, closes Redis. */
+  close(): Promise<void>;
+}
+
+/** Starts a node. With `listen: false` the app is built but not bound (tests use inject). */
+export async function startNode(
+  config: Config,
+  log: Logger,
+  { listen = true } = {},
+): Promise<RunningNode> {
+  const client = connectRedis(config, log.child({ component: 'redis' }));
+  const target: LogTarget = {
+    client,
+    prefix: config.prefix,
+    shards: config.shards,
+    durable: config.durability === 'replica',
+    waitTimeoutMs: config.waitTimeoutMs,
+  };
+  let resolved = config.durability !== 'auto';
+  const resolveDurability = async () => {
+    if (resolved || !isReady(client)) return;
+    try {
+      target.durable = await hasReplicas(client);
+      resolved = true;
+      log.info(
+        { event: 'durability', durability: target.durable ? 'replica' : 'local' },
+        'durability resolved',
+      );
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not read replication state yet');
+    }
+  };
+  client.on('ready', () => void resolveDurability());
+  const catalogue = new PollCatalogue(client, config.prefix, log.child({ component: 'catalogue' }));
+  const reader = dedicatedConnection(client);
+  reader.on('error', () => {
+    // The catalogue reader logs its own failures and retries.
+  });
+  catalogue.follow(reader);
+
+  const ctx: AppContext = {
+    config,
+    log,
+    target,
+    appender: new Appender(target, log.child({ component: 'append' })),
+    catalogue,
+    now: () => Date.now(),
+    ready: () => isReady(client) && resolved,
+  };
+  const app = build(ctx);
+  await resolveDurability();
+  let url = '';
+  if (listen) {
+    url = await app.listen({ host: config.httpHost, port: config.httpPort });
+    log.info(
+      { event: 'listening', url, nodeId: config.nodeId },
+      `votestream node ${config.nodeId} listening on ${url}`,
+    );
+  } else {
+    await app.ready();
+  }
+  return {
+    app,
+    ctx,
+    url,
+    async close() {
+      await app.close();
+      catalogue.stop();
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

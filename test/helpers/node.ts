@@ -1,0 +1,91 @@
+// A votestream node on a test cluster, with its own key prefix so tests never share a log.
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config.ts';
+import { chainHash, chainPayload, GENESIS_HASH } from '../../src/domain/chain.ts';
+import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
+import { controlKeys, shardKeys } from '../../src/log/keys.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type RunningNode, startNode } from '../../src/node.ts';
+import type { TestCluster } from './redis-cluster.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export async function startTestNode(
+  cluster: Pick<TestCluster, 'seeds'>,
+  env: Record<string, string> = {},
+): Promise<RunningNode> {
+  const config = loadConfig(
+    {
+      VS_REDIS_CLUSTER: cluster.seeds,
+      VS_PREFIX: `t${randomBytes(4).toString('hex')}`,
+      VS_ADMIN_TOKEN: ADMIN_TOKEN,
+      VS_NODE_ID: 'test-node',
+      VS_LOG_LEVEL: 'silent',
+      ...env,
+    },
+    {},
+  );
+  const node = await startNode(config, createLogger({ level: config.logLevel }), { listen: false });
+  await until(() => node.ctx.ready(), 10_000, 'the node did not become ready');
+  return node;
+}
+
+/** Creates a poll through the API; returns its id. */
+export async function createPoll(
+  node: RunningNode,
+  body: Record<string, unknown> = {},
+): Promise<string> {
+  const id = (body.id as string) ?? `poll-${randomBytes(4).toString('hex')}`;
+  const res = await node.app.inject({
+    method: 'POST',
+    url: '/polls',
+    headers: ADMIN,
+    payload: { id, title: 'Test poll', options: ['a', 'b', 'c'], ...body },
+  });
+  if (res.statusCode !== 201) throw new Error(`poll create failed: ${res.statusCode} ${res.body}`);
+  return id;
+}
+
+/** Entries in every stream of the node's prefix: what "nothing was written" is measured by. */
+export async function logLength(node: RunningNode): Promise<number> {
+  const { client, prefix, shards } = node.ctx.target;
+  const lengths = await Promise.all([
+    client.xlen(controlKeys(prefix).polls),
+    ...Array.from({ length: shards }, (_, s) => client.xlen(shardKeys(prefix, s).log)),
+  ]);
+  return lengths.reduce((a, b) => a + b, 0);
+}
+
+/** Reads a shard back and checks its chain link by link; returns the decoded entries. */
+export async function readChain(node: RunningNode, shard: number) {
+  const raw = (await node.ctx.target.client.xrange(
+    shardKeys(node.ctx.target.prefix, shard).log,
+    '-',
+    '+',
+  )) as RawEntry[];
+  const entries = raw.map(decodeShardEntry);
+  let head = { seq: 0, hash: GENESIS_HASH };
+  for (const entry of entries) {
+    if (entry.type === 'CommitMarked') continue;
+    const seq = entry.seq ?? -1;
+    const expected = chainHash(head.hash, seq, chainPayload(entry));
+    if (seq !== head.seq + 1 || entry.hash !== expected) {
+      throw new Error(`chain break in shard ${shard} at seq ${seq}`);
+    }
+    head = { seq, hash: entry.hash };
+  }
+  return entries;
+}
+
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  message: string,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
