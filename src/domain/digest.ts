@@ -1,0 +1,92 @@
+// The digest of a shard's projection: sha1 over a canonical serialization, so two nodes that
+// folded the same entries in the same order agree on it, whatever the Map insertion order, the
+// interning order of options or whether the state came from a snapshot. Everything that
+// decides the state's future answers is in it: chain position, counts, each voter's latest and
+// committed vote, each seq's vote id and voter, and the uncommitted tail's hashes and choices.
+import { createHash, type Hash } from 'node:crypto';
+import { asFold, BARRIER, choicesOf, type PollFold, type ShardState } from './fold-state.ts';
+import { recordedHash, tailSetAt } from './fold-tail.ts';
+
+const FLUSH_CHARS = 1 << 16;
+
+/** A sha1 fed with one JSON array per line, in chunks. */
+class LineHash {
+  private readonly hash: Hash = createHash('sha1');
+  private buffer = '';
+
+  line(values: unknown[]): void {
+    this.buffer += `${JSON.stringify(values)}\n`;
+    if (this.buffer.length >= FLUSH_CHARS) this.flush();
+  }
+
+  hex(): string {
+    this.flush();
+    return this.hash.digest('hex');
+  }
+
+  private flush(): void {
+    this.hash.update(this.buffer);
+    this.buffer = '';
+  }
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Non-zero counts per option id, sorted by option id. */
+function counts(poll: PollFold, perOption: number[]): [string, number][] {
+  return poll.options
+    .map((option, i): [string, number] => [option, perOption[i]!])
+    .filter(([, n]) => n !== 0)
+    .sort(([a], [b]) => byCodeUnits(a, b));
+}
+
+/** sha1 hex of the shard's projection, canonically serialized (format 1). */
+export function digestShard(state: ShardState): string {
+  const fold = asFold(state);
+  const out = new LineHash();
+  out.line(['votestream-shard-digest', 1, fold.shard, fold.appliedSeq, fold.headHash]);
+  out.line(['committed', fold.committedSeq, fold.committedHash]);
+
+  const slotVoter: string[] = new Array(fold.slotCount);
+  const polls = [...fold.polls].sort((a, b) => byCodeUnits(a.id, b.id));
+  for (const poll of polls) {
+    out.line(['poll', poll.id, poll.barrierSeq, poll.ballotsFinalized, poll.ballotsPending]);
+    out.line([
+      'counts',
+      poll.revotesPending,
+      counts(poll, poll.finalized),
+      counts(poll, poll.pending),
+    ]);
+    const voters = [...poll.voters.keys()].sort(byCodeUnits);
+    for (const voterId of voters) {
+      const slot = poll.voters.get(voterId)!;
+      slotVoter[slot] = voterId;
+      const committedSeq = fold.slotCommittedSeq[slot]!;
+      const committed = committedSeq > 0 ? choicesOf(poll, fold.slotCommittedSet[slot]!) : null;
+      const latest = choicesOf(poll, fold.slotLatestSet[slot]!);
+      out.line(['voter', voterId, fold.slotLatestSeq[slot]!, latest, committedSeq, committed]);
+    }
+  }
+
+  const voteIds: (string | undefined)[] = new Array(fold.appliedSeq + 1);
+  for (const [voteId, seq] of fold.voteSeqs) voteIds[seq] = voteId;
+  for (let seq = 1; seq <= fold.appliedSeq; seq++) {
+    const slot = fold.seqSlot[seq]!;
+    if (slot === BARRIER) out.line(['barrier', seq]);
+    else if (slot < 0) out.line(['void', seq, voteIds[seq] ?? null]);
+    else {
+      const poll = fold.polls[fold.slotPoll[slot]!]!;
+      out.line(['vote', seq, voteIds[seq] ?? null, poll.id, slotVoter[slot]!]);
+    }
+  }
+
+  for (let seq = fold.committedSeq + 1; seq <= fold.appliedSeq; seq++) {
+    const slot = fold.seqSlot[seq]!;
+    const choices =
+      slot < 0 ? null : choicesOf(fold.polls[fold.slotPoll[slot]!]!, tailSetAt(fold, seq));
+    out.line(['tail', seq, recordedHash(fold, seq), choices]);
+  }
+  return out.hex();
+}

@@ -1,0 +1,71 @@
+// Questions a node answers from a shard's projection: the status of one vote, a voter's vote.
+import { asFold, BARRIER, choicesOf, type ShardState, VOID_VOTE } from './fold-state.ts';
+
+/**
+ * - pending: not yet covered by a commit marker (also an uncommitted vote that a later,
+ *   uncommitted vote of the same voter already replaces: its fate is decided when committed);
+ * - finalized: committed, and its voter's latest committed vote (counted in `finalized`);
+ * - superseded: committed, but a later vote by the same voter is committed too;
+ * - void: after its poll's barrier in the shard; never counts.
+ */
+export type VoteStatus = 'pending' | 'finalized' | 'superseded' | 'void';
+
+/** Where the vote with `voteId` is in this shard and its status; undefined if not applied. */
+export function voteStatus(
+  state: ShardState,
+  voteId: string,
+): { seq: number; status: VoteStatus } | undefined {
+  const fold = asFold(state);
+  const seq = fold.voteSeqs.get(voteId);
+  if (seq === undefined) return undefined;
+  const slot = fold.seqSlot[seq]!;
+  if (slot === VOID_VOTE || slot === BARRIER) return { seq, status: 'void' };
+  if (seq > fold.committedSeq) return { seq, status: 'pending' };
+  return { seq, status: fold.slotCommittedSeq[slot] === seq ? 'finalized' : 'superseded' };
+}
+
+export interface VoterVote {
+  pollId: string;
+  voterId: string;
+  /** The voter's latest counted (non-void) vote in this shard. */
+  seq: number;
+  /** Its choices, sorted. */
+  choices: string[];
+  status: 'pending' | 'finalized';
+  /** The committed vote counted in `finalized` now (the latest one once it is committed). */
+  finalized: { seq: number; choices: string[] } | null;
+}
+
+/** The vote counted for (`pollId`, `voterId`) in this shard; undefined if the voter has none. */
+export function voterVote(
+  state: ShardState,
+  pollId: string,
+  voterId: string,
+): VoterVote | undefined {
+  const fold = asFold(state);
+  const pollIndex = fold.pollIndex.get(pollId);
+  if (pollIndex === undefined) return undefined;
+  const poll = fold.polls[pollIndex]!;
+  const slot = poll.voters.get(voterId);
+  if (slot === undefined) return undefined;
+  const seq = fold.slotLatestSeq[slot]!;
+  const committedSeq = fold.slotCommittedSeq[slot]!;
+  return {
+    pollId,
+    voterId,
+    seq,
+    choices: choicesOf(poll, fold.slotLatestSet[slot]!),
+    status: seq > fold.committedSeq ? 'pending' : 'finalized',
+    finalized:
+      committedSeq === 0
+        ? null
+        : { seq: committedSeq, choices: choicesOf(poll, fold.slotCommittedSet[slot]!) },
+  };
+}
+
+/** Whether `pollId`'s PollClosed barrier has been applied in this shard. */
+export function isClosedInShard(state: ShardState, pollId: string): boolean {
+  const fold = asFold(state);
+  const pollIndex = fold.pollIndex.get(pollId);
+  return pollIndex !== undefined && fold.polls[pollIndex]!.barrierSeq > 0;
+}

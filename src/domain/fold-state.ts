@@ -1,0 +1,193 @@
+// The in-memory projection of one shard, laid out to hold ~1M voters per node: per voter only
+// typed-array columns indexed by a "slot" (one per poll and voter with a counted vote), option
+// ids interned per poll, choices interned as per-poll choice sets, and the chain hashes kept
+// as bytes only for the uncommitted tail. Only fold.ts (evolveShard) and projection-snapshot.ts
+// (restoreShard) write it; everything else reads it through the exported functions.
+import { GENESIS_HASH } from './chain.ts';
+
+/** What anyone may read of a shard's projection. Build one with `createShardState`. */
+export interface ShardState {
+  readonly shard: number;
+  /** Seq of the last chained entry (VoteCast or PollClosed) applied; 0 before the first. */
+  readonly appliedSeq: number;
+  /** Chain hash at `appliedSeq` (GENESIS_HASH before the first entry). */
+  readonly headHash: string;
+  /** Highest seq covered by an applied CommitMarked; 0 before the first. */
+  readonly committedSeq: number;
+  /** Chain hash at `committedSeq`. */
+  readonly committedHash: string;
+}
+
+/** `seqSlot` codes for chained entries that are not counted votes. */
+export const VOID_VOTE = -1;
+export const BARRIER = -2;
+
+/** One poll as seen in one shard. Internal to the fold modules. */
+export interface PollFold {
+  readonly id: string;
+  readonly index: number;
+  /** Seq of this poll's PollClosed in this shard; 0 while open. */
+  barrierSeq: number;
+  /** Interned option ids, in order of first appearance in this shard. */
+  readonly options: string[];
+  readonly optionIndex: Map<string, number>;
+  /** Interned choice sets: set id → distinct option indices. */
+  readonly sets: number[][];
+  readonly singleSets: Map<string, number>;
+  /** Keyed by JSON.stringify(choices): unambiguous whatever the option ids contain. */
+  readonly multiSets: Map<string, number>;
+  /** voterId → slot. */
+  readonly voters: Map<string, number>;
+  /** Per option index: voters whose latest committed vote chose it. */
+  readonly finalized: number[];
+  /** Per option index: voters without a committed vote, by their latest vote. */
+  readonly pending: number[];
+  ballotsFinalized: number;
+  ballotsPending: number;
+  /** Voters counted in finalized whose later vote is not committed yet. */
+  revotesPending: number;
+}
+
+const MIN_CAPACITY = 64;
+const HASH_BYTES = 20;
+
+/** The mutable shard projection. Internal: callers hold it as a `ShardState`. */
+export class ShardFold implements ShardState {
+  appliedSeq = 0;
+  headHash = GENESIS_HASH;
+  committedSeq = 0;
+  committedHash = GENESIS_HASH;
+  readonly polls: PollFold[] = [];
+  readonly pollIndex = new Map<string, number>();
+  /** voteId → seq, for every VoteCast applied (void ones too). */
+  readonly voteSeqs = new Map<string, number>();
+  /** [seq] → slot of the vote at seq, VOID_VOTE or BARRIER (index 0 unused). */
+  seqSlot = new Int32Array(MIN_CAPACITY);
+  // Slot columns: one row per (poll, voter) with a counted vote.
+  slotCount = 0;
+  slotPoll = new Int32Array(MIN_CAPACITY);
+  slotLatestSeq = new Int32Array(MIN_CAPACITY);
+  slotLatestSet = new Int32Array(MIN_CAPACITY);
+  /** 0 = the voter has no committed vote yet. */
+  slotCommittedSeq = new Int32Array(MIN_CAPACITY);
+  slotCommittedSet = new Int32Array(MIN_CAPACITY);
+  // The uncommitted tail, seqs committedSeq+1 … appliedSeq, stored from index seq - tailBase.
+  tailBase = 1;
+  tailHashes = new Uint8Array(MIN_CAPACITY * HASH_BYTES);
+  /** Choice set of the vote at that seq; -1 for void votes and barriers. */
+  tailSets = new Int32Array(MIN_CAPACITY);
+
+  constructor(readonly shard: number) {}
+}
+
+/** A fresh, empty projection of shard `shard`. */
+export function createShardState(shard: number): ShardState {
+  return new ShardFold(shard);
+}
+
+/** The mutable view of a state made by createShardState / restoreShard. */
+export function asFold(state: ShardState): ShardFold {
+  if (!(state instanceof ShardFold)) {
+    throw new TypeError('not a shard state made by createShardState or restoreShard');
+  }
+  return state;
+}
+
+/** `array` if it already holds `size` items, else a copy of it at least twice as long. */
+export function grown<A extends Int32Array | Uint8Array>(array: A, size: number): A {
+  if (size <= array.length) return array;
+  let capacity = Math.max(array.length, MIN_CAPACITY);
+  while (capacity < size) capacity *= 2;
+  const copy = new (array.constructor as new (length: number) => A)(capacity);
+  copy.set(array);
+  return copy;
+}
+
+export function pollOf(fold: ShardFold, pollId: string): PollFold {
+  const index = fold.pollIndex.get(pollId);
+  if (index !== undefined) return fold.polls[index]!;
+  const poll: PollFold = {
+    id: pollId,
+    index: fold.polls.length,
+    barrierSeq: 0,
+    options: [],
+    optionIndex: new Map(),
+    sets: [],
+    singleSets: new Map(),
+    multiSets: new Map(),
+    voters: new Map(),
+    finalized: [],
+    pending: [],
+    ballotsFinalized: 0,
+    ballotsPending: 0,
+    revotesPending: 0,
+  };
+  fold.polls.push(poll);
+  fold.pollIndex.set(pollId, poll.index);
+  return poll;
+}
+
+export function optionOf(poll: PollFold, optionId: string): number {
+  let index = poll.optionIndex.get(optionId);
+  if (index === undefined) {
+    index = poll.options.length;
+    poll.options.push(optionId);
+    poll.optionIndex.set(optionId, index);
+    poll.finalized.push(0);
+    poll.pending.push(0);
+  }
+  return index;
+}
+
+/** Adds a choice set (option ids, duplicates ignored) to the poll's table; returns its id. */
+export function addChoiceSet(poll: PollFold, choices: readonly string[]): number {
+  const options: number[] = [];
+  for (const choice of choices) {
+    const option = optionOf(poll, choice);
+    if (!options.includes(option)) options.push(option);
+  }
+  poll.sets.push(options);
+  return poll.sets.length - 1;
+}
+
+/** The id of the choice set `choices` (sorted, distinct option ids), interning it if new. */
+export function choiceSetOf(poll: PollFold, choices: readonly string[]): number {
+  const table = choices.length === 1 ? poll.singleSets : poll.multiSets;
+  const key = choices.length === 1 ? choices[0]! : JSON.stringify(choices);
+  let set = table.get(key);
+  if (set === undefined) {
+    set = addChoiceSet(poll, choices);
+    table.set(key, set);
+  }
+  return set;
+}
+
+/** The option ids of a choice set, sorted (a canonical form independent of interning order). */
+export function choicesOf(poll: PollFold, set: number): string[] {
+  return poll.sets[set]!.map((option) => poll.options[option]!).sort();
+}
+
+/** Adds (sign +1) or removes (sign -1) the slot's voter's contribution to its poll's counts. */
+export function countVoter(fold: ShardFold, poll: PollFold, slot: number, sign: 1 | -1): void {
+  const committedSeq = fold.slotCommittedSeq[slot]!;
+  if (committedSeq > 0) {
+    for (const option of poll.sets[fold.slotCommittedSet[slot]!]!) poll.finalized[option]! += sign;
+    poll.ballotsFinalized += sign;
+    if (fold.slotLatestSeq[slot]! > committedSeq) poll.revotesPending += sign;
+  } else {
+    for (const option of poll.sets[fold.slotLatestSet[slot]!]!) poll.pending[option]! += sign;
+    poll.ballotsPending += sign;
+  }
+}
+
+export function newSlot(fold: ShardFold, poll: PollFold): number {
+  const slot = fold.slotCount++;
+  const size = slot + 1;
+  fold.slotPoll = grown(fold.slotPoll, size);
+  fold.slotLatestSeq = grown(fold.slotLatestSeq, size);
+  fold.slotLatestSet = grown(fold.slotLatestSet, size);
+  fold.slotCommittedSeq = grown(fold.slotCommittedSeq, size);
+  fold.slotCommittedSet = grown(fold.slotCommittedSet, size);
+  fold.slotPoll[slot] = poll.index;
+  return slot;
+}

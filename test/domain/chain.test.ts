@@ -1,0 +1,54 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { canonicalJson } from '../../src/domain/canonical-json.ts';
+import { chainHash, chainPayload, followsChain, GENESIS_HASH } from '../../src/domain/chain.ts';
+
+const hash = suite('chain hash');
+
+hash('is sha1 hex of "prev|seq|payload" (value from sha1sum)', () => {
+  // echo -n 'prev|1|payload' | sha1sum
+  assert.is(chainHash('prev', 1, 'payload'), '94910e742d042f41274b8c62be0011085d1d1604');
+  // echo -n '|1|{"a":1}' | sha1sum: the first link, from the genesis hash
+  assert.is(chainHash(GENESIS_HASH, 1, '{"a":1}'), '8201d390b046133a870fbfd08abedf97e40b0f8e');
+});
+
+hash('the payload is canonical JSON without seq, hash and the stream id', () => {
+  const payload = chainPayload({ seq: 3, hash: 'h', id: '1-0', z: 1, a: { y: 2, b: [1, 'x'] } });
+  assert.is(payload, '{"a":{"b":[1,"x"],"y":2},"z":1}');
+});
+
+hash('followsChain accepts the next link only', () => {
+  const event = { type: 'VoteCast', voteId: 'v', seq: 1, hash: '' };
+  event.hash = chainHash(GENESIS_HASH, 1, chainPayload(event));
+  assert.ok(followsChain({ seq: 0, hash: GENESIS_HASH }, event));
+  assert.not.ok(followsChain({ seq: 1, hash: GENESIS_HASH }, event), 'a repeat');
+  assert.not.ok(followsChain({ seq: 0, hash: 'other' }, event), 'another head');
+  const tampered = { ...event, voteId: 'w' };
+  assert.not.ok(followsChain({ seq: 0, hash: GENESIS_HASH }, tampered), 'another payload');
+});
+
+hash('hashes the UTF-8 bytes of non-ASCII payloads', () => {
+  const payload = canonicalJson({ voter: 'Zoë "q"', n: -1.5 });
+  assert.is(payload, '{"n":-1.5,"voter":"Zoë \\"q\\""}');
+  // printf '%s' 'h|2|{"n":-1.5,"voter":"Zoë \"q\""}' | sha1sum
+  assert.is(chainHash('h', 2, payload), 'abbc4fe6a8a3fc80692dc22b385c933095688f6f');
+});
+
+hash.run();
+
+const canonical = suite('canonical JSON');
+
+canonical('sorts keys recursively, keeps array order and drops undefined', () => {
+  const value = { b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined, b: null }, c: 'x' };
+  assert.is(canonicalJson(value), '{"a":{"b":null,"d":[{"y":2,"z":1}]},"b":1,"c":"x"}');
+});
+
+canonical('equal values with different key orders serialize identically', () => {
+  assert.is(canonicalJson({ x: 1, y: [2, 3] }), canonicalJson({ y: [2, 3], x: 1 }));
+});
+
+canonical('refuses non-finite numbers', () => {
+  assert.throws(() => canonicalJson({ n: Number.NaN }), /non-finite/);
+});
+
+canonical.run();
