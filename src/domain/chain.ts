@@ -30,3 +30,17 @@ export function followsChain(
     event.hash === chainHash(head.hash, event.seq, chainPayload(event))
   );
 }
+
+/**
+ * chainPayload of a VoteCast, written out by hand because it runs once per vote on the
+ * append path; the keys are in canonicalJson's (sorted) order, and a test holds the two equal.
+ */
+export function voteCastPayload(vote: {
+  voteId: string;
+  pollId: string;
+  voterId: string;
+  choices: string[];
+  at: number;
+}): string {
+  return `{"at":${vote.at},"choices":${JSON.stringify(vote.choices)},"pollId":${JSON.stringify(vote.pollId)},"type":"VoteCast","v":1,"voteId":${JSON.stringify(vote.voteId)},"voterId":${JSON.stringify(vote.voterId)}}`;
+}

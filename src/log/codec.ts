@@ -1,6 +1,6 @@
 // Stream entries <-> domain events. Chained events travel as fields type, seq, hash and
 // data (the canonical payload the hash covers); others as type and data.
-import { chainPayload } from '../domain/chain.ts';
+import { chainPayload, voteCastPayload } from '../domain/chain.ts';
 import type { CatalogueEvent, Entry, ShardEvent } from '../domain/events.ts';
 import { EventSchemaError, validateEvent } from './schemas.ts';
 
@@ -11,6 +11,22 @@ export type RawEntry = [id: string, fields: string[]];
 export function encodePayload(event: object): string {
   validateEvent(event as { type?: unknown });
   return chainPayload(event);
+}
+
+/** The payload of a VoteCast built from a checked ballot; validated like any other write. */
+export function encodeVote(vote: {
+  voteId: string;
+  pollId: string;
+  voterId: string;
+  choices: string[];
+  at: number;
+}): string {
+  validateEvent({ type: 'VoteCast', v: 1, ...pick(vote) } as { type: string });
+  return voteCastPayload(vote);
+}
+
+function pick({ voteId, pollId, voterId, choices, at }: Parameters<typeof encodeVote>[0]) {
+  return { voteId, pollId, voterId, choices, at };
 }
 
 /** Decodes and validates one shard entry; throws EventSchemaError on anything malformed. */

@@ -1,5 +1,6 @@
 // Loads the Lua scripts of streams/lua once per client with ioredis defineCommand. A file's
-// name ends with its KEYS count (append-vote-5.lua), as in BullMQ.
+// name ends with its KEYS count (close-shard-3.lua), as in BullMQ; a name without a count
+// (append-votes.lua) takes a variable number of keys, passed as the first argument.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
@@ -10,7 +11,7 @@ type Reply = Promise<unknown[]>;
 
 /** The scripts as commands on a client (and on its pipelines). */
 export interface ScriptCommands {
-  appendVote(...args: (string | number)[]): Reply;
+  appendVotes(...args: (string | number)[]): Reply;
   closeShard(...args: (string | number)[]): Reply;
   createPoll(...args: (string | number)[]): Reply;
   closePoll(...args: (string | number)[]): Reply;
@@ -20,11 +21,12 @@ export interface ScriptCommands {
 export type ScriptedClient = (Redis | Cluster) & ScriptCommands;
 
 const scripts = readdirSync(LUA_DIR)
-  .filter((f) => /-\d+\.lua$/.test(f))
+  .filter((f) => f.endsWith('.lua'))
   .map((file) => {
-    const [, name = '', keys = '0'] = file.match(/^(.*)-(\d+)\.lua$/) ?? [];
+    const [, name = '', keys] = file.match(/^(.*?)(?:-(\d+))?\.lua$/) ?? [];
     const command = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    return { command, numberOfKeys: Number(keys), lua: readFileSync(LUA_DIR + file, 'utf8') };
+    const numberOfKeys = keys === undefined ? undefined : Number(keys);
+    return { command, numberOfKeys, lua: readFileSync(LUA_DIR + file, 'utf8') };
   });
 
 /** Defines every script as a command of `client`; idempotent per client. */

@@ -1,7 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { canonicalJson } from '../../src/domain/canonical-json.ts';
-import { chainHash, chainPayload, followsChain, GENESIS_HASH } from '../../src/domain/chain.ts';
+import {
+  chainHash,
+  chainPayload,
+  followsChain,
+  GENESIS_HASH,
+  voteCastPayload,
+} from '../../src/domain/chain.ts';
 
 const hash = suite('chain hash');
 
@@ -52,3 +58,25 @@ canonical('refuses non-finite numbers', () => {
 });
 
 canonical.run();
+
+const fast = suite('voteCastPayload');
+
+fast('equals the generic chainPayload for awkward strings and many choices', () => {
+  const votes = [
+    { voteId: 'v', pollId: 'p', voterId: 'u', choices: ['a'], at: 0 },
+    {
+      voteId: 'ü "quoted" \\ back',
+      pollId: 'p-1_x',
+      voterId: '🗳 voter\u2028',
+      choices: ['a', 'b', 'z9'],
+      at: 1795754740791,
+    },
+  ];
+  for (const vote of votes) {
+    const event = { type: 'VoteCast', v: 1, ...vote };
+    assert.is(voteCastPayload(vote), chainPayload(event));
+    assert.is(voteCastPayload(vote), canonicalJson(event));
+  }
+});
+
+fast.run();

@@ -1,0 +1,125 @@
+// Shared parts of the benchmarks: a private Redis Cluster, node processes, autocannon runs,
+// and the table. Benchmarks print what they measured; nothing here asserts a speed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { execa, type ResultPromise } from 'execa';
+import { killClusterSync, redisDown, redisUp } from '../ops/redis-cluster.ts';
+import { freeBasePort } from '../test/helpers/redis-cluster.ts';
+
+export interface BenchCluster {
+  seeds: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(masters = 3, replicas = 1): Promise<BenchCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'votestream-bench-'));
+  process.once('exit', () => killClusterSync(dir));
+  const port = await freeBasePort(masters * (1 + replicas));
+  const { status } = await redisUp({ port, masters, replicas, dir });
+  return {
+    seeds: status.masters.map((m) => m.address).join(','),
+    dir,
+    async stop() {
+      await redisDown({ dir });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts a process that serves HTTP on `port` and waits until `healthPath` answers. */
+export async function startServer(
+  args: string[],
+  port: number,
+  env: Record<string, string>,
+  healthPath = '/health',
+): Promise<{ child: ResultPromise }> {
+  const child = execa('node', args, { env, stdout: 'ignore', stderr: 'inherit', reject: false });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${healthPath}`);
+      // Wrapped: returning the execa promise itself would wait for the process to exit.
+      if (res.ok) return { child };
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`server ${args.join(' ')} did not start on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function stopServer({ child }: { child: ResultPromise }): Promise<void> {
+  child.kill('SIGTERM');
+  await child;
+}
+
+export interface LoadResult {
+  /** Requests per second (mean over the run). */
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+/** Drives `url` with POSTs whose bodies `body(i)` makes, for `seconds`, on `connections`. */
+export async function load(
+  url: string,
+  body: (i: number) => string,
+  { connections = 64, seconds = 10 } = {},
+): Promise<LoadResult> {
+  let i = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: body(i++) }) }],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} × ${cpu.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+/** Prints a Markdown table (so it can be pasted into docs as it is). */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+export function freePort(): Promise<number> {
+  return import('node:net').then(
+    ({ createServer }) =>
+      new Promise((resolve) => {
+        const server = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as { port: number };
+          server.close(() => resolve(port));
+        });
+      }),
+  );
+}
