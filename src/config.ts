@@ -24,6 +24,9 @@ export interface Config {
   readonly heartbeatMs: number;
   readonly failureTimeoutMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the node keeps its projection snapshots (one file per shard). */
+  readonly snapshotDir: string;
+  readonly snapshotMs: number;
 }
 
 /** A configuration value that does not meet its contract; the message names the variable. */
@@ -50,6 +53,8 @@ interface Validated {
   VS_HEARTBEAT_MS: number;
   VS_FAILURE_TIMEOUT_MS: number;
   VS_LOG_LEVEL: Config['logLevel'];
+  VS_SNAPSHOT_DIR: string;
+  VS_SNAPSHOT_MS: number;
 }
 
 interface Variable {
@@ -129,6 +134,14 @@ export const VARIABLES: Record<string, Variable> = {
     schema: { type: 'string', enum: LOG_LEVELS, default: 'info' },
     expects: `one of ${LOG_LEVELS.join(', ')}`,
   },
+  VS_SNAPSHOT_DIR: {
+    schema: { type: 'string', minLength: 1, default: '.data/snapshots' },
+    expects: 'a directory path',
+  },
+  VS_SNAPSHOT_MS: {
+    schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 5000 },
+    expects: 'an integer number of milliseconds from 100 to 3600000',
+  },
 };
 
 const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false });
@@ -187,6 +200,8 @@ export function loadConfig(overrides: Env = {}, env: Env = process.env): Config 
     heartbeatMs: heartbeat,
     failureTimeoutMs: v.VS_FAILURE_TIMEOUT_MS,
     logLevel: v.VS_LOG_LEVEL,
+    snapshotDir: v.VS_SNAPSHOT_DIR,
+    snapshotMs: v.VS_SNAPSHOT_MS,
   });
 }
 

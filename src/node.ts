@@ -1,9 +1,11 @@
 // One votestream node: Redis connections, the appender, the poll catalogue and the HTTP API.
 import type { FastifyInstance } from 'fastify';
+import { AppliedProgress } from './cluster/applied-progress.ts';
 import type { Config } from './config.ts';
 import { build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import { Appender } from './log/append-vote.ts';
+import { Folder } from './log/folder.ts';
 import { PollCatalogue } from './log/poll-catalogue.ts';
 import {
   connectRedis,
@@ -59,12 +61,32 @@ export async function startNode(
   });
   catalogue.follow(reader);
 
+  const folder = new Folder({
+    client,
+    prefix: config.prefix,
+    shards: config.shards,
+    nodeId: config.nodeId,
+    snapshotDir: config.snapshotDir,
+    snapshotMs: config.snapshotMs,
+    log: log.child({ component: 'fold' }),
+  });
+  folder.start();
+  const progress = new AppliedProgress(
+    client,
+    config.prefix,
+    config.nodeId,
+    folder,
+    log.child({ component: 'progress' }),
+  );
+  progress.start();
+
   const ctx: AppContext = {
     config,
     log,
     target,
     appender: new Appender(target, log.child({ component: 'append' })),
     catalogue,
+    folder,
     now: () => Date.now(),
     ready: () => isReady(client) && resolved,
   };
@@ -86,6 +108,9 @@ export async function startNode(
     url,
     async close() {
       await app.close();
+      await folder.stop();
+      progress.stop();
+      await progress.publish();
       catalogue.stop();
       await client.quit().catch(() => client.disconnect());
     },

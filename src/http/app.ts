@@ -1,9 +1,12 @@
 // build(ctx) returns the fastify app without listening; src/node.ts listens, tests inject().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { clusterRoutes } from './cluster-routes.ts';
 import type { AppContext } from './context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { pollRoutes } from './poll-routes.ts';
+import { tallyRoutes } from './tally-routes.ts';
+import { TallyStream } from './tally-stream.ts';
 import { voteRoutes } from './vote-routes.ts';
 
 /** Default body limit; /votes/batch raises it to 1 MiB. */
@@ -35,5 +38,10 @@ export function build(ctx: AppContext): FastifyInstance {
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
   app.register(voteRoutes(ctx));
+  const stream = new TallyStream(ctx);
+  // Live streams never end by themselves: end them before the server waits for connections.
+  app.addHook('preClose', async () => stream.close());
+  app.register(tallyRoutes(ctx, stream));
+  app.register(clusterRoutes(ctx));
   return app;
 }

@@ -1,6 +1,7 @@
 // What the HTTP layer needs from a running node. The node (src/node.ts) builds it.
 import type { Config } from '../config.ts';
 import type { Appender } from '../log/append-vote.ts';
+import type { Folder } from '../log/folder.ts';
 import type { PollCatalogue } from '../log/poll-catalogue.ts';
 import type { LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
@@ -11,6 +12,8 @@ export interface AppContext {
   target: LogTarget;
   appender: Appender;
   catalogue: PollCatalogue;
+  /** The node's projection of every shard. */
+  folder: Folder;
   /** The cluster clock, epoch ms. */
   now(): number;
   /** Whether the node can serve writes (Redis connected, durability resolved). */

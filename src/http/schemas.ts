@@ -21,6 +21,12 @@ export const pollIdParams = {
   properties: { pollId: ID },
 } as const;
 
+export const voterParams = {
+  type: 'object',
+  required: ['pollId', 'voterId'],
+  properties: { pollId: ID, voterId: PRINTABLE },
+} as const;
+
 export const voteIdParams = {
   type: 'object',
   required: ['voteId'],

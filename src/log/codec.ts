@@ -1,11 +1,18 @@
 // Stream entries <-> domain events. Chained events travel as fields type, seq, hash and
 // data (the canonical payload the hash covers); others as type and data.
+import { canonicalJson } from '../domain/canonical-json.ts';
 import { chainPayload, voteCastPayload } from '../domain/chain.ts';
 import type { CatalogueEvent, Entry, ShardEvent } from '../domain/events.ts';
 import { EventSchemaError, validateEvent } from './schemas.ts';
 
 /** An entry as ioredis returns it from XRANGE / XREADGROUP. */
 export type RawEntry = [id: string, fields: string[]];
+
+/** Validates an event that is not chained (markers, control events) and returns its data field. */
+export function encodeEvent(event: object): string {
+  validateEvent(event as { type?: unknown });
+  return canonicalJson(event);
+}
 
 /** Validates a chained event (without seq/hash) and returns the payload to hash and store. */
 export function encodePayload(event: object): string {

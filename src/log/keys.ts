@@ -12,6 +12,8 @@ export interface ShardKeys {
   closed: string;
   /** String: highest term that wrote a commit marker here. */
   fence: string;
+  /** Counter the committer bumps so its WAIT covers every earlier write of the shard. */
+  sync: string;
   /** Hash per poll: voterId → seq of the counted vote. */
   voters(pollId: string): string;
 }
@@ -38,6 +40,7 @@ export function shardKeys(prefix: string, shard: number): ShardKeys {
     ids: `${tag}:ids`,
     closed: `${tag}:closed`,
     fence: `${tag}:fence`,
+    sync: `${tag}:sync`,
     voters: (pollId) => `${tag}:voters:${pollId}`,
   };
 }

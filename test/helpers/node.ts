@@ -1,5 +1,8 @@
 // A votestream node on a test cluster, with its own key prefix so tests never share a log.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { chainHash, chainPayload, GENESIS_HASH } from '../../src/domain/chain.ts';
 import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
@@ -7,6 +10,69 @@ import { controlKeys, shardKeys } from '../../src/log/keys.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningNode, startNode } from '../../src/node.ts';
 import type { TestCluster } from './redis-cluster.ts';
+
+const snapshotDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of snapshotDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A private snapshot folder, removed at exit. */
+export function snapshotDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'votestream-snapshots-'));
+  snapshotDirs.push(dir);
+  return dir;
+}
+
+/** Env for a second node on the same log (same cluster and prefix, its own id and folder). */
+export function peerEnv(node: RunningNode, nodeId: string): Record<string, string> {
+  return { VS_PREFIX: node.ctx.config.prefix, VS_NODE_ID: nodeId };
+}
+
+/** Casts `count` votes through /votes/batch, `concurrency` requests at a time. */
+export async function castMany(
+  node: RunningNode,
+  pollId: string,
+  count: number,
+  { batch = 1000, concurrency = 4, options = ['a', 'b', 'c'], voterPrefix = 'voter' } = {},
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const start = next;
+        next = Math.min(count, next + batch);
+        const votes = Array.from({ length: next - start }, (_, k) => ({
+          pollId,
+          voterId: `${voterPrefix}-${start + k}`,
+          choices: [options[(start + k) % options.length]],
+        }));
+        const res = await node.app.inject({
+          method: 'POST',
+          url: '/votes/batch',
+          payload: { votes },
+        });
+        if (res.statusCode !== 200) throw new Error(`batch failed: ${res.statusCode} ${res.body}`);
+        const bad = res.json().results.find((r: { status: number }) => r.status !== 201);
+        if (bad) throw new Error(`a vote was refused: ${JSON.stringify(bad)}`);
+      }
+    }),
+  );
+}
+
+/** Waits until every shard of `node` has folded the whole log (applied = head). */
+export async function caughtUp(node: RunningNode, timeoutMs = 30_000): Promise<void> {
+  await until(
+    async () => {
+      const { client, prefix } = node.ctx.target;
+      const heads = await Promise.all(
+        node.ctx.folder.readers.map((r) => client.hget(shardKeys(prefix, r.shard).head, 'seq')),
+      );
+      return node.ctx.folder.readers.every((r, i) => r.state.appliedSeq === Number(heads[i] ?? 0));
+    },
+    timeoutMs,
+    `node ${node.ctx.config.nodeId} did not catch up`,
+  );
+}
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -22,6 +88,7 @@ export async function startTestNode(
       VS_ADMIN_TOKEN: ADMIN_TOKEN,
       VS_NODE_ID: 'test-node',
       VS_LOG_LEVEL: 'silent',
+      VS_SNAPSHOT_DIR: snapshotDir(),
       ...env,
     },
     {},

@@ -1,0 +1,66 @@
+// Reading the projection: a poll's tally, a voter's counted vote, and the live tally (SSE).
+import type { FastifyInstance } from 'fastify';
+import { voterVote } from '../domain/fold-lookup.ts';
+import { shardOf } from '../domain/shard-of.ts';
+import { VoteStreamError } from '../errors.ts';
+import type { AppContext } from './context.ts';
+import { pollIdParams, voterParams } from './schemas.ts';
+import type { TallyStream } from './tally-stream.ts';
+
+export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
+  return async (app: FastifyInstance) => {
+    const requirePoll = async (pollId: string) => {
+      const entry = await ctx.catalogue.get(pollId);
+      if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
+      return entry;
+    };
+
+    app.get<{ Params: { pollId: string } }>(
+      '/polls/:pollId/tally',
+      { schema: { params: pollIdParams } },
+      async (request) => {
+        await requirePoll(request.params.pollId);
+        return stream.tally(request.params.pollId);
+      },
+    );
+
+    app.get<{ Params: { pollId: string; voterId: string } }>(
+      '/polls/:pollId/voters/:voterId',
+      { schema: { params: voterParams } },
+      async (request) => {
+        const { pollId, voterId } = request.params;
+        await requirePoll(pollId);
+        const shard = shardOf(pollId, voterId, ctx.config.shards);
+        const state = ctx.folder.states[shard];
+        const vote = state && voterVote(state, pollId, voterId);
+        if (!vote)
+          throw new VoteStreamError(
+            'VOTE_NOT_FOUND',
+            `voter ${voterId} has no counted vote in poll ${pollId}`,
+          );
+        return { vote: { ...vote, shard } };
+      },
+    );
+
+    app.get<{ Params: { pollId: string } }>(
+      '/polls/:pollId/events',
+      { schema: { params: pollIdParams } },
+      async (request, reply) => {
+        await requirePoll(request.params.pollId);
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        const lastEventId = request.headers['last-event-id'];
+        stream.subscribe(
+          request.params.pollId,
+          reply.raw,
+          typeof lastEventId === 'string' ? lastEventId : undefined,
+        );
+      },
+    );
+  };
+}

@@ -1,0 +1,294 @@
+// Where a shard is folded. One reader per shard per node: a consumer group named after the
+// node, batched blocking XREADGROUP on a dedicated connection (a blocked read holds its
+// connection, so appends never wait behind it), each entry checked against the chain and
+// folded, XACK after applying. A chain break makes the reader refold: from its last snapshot
+// that still matches the log, then from zero; a log that breaks there too is reported broken.
+
+import { setTimeout as delay } from 'node:timers/promises';
+import { evolveShard, type FoldOutcome } from '../domain/fold.ts';
+import { createShardState, type ShardState } from '../domain/fold-state.ts';
+import type { Logger } from '../logger.ts';
+import { decodeShardEntry, type RawEntry } from './codec.ts';
+import { shardKeys } from './keys.ts';
+import { type Client, dedicatedConnection } from './redis-client.ts';
+import type { SnapshotPosition, SnapshotStore } from './snapshot-store.ts';
+
+/** Why a shard's fold stopped following the log. */
+export interface FoldProblem {
+  reason: 'gap' | 'repeat' | 'hash' | 'marker-hash' | 'marker-ahead' | 'invalid-entry';
+  entryId: string;
+  expectedSeq: number;
+  gotSeq: number;
+  message: string;
+}
+
+/** What a batch changed: the polls whose votes or barriers were folded, or all (a marker). */
+export interface FoldBatch {
+  shard: number;
+  polls: Set<string> | 'all';
+  /** Milliseconds from each folded vote's XADD (its entry id) to now. */
+  voteLagsMs: number[];
+}
+
+export interface ShardReaderOptions {
+  client: Client;
+  prefix: string;
+  shard: number;
+  nodeId: string;
+  snapshots: SnapshotStore;
+  log: Logger;
+  onBatch(batch: FoldBatch): void;
+  /** Entries per read. */
+  count?: number;
+  /** How long a read blocks waiting for entries. */
+  blockMs?: number;
+}
+
+const RETRY_MS = 500;
+const BROKEN_RETRY_MS = 10_000;
+
+export class ShardReader {
+  readonly shard: number;
+  #state: ShardState;
+  #position: SnapshotPosition = { entryId: '0-0', headEntryId: '' };
+  #changes = 0;
+  #savedChanges = 0;
+  #conn: Client | undefined;
+  #stopped = false;
+  readonly #abort = new AbortController();
+  #running: Promise<void> | undefined;
+  /** Chain breaks seen since start. */
+  breaks = 0;
+  /** Set while the log itself is broken (the same break after a full refold). */
+  broken: FoldProblem | undefined;
+  readonly #o: Required<ShardReaderOptions>;
+  readonly #keys: ReturnType<typeof shardKeys>;
+
+  constructor(options: ShardReaderOptions) {
+    this.#o = { count: 2000, blockMs: 1000, ...options };
+    this.shard = options.shard;
+    this.#state = createShardState(options.shard);
+    this.#keys = shardKeys(options.prefix, options.shard);
+  }
+
+  get state(): ShardState {
+    return this.#state;
+  }
+
+  get position(): SnapshotPosition {
+    return this.#position;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#conn?.disconnect();
+    await this.#running;
+  }
+
+  /** Saves a snapshot if the state changed since the last one. */
+  async snapshot(): Promise<void> {
+    if (this.#changes === this.#savedChanges || this.broken) return;
+    const changes = this.#changes;
+    const state = this.#state;
+    const position = { ...this.#position };
+    await this.#o.snapshots.save(state, position);
+    this.#savedChanges = changes;
+  }
+
+  async #run(): Promise<void> {
+    this.#conn = dedicatedConnection(this.#o.client);
+    this.#conn.on('error', () => {
+      // Reads fail and are retried below; the main client logs connection trouble.
+    });
+    let fromSnapshot = true;
+    let last: FoldProblem | undefined;
+    while (!this.#stopped) {
+      try {
+        await this.#resume(fromSnapshot);
+      } catch (error) {
+        this.#o.log.warn(
+          { shard: this.shard, err: (error as Error).message },
+          'cannot resume the fold yet; retrying',
+        );
+        await sleep(RETRY_MS, this.#abort.signal);
+        continue;
+      }
+      const problem = await this.#follow();
+      if (!problem) return;
+      this.breaks++;
+      const again =
+        last !== undefined && last.reason === problem.reason && last.gotSeq === problem.gotSeq;
+      this.#o.log.error(
+        {
+          event: 'chain_break',
+          shard: this.shard,
+          ...problem,
+          refoldFrom: again && !fromSnapshot ? 'halt' : again ? 'zero' : 'snapshot',
+        },
+        `chain break in shard ${this.shard} at seq ${problem.gotSeq} (expected ${problem.expectedSeq}): ${problem.message}`,
+      );
+      if (again && !fromSnapshot) {
+        // The log breaks at the same place from zero: it is the log, not this node.
+        this.broken = problem;
+        await sleep(BROKEN_RETRY_MS, this.#abort.signal);
+        fromSnapshot = false;
+      } else {
+        fromSnapshot = !again;
+      }
+      last = problem;
+    }
+  }
+
+  /** Starts over from a verified snapshot (or zero) and points the group there. */
+  async #resume(fromSnapshot: boolean): Promise<void> {
+    const snapshot = fromSnapshot
+      ? await this.#o.snapshots.load(this.shard, this.#o.client)
+      : undefined;
+    this.#state = snapshot?.state ?? createShardState(this.shard);
+    this.#position = snapshot
+      ? { entryId: snapshot.entryId, headEntryId: snapshot.headEntryId }
+      : { entryId: '0-0', headEntryId: '' };
+    this.#changes++;
+    if (snapshot) {
+      this.#o.log.info(
+        {
+          event: 'snapshot_loaded',
+          shard: this.shard,
+          seq: snapshot.state.appliedSeq,
+          digest: snapshot.digest,
+        },
+        `shard ${this.shard}: folding on from snapshot at seq ${snapshot.state.appliedSeq}`,
+      );
+    }
+    this.#o.onBatch({ shard: this.shard, polls: 'all', voteLagsMs: [] });
+  }
+
+  /** Folds new entries until stopped (undefined) or the chain breaks (the problem). */
+  async #follow(): Promise<FoldProblem | undefined> {
+    let groupReady = false;
+    while (!this.#stopped) {
+      try {
+        if (!groupReady) {
+          await this.#pointGroup(this.#position.entryId);
+          groupReady = true;
+        }
+        const reply = (await this.#conn!.xreadgroup(
+          'GROUP',
+          this.#o.nodeId,
+          this.#o.nodeId,
+          'COUNT',
+          this.#o.count,
+          'BLOCK',
+          this.#o.blockMs,
+          'STREAMS',
+          this.#keys.log,
+          '>',
+        )) as [string, RawEntry[]][] | null;
+        const entries = reply?.[0]?.[1];
+        if (!entries?.length) continue;
+        const problem = this.#apply(entries);
+        await this.#conn!.xack(this.#keys.log, this.#o.nodeId, ...entries.map(([id]) => id));
+        if (problem) return problem;
+      } catch (error) {
+        if (this.#stopped) return undefined;
+        // After a reconnect or failover the group may be gone or behind: point it again.
+        groupReady = false;
+        this.#o.log.warn(
+          { shard: this.shard, err: (error as Error).message },
+          'shard read failed; retrying',
+        );
+        await sleep(RETRY_MS, this.#abort.signal);
+      }
+    }
+    return undefined;
+  }
+
+  #apply(entries: RawEntry[]): FoldProblem | undefined {
+    const polls = new Set<string>();
+    let all = false;
+    const voteLagsMs: number[] = [];
+    const now = Date.now();
+    let problem: FoldProblem | undefined;
+    for (const raw of entries) {
+      const [id, fields] = raw;
+      let outcome: FoldOutcome;
+      let entry: ReturnType<typeof decodeShardEntry>;
+      try {
+        entry = decodeShardEntry(raw);
+      } catch (error) {
+        const expected = this.#state.appliedSeq + 1;
+        problem = {
+          reason: 'invalid-entry',
+          entryId: id,
+          expectedSeq: expected,
+          gotSeq: expected,
+          message: (error as Error).message,
+        };
+        break;
+      }
+      outcome = evolveShard(this.#state, entry, dataOf(fields));
+      if (outcome.kind === 'break') {
+        problem = {
+          reason: outcome.reason,
+          entryId: id,
+          expectedSeq: outcome.expectedSeq,
+          gotSeq: outcome.gotSeq,
+          message: `${outcome.reason} at entry ${id}`,
+        };
+        break;
+      }
+      if (outcome.kind === 'commit-rejected') {
+        problem = {
+          reason: outcome.reason === 'hash' ? 'marker-hash' : 'marker-ahead',
+          entryId: id,
+          expectedSeq: outcome.appliedSeq,
+          gotSeq: outcome.seq,
+          message:
+            outcome.reason === 'hash'
+              ? `marker hash ${outcome.gotHash} is not the fold's ${outcome.expectedHash}`
+              : `marker at seq ${outcome.seq} is ahead of the fold (${outcome.appliedSeq})`,
+        };
+        break;
+      }
+      this.#position.entryId = id;
+      if (outcome.kind === 'applied') {
+        this.#changes++;
+        if (entry.type === 'CommitMarked') all = true;
+        else {
+          this.#position.headEntryId = id;
+          polls.add(entry.pollId);
+          if (entry.type === 'VoteCast')
+            voteLagsMs.push(now - Number(id.slice(0, id.indexOf('-'))));
+        }
+      }
+    }
+    if (this.broken && this.#state.appliedSeq >= this.broken.gotSeq) this.broken = undefined;
+    this.#o.onBatch({ shard: this.shard, polls: all ? 'all' : polls, voteLagsMs });
+    return problem;
+  }
+
+  async #pointGroup(entryId: string): Promise<void> {
+    const group = this.#o.nodeId;
+    try {
+      await this.#conn!.xgroup('CREATE', this.#keys.log, group, entryId, 'MKSTREAM');
+    } catch (error) {
+      if (!/BUSYGROUP/.test((error as Error).message)) throw error;
+      await this.#conn!.xgroup('SETID', this.#keys.log, group, entryId);
+    }
+  }
+}
+
+function dataOf(fields: string[]): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'data') return fields[i + 1];
+  return undefined;
+}
+
+/** Waits `ms`, or less if `signal` aborts (a stopping reader must not sit out a retry delay). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined);
+}

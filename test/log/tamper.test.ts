@@ -1,0 +1,110 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { shardOf } from '../../src/domain/shard-of.ts';
+import { shardKeys } from '../../src/log/keys.ts';
+import type { RunningNode } from '../../src/node.ts';
+import { caughtUp, createPoll, peerEnv, readChain, startTestNode, until } from '../helpers/node.ts';
+import { sharedCluster } from '../helpers/redis-cluster.ts';
+
+const tamper = suite('a tampered shard is detected and reported with its shard and seq');
+let node: RunningNode;
+
+tamper.before(async () => {
+  node = await startTestNode(await sharedCluster(), { VS_NODE_ID: 'tamper-a' });
+});
+tamper.after(async () => {
+  await node.close();
+});
+
+/** Casts votes until `count` of them land in one shard; returns that shard. */
+async function fillShard(pollId: string, count: number): Promise<number> {
+  const shard = shardOf(pollId, 'v-0', node.ctx.config.shards);
+  let cast = 0;
+  for (let i = 0; cast < count; i++) {
+    if (shardOf(pollId, `v-${i}`, node.ctx.config.shards) !== shard) continue;
+    const res = await node.app.inject({
+      method: 'POST',
+      url: '/votes',
+      payload: { pollId, voterId: `v-${i}`, choices: ['a'] },
+    });
+    assert.is(res.statusCode, 201);
+    cast++;
+  }
+  return shard;
+}
+
+const clusterView = async (n: RunningNode) => (await n.app.inject({ url: '/cluster' })).json();
+
+tamper(
+  'an entry deleted from the middle (XDEL) is a gap at its seq for any node that folds it',
+  async () => {
+    const pollId = await createPoll(node);
+    const shard = await fillShard(pollId, 5);
+    const entries = await readChain(node, shard);
+    const victim = entries.find((e) => e.type === 'VoteCast' && e.seq === 3);
+    assert.ok(victim);
+    await node.ctx.target.client.xdel(shardKeys(node.ctx.config.prefix, shard).log, victim.id);
+    const auditor = await startTestNode(await sharedCluster(), peerEnv(node, 'tamper-auditor'));
+    try {
+      const reader = auditor.ctx.folder.readers[shard]!;
+      await until(() => reader.broken !== undefined, 10_000, 'the gap was not reported');
+      assert.is(reader.broken?.reason, 'gap');
+      assert.is(reader.broken?.expectedSeq, 3);
+      assert.is(reader.broken?.gotSeq, 4);
+      assert.is(reader.state.appliedSeq, 2, 'nothing past the gap is folded');
+      const view = (await clusterView(auditor)).shards.find(
+        (s: { shard: number }) => s.shard === shard,
+      );
+      assert.is(view.broken.reason, 'gap');
+      assert.is(view.broken.gotSeq, 4);
+      assert.ok(
+        view.chainBreaks >= 3,
+        'it refolded from the snapshot and from zero before giving up',
+      );
+    } finally {
+      await auditor.close();
+    }
+  },
+);
+
+tamper(
+  'an entry re-added with a wrong hash is a hash break at its seq on a live node',
+  async () => {
+    const pollId = await createPoll(node);
+    const shard = await fillShard(pollId, 2);
+    await caughtUp(node);
+    const { client, prefix } = node.ctx.target;
+    const keys = shardKeys(prefix, shard);
+    const head = Number(await client.hget(keys.head, 'seq'));
+    const forged = JSON.stringify({
+      at: 1,
+      choices: ['a'],
+      pollId,
+      type: 'VoteCast',
+      v: 1,
+      voteId: 'forged',
+      voterId: 'mallory',
+    });
+    await client.xadd(
+      keys.log,
+      '*',
+      'type',
+      'VoteCast',
+      'seq',
+      String(head + 1),
+      'hash',
+      'f'.repeat(40),
+      'data',
+      forged,
+    );
+    const reader = node.ctx.folder.readers[shard]!;
+    await until(() => reader.broken !== undefined, 10_000, 'the forged entry was not reported');
+    assert.is(reader.broken?.reason, 'hash');
+    assert.is(reader.broken?.gotSeq, head + 1);
+    assert.is(reader.state.appliedSeq, head);
+    const tally = (await node.app.inject({ url: `/polls/${pollId}/tally` })).json();
+    assert.is(tally.ballots.pending, 2, 'the forged vote is not counted');
+  },
+);
+
+tamper.run();
