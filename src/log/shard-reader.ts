@@ -59,6 +59,8 @@ export class ShardReader {
   #running: Promise<void> | undefined;
   /** Chain breaks seen since start. */
   breaks = 0;
+  /** Where the last (re)start of the fold began: a verified snapshot, or the start of the log. */
+  resumedFrom: 'snapshot' | 'zero' | undefined;
   /** Set while the log itself is broken (the same break after a full refold). */
   broken: FoldProblem | undefined;
   readonly #o: Required<ShardReaderOptions>;
@@ -154,6 +156,7 @@ export class ShardReader {
       ? { entryId: snapshot.entryId, headEntryId: snapshot.headEntryId }
       : { entryId: '0-0', headEntryId: '' };
     this.#changes++;
+    this.resumedFrom = snapshot ? 'snapshot' : 'zero';
     if (snapshot) {
       this.#o.log.info(
         {

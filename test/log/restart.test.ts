@@ -1,0 +1,145 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { digestShard } from '../../src/domain/digest.ts';
+import type { RunningNode } from '../../src/node.ts';
+import {
+  castMany,
+  caughtUp,
+  createPoll,
+  peerEnv,
+  snapshotDir,
+  startTestNode,
+  until,
+} from '../helpers/node.ts';
+import { freeBasePort, sharedCluster } from '../helpers/redis-cluster.ts';
+
+const restart = suite('a restarted node reaches the same digests');
+let reference: RunningNode;
+let pollId = '';
+
+restart.before(async () => {
+  reference = await startTestNode(await sharedCluster(), { VS_NODE_ID: 'restart-ref' });
+  pollId = await createPoll(reference);
+  await castMany(reference, pollId, 60_000);
+  await caughtUp(reference);
+});
+restart.after(async () => {
+  await reference.close();
+});
+
+const digests = (node: RunningNode) => node.ctx.folder.states.map((s) => digestShard(s));
+
+restart('after a graceful stop it folds on from its snapshots', async () => {
+  const dir = snapshotDir();
+  const env = { ...peerEnv(reference, 'restart-graceful'), VS_SNAPSHOT_DIR: dir };
+  const first = await startTestNode(await sharedCluster(), env);
+  await caughtUp(first);
+  await first.close();
+  const again = await startTestNode(await sharedCluster(), env);
+  try {
+    await caughtUp(again);
+    assert.equal(
+      again.ctx.folder.readers.map((r) => r.resumedFrom),
+      again.ctx.folder.readers.map(() => 'snapshot'),
+    );
+    assert.equal(digests(again), digests(reference));
+  } finally {
+    await again.close();
+  }
+});
+
+restart('a corrupt snapshot is discarded and the shard is refolded from zero', async () => {
+  const dir = snapshotDir();
+  const env = { ...peerEnv(reference, 'restart-corrupt'), VS_SNAPSHOT_DIR: dir };
+  const first = await startTestNode(await sharedCluster(), env);
+  await caughtUp(first);
+  await first.close();
+  const path = first.ctx.folder.snapshots.path(0);
+  const file = JSON.parse(readFileSync(path, 'utf8'));
+  file.headHash = 'f'.repeat(40);
+  writeFileSync(path, JSON.stringify(file));
+  writeFileSync(first.ctx.folder.snapshots.path(1), '{ not json');
+  const again = await startTestNode(await sharedCluster(), env);
+  try {
+    await caughtUp(again);
+    const from = again.ctx.folder.readers.map((r) => r.resumedFrom);
+    assert.equal(from.slice(0, 2), ['zero', 'zero']);
+    assert.ok(from.slice(2).every((f) => f === 'snapshot'));
+    assert.equal(digests(again), digests(reference));
+  } finally {
+    await again.close();
+  }
+});
+
+restart('a node killed with SIGKILL mid-fold and restarted reaches the same digests', async () => {
+  const port = await freeBasePort(1);
+  const cluster = await sharedCluster();
+  const env = {
+    VS_REDIS_CLUSTER: cluster.seeds,
+    VS_PREFIX: reference.ctx.config.prefix,
+    VS_NODE_ID: 'restart-killed',
+    VS_HTTP_PORT: String(port),
+    VS_SNAPSHOT_DIR: snapshotDir(),
+    VS_SNAPSHOT_MS: '100',
+    VS_LOG_LEVEL: 'warn',
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const start = () =>
+    execa('node', ['bin/votestream.js', 'node'], {
+      env,
+      reject: false,
+      stdout: 'ignore',
+      stderr: 'ignore',
+    });
+  const view = async (path = '/cluster') =>
+    (await (await fetch(`${url}${path}`)).json()) as {
+      shards: { appliedSeq: number; digest: string }[];
+    };
+  const total = reference.ctx.folder.states.reduce((n, s) => n + s.appliedSeq, 0);
+
+  const child = start();
+  let killedAt = -1;
+  await until(
+    async () => {
+      try {
+        const applied = (await view()).shards.reduce((n, s) => n + s.appliedSeq, 0);
+        if (applied > 0 && applied < total) killedAt = applied;
+        return killedAt > 0 || applied === total;
+      } catch {
+        return false;
+      }
+    },
+    20_000,
+    'the node never started folding',
+  );
+  child.kill('SIGKILL');
+  const result = await child;
+  assert.is(result.signal, 'SIGKILL');
+
+  const second = start();
+  try {
+    await until(
+      async () => {
+        try {
+          return (await view()).shards.reduce((n, s) => n + s.appliedSeq, 0) === total;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      'the restarted node did not catch up',
+    );
+    assert.equal(
+      (await view('/cluster/digests')).shards.map((s) => s.digest),
+      digests(reference),
+    );
+    assert.ok(killedAt > 0, `the kill was not mid-fold (of ${total} entries)`);
+  } finally {
+    second.kill('SIGTERM');
+    await second;
+  }
+});
+
+restart.run();
