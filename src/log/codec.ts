@@ -36,24 +36,52 @@ function pick({ voteId, pollId, voterId, choices, at }: Parameters<typeof encode
   return { voteId, pollId, voterId, choices, at };
 }
 
-/** Decodes and validates one shard entry; throws EventSchemaError on anything malformed. */
+/**
+ * Decodes and validates one shard entry; throws EventSchemaError on anything malformed.
+ * On the fold's hot path: the data object is validated as parsed and then completed in place
+ * (no copies), and seq/hash, which travel as their own fields, are checked by hand.
+ */
 export function decodeShardEntry([id, fields]: RawEntry): Entry<ShardEvent> {
-  const f = fieldsOf(fields);
-  const data = parseData(id, f.data);
-  const event = { ...data, id } as Record<string, unknown>;
-  if (f.type !== data.type)
-    throw new EventSchemaError(`entry ${id}: type field disagrees with data`);
-  if (f.type === 'VoteCast' || f.type === 'PollClosed') {
-    event.seq = Number(f.seq);
-    event.hash = f.hash;
-    if (!Number.isInteger(event.seq) || typeof event.hash !== 'string') {
-      throw new EventSchemaError(`entry ${id}: a chained ${f.type} needs seq and hash`);
+  let type: string | undefined;
+  let seq: string | undefined;
+  let hash: string | undefined;
+  let data: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1];
+    switch (fields[i]) {
+      case 'type':
+        type = value;
+        break;
+      case 'seq':
+        seq = value;
+        break;
+      case 'hash':
+        hash = value;
+        break;
+      case 'data':
+        data = value;
+        break;
     }
   }
-  const { id: _id, ...body } = event;
-  validateEvent(body);
+  const event = parseData(id, data);
+  if (type !== event.type)
+    throw new EventSchemaError(`entry ${id}: type field disagrees with data`);
+  validateEvent(event);
+  if (type === 'VoteCast' || type === 'PollClosed') {
+    const n = Number(seq);
+    if (!Number.isSafeInteger(n) || n < 1 || hash === undefined || !SHA1_HEX.test(hash)) {
+      throw new EventSchemaError(`entry ${id}: a chained ${type} needs a seq and a sha1 hash`);
+    }
+    if ('seq' in event || 'hash' in event)
+      throw new EventSchemaError(`entry ${id}: seq and hash belong outside data`);
+    event.seq = n;
+    event.hash = hash;
+  }
+  event.id = id;
   return event as unknown as Entry<ShardEvent>;
 }
+
+const SHA1_HEX = /^[0-9a-f]{40}$/;
 
 export function decodeCatalogueEntry([id, fields]: RawEntry): Entry<CatalogueEvent> {
   const data = parseData(id, fieldsOf(fields).data);

@@ -11,7 +11,8 @@ export class EventSchemaError extends Error {
   override name = 'EventSchemaError';
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true });
+// Patterns are ASCII classes and \\u escapes: they need no `u` flag, and run faster without.
+const ajv = new Ajv({ allErrors: false, strict: true, unicodeRegExp: false });
 const validators = new Map<string, ValidateFunction>();
 for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json'))) {
   const schema = JSON.parse(readFileSync(SCHEMA_DIR + file, 'utf8')) as { title: string };

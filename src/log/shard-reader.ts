@@ -45,6 +45,7 @@ export interface ShardReaderOptions {
 }
 
 const RETRY_MS = 500;
+const CATCH_UP_PAGE = 5000;
 const BROKEN_RETRY_MS = 10_000;
 
 export class ShardReader {
@@ -177,6 +178,8 @@ export class ShardReader {
     while (!this.#stopped) {
       try {
         if (!groupReady) {
+          const problem = await this.#catchUp();
+          if (problem) return problem;
           await this.#pointGroup(this.#position.entryId);
           groupReady = true;
         }
@@ -206,6 +209,29 @@ export class ShardReader {
           'shard read failed; retrying',
         );
         await sleep(RETRY_MS, this.#abort.signal);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads what is already in the log with XRANGE pages, the next page requested while this
+   * one is folded: a cold start or a refold then costs Redis no consumer-group bookkeeping
+   * (no pending entries to add and acknowledge). The group takes over from where it ends.
+   */
+  async #catchUp(): Promise<FoldProblem | undefined> {
+    const page = (after: string) =>
+      this.#conn!.xrange(this.#keys.log, `(${after}`, '+', 'COUNT', CATCH_UP_PAGE) as Promise<
+        RawEntry[]
+      >;
+    let next = page(this.#position.entryId);
+    while (!this.#stopped) {
+      const entries = await next;
+      if (entries.length === CATCH_UP_PAGE) next = page(entries[entries.length - 1]![0]);
+      const problem = entries.length ? this.#apply(entries) : undefined;
+      if (problem || entries.length < CATCH_UP_PAGE) {
+        if (entries.length === CATCH_UP_PAGE) await next.catch(() => undefined);
+        return problem;
       }
     }
     return undefined;
