@@ -80,6 +80,7 @@ export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 export async function startTestNode(
   cluster: Pick<TestCluster, 'seeds'>,
   env: Record<string, string> = {},
+  { listen = false } = {},
 ): Promise<RunningNode> {
   const config = loadConfig(
     {
@@ -89,11 +90,12 @@ export async function startTestNode(
       VS_NODE_ID: 'test-node',
       VS_LOG_LEVEL: 'silent',
       VS_SNAPSHOT_DIR: snapshotDir(),
+      VS_HTTP_PORT: '0',
       ...env,
     },
     {},
   );
-  const node = await startNode(config, createLogger({ level: config.logLevel }), { listen: false });
+  const node = await startNode(config, createLogger({ level: config.logLevel }), { listen });
   await until(() => node.ctx.ready(), 10_000, 'the node did not become ready');
   return node;
 }
