@@ -2,7 +2,8 @@
 // folded the same entries in the same order agree on it, whatever the Map insertion order, the
 // interning order of options or whether the state came from a snapshot. Everything that
 // decides the state's future answers is in it: chain position, counts, each voter's latest and
-// committed vote, each seq's vote id and voter, and the uncommitted tail's hashes and choices.
+// committed vote, each seq's kind (vote, void vote, barrier) and voter, and the uncommitted
+// tail's hashes and choices. Vote ids are not kept (the head hash commits to every payload).
 import { createHash, type Hash } from 'node:crypto';
 import { asFold, BARRIER, choicesOf, type PollFold, type ShardState } from './fold-state.ts';
 import { recordedHash, tailSetAt } from './fold-tail.ts';
@@ -42,11 +43,11 @@ function counts(poll: PollFold, perOption: number[]): [string, number][] {
     .sort(([a], [b]) => byCodeUnits(a, b));
 }
 
-/** sha1 hex of the shard's projection, canonically serialized (format 1). */
+/** sha1 hex of the shard's projection, canonically serialized (format 2: no vote ids). */
 export function digestShard(state: ShardState): string {
   const fold = asFold(state);
   const out = new LineHash();
-  out.line(['votestream-shard-digest', 1, fold.shard, fold.appliedSeq, fold.headHash]);
+  out.line(['votestream-shard-digest', 2, fold.shard, fold.appliedSeq, fold.headHash]);
   out.line(['committed', fold.committedSeq, fold.committedHash]);
 
   const slotVoter: string[] = new Array(fold.slotCount);
@@ -70,15 +71,13 @@ export function digestShard(state: ShardState): string {
     }
   }
 
-  const voteIds: (string | undefined)[] = new Array(fold.appliedSeq + 1);
-  for (const [voteId, seq] of fold.voteSeqs) voteIds[seq] = voteId;
   for (let seq = 1; seq <= fold.appliedSeq; seq++) {
     const slot = fold.seqSlot[seq]!;
     if (slot === BARRIER) out.line(['barrier', seq]);
-    else if (slot < 0) out.line(['void', seq, voteIds[seq] ?? null]);
+    else if (slot < 0) out.line(['void', seq]);
     else {
       const poll = fold.polls[fold.slotPoll[slot]!]!;
-      out.line(['vote', seq, voteIds[seq] ?? null, poll.id, slotVoter[slot]!]);
+      out.line(['vote', seq, poll.id, slotVoter[slot]!]);
     }
   }
 

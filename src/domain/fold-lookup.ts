@@ -1,4 +1,6 @@
-// Questions a node answers from a shard's projection: the status of one vote, a voter's vote.
+// Questions a node answers from a shard's projection: the status of the vote at a seq, a
+// voter's vote. The projection keeps no voteId index: the HTTP layer finds a vote's shard and
+// seq in Redis (the ids hash) and asks by seq.
 import { asFold, BARRIER, choicesOf, type ShardState, VOID_VOTE } from './fold-state.ts';
 
 /**
@@ -10,16 +12,19 @@ import { asFold, BARRIER, choicesOf, type ShardState, VOID_VOTE } from './fold-s
  */
 export type VoteStatus = 'pending' | 'finalized' | 'superseded' | 'void';
 
-/** Where the vote with `voteId` is in this shard and its status; undefined if not applied. */
-export function voteStatus(
+/**
+ * The status of the vote at `seq` in this shard; undefined when no vote was applied there (seq
+ * not an integer in 1…appliedSeq, or the seq of a PollClosed barrier).
+ */
+export function voteStatusAt(
   state: ShardState,
-  voteId: string,
+  seq: number,
 ): { seq: number; status: VoteStatus } | undefined {
   const fold = asFold(state);
-  const seq = fold.voteSeqs.get(voteId);
-  if (seq === undefined) return undefined;
+  if (!Number.isInteger(seq) || seq < 1 || seq > fold.appliedSeq) return undefined;
   const slot = fold.seqSlot[seq]!;
-  if (slot === VOID_VOTE || slot === BARRIER) return { seq, status: 'void' };
+  if (slot === BARRIER) return undefined;
+  if (slot === VOID_VOTE) return { seq, status: 'void' };
   if (seq > fold.committedSeq) return { seq, status: 'pending' };
   return { seq, status: fold.slotCommittedSeq[slot] === seq ? 'finalized' : 'superseded' };
 }

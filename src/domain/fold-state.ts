@@ -59,8 +59,6 @@ export class ShardFold implements ShardState {
   committedHash = GENESIS_HASH;
   readonly polls: PollFold[] = [];
   readonly pollIndex = new Map<string, number>();
-  /** voteId → seq, for every VoteCast applied (void ones too). */
-  readonly voteSeqs = new Map<string, number>();
   /** [seq] → slot of the vote at seq, VOID_VOTE or BARRIER (index 0 unused). */
   seqSlot = new Int32Array(MIN_CAPACITY);
   // Slot columns: one row per (poll, voter) with a counted vote.

@@ -105,7 +105,6 @@ export function evolveShard(state: ShardState, entry: ShardEvent, payload?: stri
 }
 
 function applyVote(fold: ShardFold, vote: VoteCast, seq: number, hash: string): void {
-  fold.voteSeqs.set(vote.voteId, seq);
   const poll = pollOf(fold, vote.pollId);
   if (poll.barrierSeq > 0) {
     fold.seqSlot[seq] = VOID_VOTE;

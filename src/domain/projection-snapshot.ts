@@ -40,8 +40,6 @@ interface SnapshotV1 {
   };
   /** Per seq 1…appliedSeq: the voter slot of the vote there, -1 void vote, -2 barrier. */
   seqs: number[];
-  /** Per seq 1…appliedSeq: the voteId there, null for a barrier. */
-  voteIds: (string | null)[];
   /** Per seq committedSeq+1…appliedSeq: chain hash and choice set (-1 if none). */
   tail: { hashes: string[]; sets: number[] };
 }
@@ -51,8 +49,6 @@ export function serializeShard(state: ShardState): string {
   const fold = asFold(state);
   const voter: string[] = new Array(fold.slotCount);
   for (const poll of fold.polls) for (const [voterId, slot] of poll.voters) voter[slot] = voterId;
-  const voteIds: (string | null)[] = new Array(fold.appliedSeq).fill(null);
-  for (const [voteId, seq] of fold.voteSeqs) voteIds[seq - 1] = voteId;
   const column = (values: Int32Array) => Array.from(values.subarray(0, fold.slotCount));
   const hashes: string[] = [];
   const sets: number[] = [];
@@ -82,7 +78,6 @@ export function serializeShard(state: ShardState): string {
       committedSet: column(fold.slotCommittedSet),
     },
     seqs: Array.from(fold.seqSlot.subarray(1, fold.appliedSeq + 1)),
-    voteIds,
     tail: { hashes, sets },
   };
   return JSON.stringify(snapshot);
@@ -103,14 +98,14 @@ export function restoreShard(text: string): ShardState {
   check(data !== null && typeof data === 'object', 'not an object');
   check(data.format === 1, `unknown format ${JSON.stringify(data.format)}`);
   const { appliedSeq, committedSeq, slots, tail } = data;
-  const arrays = [data.polls, data.seqs, data.voteIds, tail?.hashes, tail?.sets];
+  const arrays = [data.polls, data.seqs, tail?.hashes, tail?.sets];
   check(arrays.every(Array.isArray), 'missing arrays');
   check(slots !== null && typeof slots === 'object' && Array.isArray(slots.poll), 'slots');
   check(isCount(data.shard) && isCount(appliedSeq) && isCount(committedSeq), 'positions');
   check(committedSeq <= appliedSeq, 'committedSeq beyond appliedSeq');
   check(typeof data.headHash === 'string' && typeof data.committedHash === 'string', 'hashes');
   check(appliedSeq > 0 || data.headHash === GENESIS_HASH, 'head hash of an empty chain');
-  check(data.seqs.length === appliedSeq && data.voteIds.length === appliedSeq, 'seq columns');
+  check(data.seqs.length === appliedSeq, 'seq column');
   const tailLength = appliedSeq - committedSeq;
   check(tail.hashes.length === tailLength && tail.sets.length === tailLength, 'tail length');
   const slotCount = slots.poll.length;
@@ -168,9 +163,6 @@ export function restoreShard(text: string): ShardState {
     const slot = data.seqs[seq - 1]!;
     check(Number.isInteger(slot) && slot >= BARRIER && slot < slotCount, 'seq slot');
     fold.seqSlot[seq] = slot;
-    const voteId = data.voteIds[seq - 1];
-    // null also where a later entry reused the voteId (the later one wins, as in the fold).
-    if (typeof voteId === 'string') fold.voteSeqs.set(voteId, seq);
   }
 
   fold.committedSeq = committedSeq;

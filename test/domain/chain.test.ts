@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { canonicalJson } from '../../src/domain/canonical-json.ts';
@@ -6,6 +7,8 @@ import {
   chainPayload,
   followsChain,
   GENESIS_HASH,
+  sha1Hex,
+  sha1HexStreamed,
   voteCastPayload,
 } from '../../src/domain/chain.ts';
 
@@ -38,6 +41,29 @@ hash('hashes the UTF-8 bytes of non-ASCII payloads', () => {
   assert.is(payload, '{"n":-1.5,"voter":"Zoë \\"q\\""}');
   // printf '%s' 'h|2|{"n":-1.5,"voter":"Zoë \"q\""}' | sha1sum
   assert.is(chainHash('h', 2, payload), 'abbc4fe6a8a3fc80692dc22b385c933095688f6f');
+});
+
+hash('the one-shot and the streamed sha1 agree, and chainHash is them', () => {
+  assert.type(crypto.hash, 'function', 'this Node (≥ 20.12) has the one-shot crypto.hash');
+  assert.is.not(sha1Hex, sha1HexStreamed, 'so chainHash takes the one-shot path');
+  const texts = [
+    '',
+    'prev|1|payload',
+    '|1|{"a":1}',
+    'h|2|{"n":-1.5,"voter":"Zoë \\"q\\""}',
+    '🗳 \u2028 ü \0 end',
+    'lone surrogates \ud800 and \udfff',
+    'x'.repeat(55),
+    'y'.repeat(64),
+    'z'.repeat(70_000),
+  ];
+  for (let n = 0; n < 200; n++) texts.push(`${'ab€'.repeat(n)}|${n}|${n * 7919}`);
+  for (const text of texts) {
+    const expected = crypto.createHash('sha1').update(text).digest('hex');
+    assert.is(sha1HexStreamed(text), expected);
+    assert.is(sha1Hex(text), expected, JSON.stringify(text.slice(0, 40)));
+  }
+  assert.is(chainHash('prev', 7, 'payload'), sha1HexStreamed('prev|7|payload'));
 });
 
 hash.run();

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { digestShard } from '../../src/domain/digest.ts';
 import type { ShardEvent } from '../../src/domain/events.ts';
 import { evolveShard } from '../../src/domain/fold.ts';
-import { voterVote, voteStatus } from '../../src/domain/fold-lookup.ts';
+import { voterVote, voteStatusAt } from '../../src/domain/fold-lookup.ts';
 import { createShardState, type ShardState } from '../../src/domain/fold-state.ts';
 import { restoreShard, serializeShard } from '../../src/domain/projection-snapshot.ts';
 import { tallyPoll } from '../../src/domain/tally.ts';
@@ -101,10 +101,9 @@ invariants('counts, ballots and statuses match a naive model of the rules', () =
         assert.ok(finalizedNow >= finalizedBefore, 'finalized ballots never decrease');
         finalizedBefore = finalizedNow;
       }
-      for (const entry of model.entries) {
-        if (entry.type === 'VoteCast') {
-          assert.equal(voteStatus(state, entry.voteId), model.status(entry.voteId));
-        }
+      // Every seq: votes, void votes, barriers (undefined), 0 and one beyond the head.
+      for (let seq = 0; seq <= state.appliedSeq + 1; seq++) {
+        assert.equal(voteStatusAt(state, seq), model.statusAt(seq), `seq ${seq}`);
       }
     }),
     { numRuns: 300 },

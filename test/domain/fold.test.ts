@@ -4,7 +4,7 @@ import { chainHash, chainPayload } from '../../src/domain/chain.ts';
 import { digestShard } from '../../src/domain/digest.ts';
 import type { ShardEvent } from '../../src/domain/events.ts';
 import { evolveShard } from '../../src/domain/fold.ts';
-import { voterVote, voteStatus } from '../../src/domain/fold-lookup.ts';
+import { voterVote, voteStatusAt } from '../../src/domain/fold-lookup.ts';
 import { createShardState, type ShardState } from '../../src/domain/fold-state.ts';
 import { tallyPoll } from '../../src/domain/tally.ts';
 import { ChainBuilder } from './chain-builder.ts';
@@ -169,8 +169,10 @@ barrier('a vote after the barrier never counts; earlier ones still commit', () =
   const t = tally(state);
   assert.equal(t.finalized, { a: 1 });
   assert.equal(t.ballots, { finalized: 1, pending: 0 });
-  assert.equal(voteStatus(state, 'late'), { seq: 3, status: 'void' });
-  assert.equal(voteStatus(state, 'late-revote'), { seq: 4, status: 'void' });
+  assert.equal(voteStatusAt(state, 1), { seq: 1, status: 'finalized' });
+  assert.is(voteStatusAt(state, 2), undefined, 'the barrier is no vote');
+  assert.equal(voteStatusAt(state, 3), { seq: 3, status: 'void' });
+  assert.equal(voteStatusAt(state, 4), { seq: 4, status: 'void' });
   assert.is(voterVote(state, 'p', 'bob'), undefined);
 });
 
@@ -273,7 +275,7 @@ chain.run();
 
 const lookups = suite('fold: vote status and voter lookup');
 
-lookups('statuses follow commits and revotes', () => {
+lookups('statuses by seq follow commits and revotes', () => {
   const log = new ChainBuilder();
   const state = given([
     log.vote('p', 'alice', ['a'], 'v1'),
@@ -281,14 +283,27 @@ lookups('statuses follow commits and revotes', () => {
     log.vote('p', 'alice', ['b'], 'v2'),
     log.vote('p', 'alice', ['c'], 'v3'),
   ]);
-  assert.equal(voteStatus(state, 'v1'), { seq: 1, status: 'finalized' });
-  assert.equal(voteStatus(state, 'v2'), { seq: 2, status: 'pending' });
-  assert.equal(voteStatus(state, 'v3'), { seq: 3, status: 'pending' });
+  assert.equal(voteStatusAt(state, 1), { seq: 1, status: 'finalized' });
+  assert.equal(voteStatusAt(state, 2), { seq: 2, status: 'pending' });
+  assert.equal(voteStatusAt(state, 3), { seq: 3, status: 'pending' });
   evolveShard(state, log.mark());
-  assert.equal(voteStatus(state, 'v1'), { seq: 1, status: 'superseded' });
-  assert.equal(voteStatus(state, 'v2'), { seq: 2, status: 'superseded' });
-  assert.equal(voteStatus(state, 'v3'), { seq: 3, status: 'finalized' });
-  assert.is(voteStatus(state, 'unknown'), undefined);
+  assert.equal(voteStatusAt(state, 1), { seq: 1, status: 'superseded' });
+  assert.equal(voteStatusAt(state, 2), { seq: 2, status: 'superseded' });
+  assert.equal(voteStatusAt(state, 3), { seq: 3, status: 'finalized' });
+});
+
+lookups('a seq with no applied vote has no status', () => {
+  const log = new ChainBuilder();
+  const state = given([log.vote('p', 'alice', ['a']), log.close('q')]);
+  assert.equal(voteStatusAt(state, 1), { seq: 1, status: 'pending' });
+  for (const seq of [0, -1, 2, 3, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.is(voteStatusAt(state, seq), undefined, String(seq));
+  }
+  assert.is(voteStatusAt(createShardState(0), 1), undefined, 'an empty shard');
+  const next = log.vote('p', 'bob', ['b']);
+  assert.is(voteStatusAt(state, 3), undefined, 'a vote appended but not folded yet');
+  evolveShard(state, next);
+  assert.equal(voteStatusAt(state, 3), { seq: 3, status: 'pending' });
 });
 
 lookups('a voter lookup gives the latest vote and the committed one', () => {

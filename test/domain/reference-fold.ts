@@ -60,10 +60,9 @@ export class ReferenceFold {
     return { finalized, pending, ballots, revotesPending };
   }
 
-  status(voteId: string): { seq: number; status: VoteStatus } | undefined {
-    const vote = this.entries.find(
-      (e): e is VoteCast => e.type === 'VoteCast' && e.voteId === voteId,
-    );
+  /** The status of the vote at `seq`; undefined if no applied entry there is a VoteCast. */
+  statusAt(seq: number): { seq: number; status: VoteStatus } | undefined {
+    const vote = this.entries.find((e): e is VoteCast => e.type === 'VoteCast' && e.seq === seq);
     if (!vote) return undefined;
     if (!this.countedVotes().includes(vote)) return { seq: vote.seq, status: 'void' };
     if (vote.seq > this.committedSeq) return { seq: vote.seq, status: 'pending' };
