@@ -27,6 +27,8 @@ export interface Config {
   /** Where the node keeps its projection snapshots (one file per shard). */
   readonly snapshotDir: string;
   readonly snapshotMs: number;
+  /** Fault injection: milliseconds added to this node's local clock (chaos runs, tests). */
+  readonly clockSkewMs: number;
 }
 
 /** A configuration value that does not meet its contract; the message names the variable. */
@@ -55,6 +57,7 @@ interface Validated {
   VS_LOG_LEVEL: Config['logLevel'];
   VS_SNAPSHOT_DIR: string;
   VS_SNAPSHOT_MS: number;
+  VS_CLOCK_SKEW_MS: number;
 }
 
 interface Variable {
@@ -138,6 +141,10 @@ export const VARIABLES: Record<string, Variable> = {
     schema: { type: 'string', minLength: 1, default: '.data/snapshots' },
     expects: 'a directory path',
   },
+  VS_CLOCK_SKEW_MS: {
+    schema: { type: 'integer', minimum: -3600000, maximum: 3600000, default: 0 },
+    expects: 'an integer number of milliseconds from -3600000 to 3600000',
+  },
   VS_SNAPSHOT_MS: {
     schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 5000 },
     expects: 'an integer number of milliseconds from 100 to 3600000',
@@ -202,6 +209,7 @@ export function loadConfig(overrides: Env = {}, env: Env = process.env): Config 
     logLevel: v.VS_LOG_LEVEL,
     snapshotDir: v.VS_SNAPSHOT_DIR,
     snapshotMs: v.VS_SNAPSHOT_MS,
+    clockSkewMs: v.VS_CLOCK_SKEW_MS,
   });
 }
 

@@ -1,6 +1,8 @@
 // One votestream node: Redis connections, the appender, the poll catalogue and the HTTP API.
 import type { FastifyInstance } from 'fastify';
 import { AppliedProgress } from './cluster/applied-progress.ts';
+import { Coordinator } from './cluster/coordinator.ts';
+import { ClusterClock } from './cluster/heartbeats.ts';
 import type { Config } from './config.ts';
 import { build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
@@ -80,6 +82,19 @@ export async function startNode(
   );
   progress.start();
 
+  const clock = new ClusterClock(config.clockSkewMs);
+  let url = '';
+  const coordinator = new Coordinator({
+    config,
+    client,
+    target,
+    folder,
+    catalogue,
+    clock,
+    log: log.child({ component: 'cluster' }),
+    address: () => url,
+  });
+
   const ctx: AppContext = {
     config,
     log,
@@ -87,12 +102,12 @@ export async function startNode(
     appender: new Appender(target, log.child({ component: 'append' })),
     catalogue,
     folder,
-    now: () => Date.now(),
+    coordinator,
+    now: () => clock.now(),
     ready: () => isReady(client) && resolved,
   };
   const app = build(ctx);
   await resolveDurability();
-  let url = '';
   if (listen) {
     url = await app.listen({ host: config.httpHost, port: config.httpPort });
     log.info(
@@ -102,12 +117,14 @@ export async function startNode(
   } else {
     await app.ready();
   }
+  coordinator.start();
   return {
     app,
     ctx,
     url,
     async close() {
       await app.close();
+      await coordinator.stop();
       await folder.stop();
       progress.stop();
       await progress.publish();

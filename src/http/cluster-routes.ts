@@ -1,33 +1,38 @@
-// /cluster: this node's view of the cluster and of every shard; /cluster/digests: the fold's
-// per-shard digests, which agree on every node that applied the same entries.
+// /cluster: this node's view of the cluster (roles, terms, members, clock) and of every shard
+// (head, applied and committed seqs, each node's consumer-group lag); /cluster/digests: the
+// fold's per-shard digests, equal on every node that applied the same entries;
+// POST /cluster/members (admin): replace the member set that counts toward quorum.
 import type { FastifyInstance } from 'fastify';
 import { digestShard } from '../domain/digest.ts';
-import { shardKeys } from '../log/keys.ts';
+import { encodeEvent } from '../log/codec.ts';
+import { controlKeys, shardKeys } from '../log/keys.ts';
+import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { membersBody } from './schemas.ts';
 
 export function clusterRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
     app.get('/cluster', async () => {
       const { client, prefix } = ctx.target;
-      const heads = await Promise.all(
-        ctx.folder.readers.map((r) =>
-          client.hget(shardKeys(prefix, r.shard).head, 'seq').then(
-            (seq) => Number(seq ?? 0),
-            () => null,
-          ),
-        ),
+      const shards = await Promise.all(
+        ctx.folder.readers.map(async (r) => {
+          const keys = shardKeys(prefix, r.shard);
+          const [head, groups] = await Promise.all([
+            client.hget(keys.head, 'seq').catch(() => null),
+            (client.xinfo('GROUPS', keys.log) as Promise<unknown[][]>).catch(() => []),
+          ]);
+          return {
+            shard: r.shard,
+            headSeq: head === null ? null : Number(head),
+            appliedSeq: r.state.appliedSeq,
+            committedSeq: r.state.committedSeq,
+            lag: Object.fromEntries(groups.map((g) => groupLag(g))),
+            chainBreaks: r.breaks,
+            ...(r.broken ? { broken: r.broken } : {}),
+          };
+        }),
       );
-      return {
-        nodeId: ctx.config.nodeId,
-        shards: ctx.folder.readers.map((r, i) => ({
-          shard: r.shard,
-          headSeq: heads[i],
-          appliedSeq: r.state.appliedSeq,
-          committedSeq: r.state.committedSeq,
-          chainBreaks: r.breaks,
-          ...(r.broken ? { broken: r.broken } : {}),
-        })),
-      };
+      return { ...ctx.coordinator.status(), shards };
     });
 
     app.get('/cluster/digests', async () => ({
@@ -40,5 +45,41 @@ export function clusterRoutes(ctx: AppContext) {
         digest: digestShard(r.state),
       })),
     }));
+
+    app.post<{ Body: { members: string[] } }>(
+      '/cluster/members',
+      { schema: { body: membersBody }, preHandler: requireAdmin(ctx.config.adminToken) },
+      async (request) => {
+        const { members } = request.body;
+        const payload = encodeEvent({
+          type: 'MembershipChanged',
+          v: 1,
+          members,
+          by: ctx.config.nodeId,
+          at: Math.round(ctx.now()),
+        });
+        const { election } = controlKeys(ctx.target.prefix);
+        await ctx.target.client.xadd(
+          election,
+          'MAXLEN',
+          '~',
+          10000,
+          '*',
+          'type',
+          'MembershipChanged',
+          'data',
+          payload,
+        );
+        request.log.info({ event: 'membership_changed', members }, 'member set changed');
+        return { members };
+      },
+    );
   };
+}
+
+/** [name, lag] from one XINFO GROUPS entry (a flat field/value list). */
+function groupLag(info: unknown[]): [string, number | null] {
+  const field = (name: string) => info[info.indexOf(name) + 1];
+  const lag = field('lag');
+  return [String(field('name')), lag === null || lag === undefined ? null : Number(lag)];
 }

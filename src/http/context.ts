@@ -1,4 +1,6 @@
 // What the HTTP layer needs from a running node. The node (src/node.ts) builds it.
+
+import type { Coordinator } from '../cluster/coordinator.ts';
 import type { Config } from '../config.ts';
 import type { Appender } from '../log/append-vote.ts';
 import type { Folder } from '../log/folder.ts';
@@ -14,6 +16,8 @@ export interface AppContext {
   catalogue: PollCatalogue;
   /** The node's projection of every shard. */
   folder: Folder;
+  /** Heartbeats, membership, leadership, commits. */
+  coordinator: Coordinator;
   /** The cluster clock, epoch ms. */
   now(): number;
   /** Whether the node can serve writes (Redis connected, durability resolved). */

@@ -15,7 +15,11 @@ export interface ScriptCommands {
   closeShard(...args: (string | number)[]): Reply;
   createPoll(...args: (string | number)[]): Reply;
   closePoll(...args: (string | number)[]): Reply;
-  markCommit?(...args: (string | number)[]): Reply;
+  markCommit(...args: (string | number)[]): Reply;
+  acquireLease(...args: (string | number)[]): Reply;
+  renewLease(...args: (string | number)[]): Promise<number>;
+  releaseLease(...args: (string | number)[]): Promise<number>;
+  raiseFence(...args: (string | number)[]): Promise<number>;
 }
 
 export type ScriptedClient = (Redis | Cluster) & ScriptCommands;

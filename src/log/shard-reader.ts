@@ -90,7 +90,8 @@ export class ShardReader {
     this.#stopped = true;
     this.#abort.abort();
     this.#conn?.disconnect();
-    await this.#running;
+    // A read queued while Redis was away may never settle after disconnect: don't wait forever.
+    await Promise.race([this.#running, delay(2000)]);
   }
 
   /** Saves a snapshot if the state changed since the last one. */

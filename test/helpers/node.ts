@@ -91,6 +91,8 @@ export async function startTestNode(
       VS_LOG_LEVEL: 'silent',
       VS_SNAPSHOT_DIR: snapshotDir(),
       VS_HTTP_PORT: '0',
+      // By default a test node is an observer: no leader, no commits, unless a test says so.
+      VS_MEMBERS: 'no-such-member',
       ...env,
     },
     {},

@@ -12,7 +12,7 @@ let node: RunningNode;
 outage.before(async () => {
   // Its own cluster (no replicas, to restart fast): stopping the shared one would break other tests.
   cluster = await startTestCluster({ masters: 3, replicas: 0 });
-  node = await startTestNode(cluster);
+  node = await startTestNode(cluster, { VS_LOG_LEVEL: 'warn' });
 });
 outage.after(async () => {
   await node.close();

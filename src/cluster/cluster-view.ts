@@ -1,0 +1,206 @@
+// A node's view of the cluster, folded from the control streams like votes are folded from
+// the shards: heartbeats (who is alive, in which role and term), the election stream (the
+// member set) and the acks stream (how far each node has folded each shard). All three share
+// the {ctl} slot, so one blocking XREAD on one dedicated connection follows them all.
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Liveness, liveness } from '../domain/membership.ts';
+import type { RawEntry } from '../log/codec.ts';
+import { controlKeys } from '../log/keys.ts';
+import type { Client } from '../log/redis-client.ts';
+import { validateEvent } from '../log/schemas.ts';
+import type { Logger } from '../logger.ts';
+
+export interface NodeSeen {
+  nodeId: string;
+  address: string;
+  role: string;
+  term: number;
+  uptimeMs: number;
+  /** The node's own cluster-clock reading when it sent its last heartbeat. */
+  clock: number;
+  /** Local monotonic time (performance.now) when its last heartbeat was read here. */
+  seenAt: number;
+}
+
+export interface AppliedReport {
+  /** Per shard: applied seq and chain hash there. */
+  shards: Map<number, { seq: number; hash: string }>;
+  at: number;
+}
+
+export interface ViewOptions {
+  prefix: string;
+  heartbeatMs: number;
+  failureTimeoutMs: number;
+  members: readonly string[];
+  log: Logger;
+  /** Called after each batch of control entries (the committer reacts to new acks). */
+  onUpdate?: (what: { acks: boolean; election: boolean }) => void;
+}
+
+export class ClusterView {
+  readonly nodes = new Map<string, NodeSeen>();
+  readonly applied = new Map<string, AppliedReport>();
+  members: string[];
+  /** Latest term seen in LeaderElected entries, and who won it. */
+  elected = { term: 0, nodeId: '' };
+  readonly #o: ViewOptions;
+  readonly #keys: ReturnType<typeof controlKeys>;
+  #ids = { heartbeats: '$', election: '0-0', acks: '$' };
+  #stopped = false;
+  #conn: Client | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: ViewOptions) {
+    this.#o = options;
+    this.#keys = controlKeys(options.prefix);
+    this.members = [...options.members];
+  }
+
+  /** Seeds the view from the recent past, then follows the streams on `conn`. */
+  start(client: Client, conn: Client): void {
+    this.#conn = conn;
+    this.#running ??= this.#run(client, conn);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#conn?.disconnect();
+    // A read queued while Redis was away may never settle after disconnect: don't wait forever.
+    await Promise.race([this.#running, delay(2000)]);
+  }
+
+  liveness(nodeId: string, now = performance.now()): Liveness {
+    const seen = this.nodes.get(nodeId);
+    if (!seen) return 'dead';
+    return liveness(now - seen.seenAt, this.#o.heartbeatMs, this.#o.failureTimeoutMs);
+  }
+
+  /** The alive node that says it leads with the highest term, if any. */
+  leader(now = performance.now()): NodeSeen | undefined {
+    let best: NodeSeen | undefined;
+    for (const node of this.nodes.values()) {
+      if (node.role !== 'leader' || this.liveness(node.nodeId, now) === 'dead') continue;
+      if (!best || node.term > best.term) best = node;
+    }
+    return best;
+  }
+
+  async #run(client: Client, conn: Client): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        await this.#seed(client);
+        break;
+      } catch (error) {
+        this.#o.log.warn({ err: (error as Error).message }, 'cannot read the control streams yet');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    while (!this.#stopped) {
+      try {
+        const reply = (await conn.xread(
+          'COUNT',
+          1000,
+          'BLOCK',
+          Math.max(20, Math.floor(this.#o.heartbeatMs / 5)),
+          'STREAMS',
+          this.#keys.heartbeats,
+          this.#keys.election,
+          this.#keys.acks,
+          this.#ids.heartbeats,
+          this.#ids.election,
+          this.#ids.acks,
+        )) as [string, RawEntry[]][] | null;
+        if (!reply) continue;
+        const what = { acks: false, election: false };
+        for (const [key, entries] of reply) {
+          if (!entries.length) continue;
+          const last = entries[entries.length - 1]![0];
+          if (key === this.#keys.heartbeats) {
+            this.#ids.heartbeats = last;
+            for (const e of entries) this.#heartbeat(e, performance.now());
+          } else if (key === this.#keys.election) {
+            this.#ids.election = last;
+            what.election = true;
+            for (const e of entries) this.#election(e);
+          } else {
+            this.#ids.acks = last;
+            what.acks = true;
+            for (const e of entries) this.#ack(e);
+          }
+        }
+        this.#o.onUpdate?.(what);
+      } catch (error) {
+        if (this.#stopped) return;
+        this.#o.log.warn({ err: (error as Error).message }, 'control stream read failed; retrying');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  /** Recent heartbeats (aged by their distance to the newest), every election entry, recent acks. */
+  async #seed(client: Client): Promise<void> {
+    const [beats, election, acks] = (await Promise.all([
+      client.xrevrange(this.#keys.heartbeats, '+', '-', 'COUNT', 500),
+      client.xrange(this.#keys.election, '-', '+'),
+      client.xrevrange(this.#keys.acks, '+', '-', 'COUNT', 2000),
+    ])) as [RawEntry[], RawEntry[], RawEntry[]];
+    const newest = beats[0] ? idMs(beats[0][0]) : 0;
+    const now = performance.now();
+    for (const e of [...beats].reverse()) this.#heartbeat(e, now - (newest - idMs(e[0])));
+    for (const e of election) this.#election(e);
+    for (const e of [...acks].reverse()) this.#ack(e);
+    this.#ids = {
+      heartbeats: beats[0]?.[0] ?? '0-0',
+      election: election[election.length - 1]?.[0] ?? '0-0',
+      acks: acks[0]?.[0] ?? '0-0',
+    };
+  }
+
+  #heartbeat([, fields]: RawEntry, seenAt: number): void {
+    const data = parse(fields, this.#o.log);
+    if (data?.type !== 'Heartbeat') return;
+    this.nodes.set(String(data.nodeId), {
+      nodeId: String(data.nodeId),
+      address: String(data.address ?? ''),
+      role: String(data.role),
+      term: Number(data.term),
+      uptimeMs: Number(data.uptimeMs),
+      clock: Number(data.clock),
+      seenAt,
+    });
+  }
+
+  #election([, fields]: RawEntry): void {
+    const data = parse(fields, this.#o.log);
+    if (data?.type === 'MembershipChanged') this.members = [...(data.members as string[])];
+    if (data?.type === 'LeaderElected' && Number(data.term) > this.elected.term) {
+      this.elected = { term: Number(data.term), nodeId: String(data.nodeId) };
+    }
+  }
+
+  #ack([, fields]: RawEntry): void {
+    const data = parse(fields, this.#o.log);
+    if (data?.type !== 'Applied') return;
+    const shards = new Map<number, { seq: number; hash: string }>();
+    for (const s of data.shards as { shard: number; seq: number; hash: string }[])
+      shards.set(s.shard, { seq: s.seq, hash: s.hash });
+    this.applied.set(String(data.nodeId), { shards, at: Number(data.at) });
+  }
+}
+
+function parse(fields: string[], log: Logger): Record<string, unknown> | undefined {
+  const at = fields.indexOf('data');
+  try {
+    const data = JSON.parse(fields[at + 1] ?? '') as Record<string, unknown>;
+    validateEvent(data);
+    return data;
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, 'invalid control entry skipped');
+    return undefined;
+  }
+}
+
+function idMs(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}

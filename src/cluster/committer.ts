@@ -1,0 +1,131 @@
+// Where votes are committed (the leader's side): per shard, the highest seq that a quorum of
+// members has applied with the same chain hash as the leader's own fold, marked with the
+// leader's term. Markers are coalesced: one per shard per pass, however many votes it covers.
+import { hashAt } from '../domain/fold-progress.ts';
+import { quorumSeq, quorumSize } from '../domain/membership.ts';
+import { markCommit } from '../log/commit-marker.ts';
+import type { Folder } from '../log/folder.ts';
+import type { LogTarget } from '../log/redis-client.ts';
+import type { Logger } from '../logger.ts';
+import type { ClusterView } from './cluster-view.ts';
+import type { LeaderLease } from './leader-lease.ts';
+
+export interface Divergence {
+  nodeId: string;
+  shard: number;
+  seq: number;
+  theirs: string;
+  mine: string;
+}
+
+export interface CommitterOptions {
+  target: LogTarget;
+  folder: Folder;
+  view: ClusterView;
+  lease: LeaderLease;
+  nodeId: string;
+  now(): number;
+  log: Logger;
+  /** A marker was refused because a newer term fenced the shard: this node must step down. */
+  onFenced(fence: number): void;
+}
+
+export class Committer {
+  readonly #o: CommitterOptions;
+  readonly #inFlight = new Set<number>();
+  /** Highest seq marked per shard in this term (the fold may not have read it back yet). */
+  readonly #marked = new Map<number, number>();
+  /** Members whose reported hash disagrees with this node's fold, by "node:shard". */
+  readonly divergent = new Map<string, Divergence>();
+  markers = 0;
+
+  constructor(options: CommitterOptions) {
+    this.#o = options;
+  }
+
+  /** Forget what was marked: a new term starts from the log's committed seqs. */
+  reset(): void {
+    this.#marked.clear();
+  }
+
+  /** One pass over every shard: mark what a quorum has applied and is not yet committed. */
+  pass(): void {
+    for (const reader of this.#o.folder.readers) {
+      if (this.#inFlight.has(reader.shard)) continue;
+      const seq = this.commitPoint(reader.shard);
+      const done = Math.max(reader.state.committedSeq, this.#marked.get(reader.shard) ?? 0);
+      if (seq > done) void this.#mark(reader.shard, seq);
+    }
+  }
+
+  /** The quorum's commit point for a shard, by this node's fold; 0 if there is none. */
+  commitPoint(shard: number): number {
+    const { folder, view, nodeId } = this.#o;
+    const state = folder.states[shard]!;
+    const members = view.members.length ? view.members : [nodeId];
+    const confirmed: number[] = [];
+    for (const member of members) {
+      const report =
+        member === nodeId
+          ? { seq: state.appliedSeq, hash: state.headHash }
+          : view.applied.get(member)?.shards.get(shard);
+      // A member ahead of this node cannot be checked yet; this node catches up soon.
+      if (!report || report.seq > state.appliedSeq) continue;
+      if (report.seq <= state.committedSeq) {
+        confirmed.push(report.seq);
+        continue;
+      }
+      const mine = hashAt(state, report.seq);
+      if (mine === report.hash) {
+        confirmed.push(report.seq);
+        this.divergent.delete(`${member}:${shard}`);
+      } else if (mine !== undefined) {
+        this.#divergence({ nodeId: member, shard, seq: report.seq, theirs: report.hash, mine });
+      }
+    }
+    return quorumSeq(confirmed, quorumSize(members.length));
+  }
+
+  async #mark(shard: number, seq: number): Promise<void> {
+    const { target, folder, lease, nodeId, log } = this.#o;
+    const hash = hashAt(folder.states[shard]!, seq);
+    if (!hash || !lease.valid) return;
+    this.#inFlight.add(shard);
+    try {
+      const result = await markCommit(target, shard, {
+        term: lease.term,
+        seq,
+        hash,
+        by: nodeId,
+        at: Math.round(this.#o.now()),
+      });
+      if (result.status === 'marked') {
+        this.#marked.set(shard, seq);
+        this.markers++;
+      } else if (result.status === 'fenced') {
+        log.warn(
+          { event: 'fenced', shard, term: lease.term, fence: result.fence },
+          'a newer term fenced this leader',
+        );
+        this.#o.onFenced(result.fence);
+      } else if (result.status !== 'unchanged' && result.status !== 'not-durable') {
+        log.error({ event: 'commit_refused', shard, seq, ...result }, 'commit marker refused');
+      }
+    } catch (error) {
+      log.warn({ shard, err: (error as Error).message }, 'commit marker failed; retrying');
+    } finally {
+      this.#inFlight.delete(shard);
+    }
+  }
+
+  #divergence(d: Divergence): void {
+    const key = `${d.nodeId}:${d.shard}`;
+    if (!this.divergent.has(key)) {
+      this.#o.log.error(
+        { event: 'divergence', ...d },
+        `node ${d.nodeId} diverges from this fold in shard ${d.shard} at seq ${d.seq}`,
+      );
+    }
+    this.divergent.set(key, d);
+  }
+}

@@ -1,0 +1,256 @@
+// The node's part in the cluster, once per heartbeat: send its heartbeat; as leader, renew
+// the lease (or step down), commit and close due polls; as a member with no live leader in
+// view, stand as a candidate and try to take the lease.
+import type { Config } from '../config.ts';
+import { quorumSize } from '../domain/membership.ts';
+import { encodeEvent } from '../log/codec.ts';
+import type { Folder } from '../log/folder.ts';
+import { controlKeys, shardKeys } from '../log/keys.ts';
+import type { PollCatalogue } from '../log/poll-catalogue.ts';
+import { type Client, dedicatedConnection, type LogTarget } from '../log/redis-client.ts';
+import type { Logger } from '../logger.ts';
+import { ClusterView } from './cluster-view.ts';
+import { Committer } from './committer.ts';
+import { type ClusterClock, type HeartbeatState, sendHeartbeat } from './heartbeats.ts';
+import { LeaderLease } from './leader-lease.ts';
+import { PollCloser } from './poll-closer.ts';
+
+export interface CoordinatorOptions {
+  config: Config;
+  client: Client;
+  target: LogTarget;
+  folder: Folder;
+  catalogue: PollCatalogue;
+  clock: ClusterClock;
+  log: Logger;
+  /** How others reach this node (its HTTP URL). */
+  address(): string;
+}
+
+export class Coordinator {
+  role: HeartbeatState['role'] = 'follower';
+  readonly view: ClusterView;
+  readonly lease: LeaderLease;
+  readonly committer: Committer;
+  readonly #o: CoordinatorOptions;
+  readonly #closer: PollCloser;
+  readonly #startedAt = performance.now();
+  #timer: NodeJS.Timeout | undefined;
+  #ticking = false;
+  #commitScheduled = false;
+  #candidateAt = 0;
+
+  constructor(options: CoordinatorOptions) {
+    this.#o = options;
+    const { config, client, target, folder, catalogue, log } = options;
+    this.view = new ClusterView({
+      prefix: config.prefix,
+      heartbeatMs: config.heartbeatMs,
+      failureTimeoutMs: config.failureTimeoutMs,
+      members: config.members,
+      log,
+      onUpdate: ({ acks }) => {
+        if (acks) this.#scheduleCommit();
+      },
+    });
+    this.lease = new LeaderLease(client, config.prefix, config.nodeId, config.leaseMs);
+    this.committer = new Committer({
+      target,
+      folder,
+      view: this.view,
+      lease: this.lease,
+      nodeId: config.nodeId,
+      now: () => options.clock.now(),
+      log,
+      onFenced: () => this.#stepDown('fenced by a newer term'),
+    });
+    this.#closer = new PollCloser(target, catalogue, log);
+    // The leader's own fold counts toward the quorum too.
+    folder.on('batch', () => this.#scheduleCommit());
+  }
+
+  get isMember(): boolean {
+    const members = this.view.members;
+    return members.length === 0 || members.includes(this.#o.config.nodeId);
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader' && this.lease.valid;
+  }
+
+  start(): void {
+    const conn = dedicatedConnection(this.#o.client);
+    conn.on('error', () => {
+      // The view logs failed reads and retries.
+    });
+    this.view.start(this.#o.client, conn);
+    this.#timer = setInterval(() => void this.tick(), this.#o.config.heartbeatMs);
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    if (this.role === 'leader') {
+      try {
+        await this.lease.release(Math.round(this.#o.clock.now()));
+        this.#o.log.info(
+          { event: 'leader_resigned', term: this.lease.term },
+          'leadership released',
+        );
+      } catch (error) {
+        this.#o.log.warn(
+          { err: (error as Error).message },
+          'could not release the lease; it will expire',
+        );
+      }
+      this.role = 'follower';
+    }
+    await this.view.stop();
+  }
+
+  /** One heartbeat's work. Never throws: Redis faults are logged and retried next time. */
+  async tick(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    const { config, client, clock, log } = this.#o;
+    try {
+      if (!this.isMember && this.role !== 'leader') this.role = 'observer';
+      else if (this.role === 'observer') this.role = 'follower';
+      await sendHeartbeat(
+        client,
+        config.prefix,
+        clock,
+        { nodeId: config.nodeId, address: this.#o.address(), startedAt: this.#startedAt },
+        { role: this.role, term: this.lease.term, member: this.isMember },
+      );
+      if (this.role === 'leader') {
+        const kept = await this.lease.renew();
+        if (!kept || !this.lease.valid)
+          this.#stepDown(kept ? 'lease estimate ran out' : 'lease lost');
+        else this.#closer.closeDue(clock.now());
+      } else if (this.isMember && !this.#otherLeader()) {
+        await this.#stand();
+      }
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'coordination step failed');
+      if (this.role === 'leader' && !this.lease.valid) this.#stepDown('lease estimate ran out');
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /** Candidacy with a randomized backoff, so members rarely race for the same term. */
+  async #stand(): Promise<void> {
+    const now = performance.now();
+    if (this.#candidateAt === 0) {
+      this.#candidateAt = now + Math.random() * this.#o.config.heartbeatMs * 2;
+      return;
+    }
+    if (now < this.#candidateAt) return;
+    this.#candidateAt = 0;
+    const { config, client, clock } = this.#o;
+    this.role = 'candidate';
+    const keys = controlKeys(config.prefix);
+    const candidacy = encodeEvent({
+      type: 'Candidacy',
+      v: 1,
+      nodeId: config.nodeId,
+      term: this.view.elected.term + 1,
+      at: Math.round(clock.now()),
+    });
+    await client.xadd(
+      keys.election,
+      'MAXLEN',
+      '~',
+      10000,
+      '*',
+      'type',
+      'Candidacy',
+      'data',
+      candidacy,
+    );
+    const term = await this.lease.acquire();
+    if (term === undefined) {
+      this.role = 'follower';
+      return;
+    }
+    await this.#becomeLeader(term);
+  }
+
+  async #becomeLeader(term: number): Promise<void> {
+    const { config, client, log } = this.#o;
+    // Fence every shard at the new term first: a deposed leader's markers are refused from
+    // now on, also in shards this leader has nothing to commit in yet.
+    await Promise.all(
+      Array.from({ length: config.shards }, (_, shard) =>
+        client.raiseFence(shardKeys(config.prefix, shard).fence, term),
+      ),
+    );
+    this.committer.reset();
+    this.role = 'leader';
+    log.info(
+      { event: 'leader_elected', term, nodeId: config.nodeId },
+      `${config.nodeId} leads term ${term}`,
+    );
+    this.#scheduleCommit();
+  }
+
+  #stepDown(reason: string): void {
+    if (this.role !== 'leader') return;
+    this.#o.log.warn(
+      { event: 'leader_stepped_down', term: this.lease.term, reason },
+      `stepped down: ${reason}`,
+    );
+    this.lease.drop();
+    this.role = 'follower';
+  }
+
+  #otherLeader(): boolean {
+    const leader = this.view.leader();
+    return leader !== undefined && leader.nodeId !== this.#o.config.nodeId;
+  }
+
+  #scheduleCommit(): void {
+    if (this.#commitScheduled || !this.isLeader) return;
+    this.#commitScheduled = true;
+    setImmediate(() => {
+      this.#commitScheduled = false;
+      if (this.isLeader) this.committer.pass();
+    });
+  }
+
+  /** This node's view for GET /cluster. */
+  status() {
+    const now = performance.now();
+    const { config, clock } = this.#o;
+    const leader = this.view.leader(now);
+    const ids = new Set([...this.view.nodes.keys(), ...this.view.members, config.nodeId]);
+    const members = this.view.members.length ? this.view.members : [config.nodeId];
+    return {
+      nodeId: config.nodeId,
+      role: this.role,
+      term: Math.max(this.lease.term, leader?.term ?? 0),
+      leader: leader ? { nodeId: leader.nodeId, term: leader.term, address: leader.address } : null,
+      quorum: quorumSize(members.length),
+      members: [...ids].sort().map((nodeId) => {
+        const seen = this.view.nodes.get(nodeId);
+        return {
+          nodeId,
+          member: members.includes(nodeId),
+          status: this.view.liveness(nodeId, now),
+          role: seen?.role ?? null,
+          term: seen?.term ?? null,
+          address: seen?.address ?? null,
+          lastHeartbeatAgeMs: seen ? Math.round(now - seen.seenAt) : null,
+          uptimeMs: seen?.uptimeMs ?? null,
+          divergent: [...this.committer.divergent.values()].filter((d) => d.nodeId === nodeId),
+        };
+      }),
+      clock: {
+        now: new Date(clock.now()).toISOString(),
+        ...clock.estimate(),
+        leaderClock: leader ? new Date(leader.clock).toISOString() : null,
+      },
+    };
+  }
+}
