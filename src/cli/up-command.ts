@@ -1,28 +1,104 @@
-// `votestream up` (= `npm start`): the whole thing locally. Ctrl-C stops all of it.
+// `votestream up` (= `npm start`): a local Redis Cluster (unless VS_REDIS_CLUSTER or
+// VS_REDIS_URL points elsewhere) and --nodes member nodes; Ctrl-C stops the nodes
+// gracefully, then the Redis it started.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { type NodeProcess, startNodeProcess } from '../../ops/local-nodes.ts';
 import { redisDown, redisUp } from '../../ops/redis-cluster.ts';
+import { loadConfig } from '../config.ts';
+
+interface UpFlags {
+  nodes: string;
+  port: string;
+  redisPort: string;
+  dir: string;
+}
 
 export function upCommand(): Command {
   return new Command('up')
     .description('run a local Redis Cluster and votestream nodes until Ctrl-C')
+    .addOption(new Option('--nodes <n>', 'number of nodes (all members)').default('3'))
+    .addOption(
+      new Option('--port <port>', 'HTTP port of the first node; the others follow').default('3001'),
+    )
     .addOption(
       new Option('--redis-port <port>', 'first port of the local Redis Cluster').default('7000'),
     )
-    .addOption(new Option('--dir <path>', 'Redis data, pid files and logs').default('.data/redis'))
-    .action(async (flags: { redisPort: string; dir: string }) => {
-      const layout = { port: Number(flags.redisPort), masters: 3, replicas: 1, dir: flags.dir };
-      const { alreadyRunning, status } = await redisUp(layout);
-      const seeds = status.masters.map((m) => m.address).join(',');
-      console.log(`Redis Cluster ${alreadyRunning ? 'already running' : 'started'}: ${seeds}`);
+    .addOption(
+      new Option('--dir <path>', 'data folder: redis/, snapshots/, logs/').default('.data'),
+    )
+    .action(async (flags: UpFlags) => {
+      const count = Number(flags.nodes);
+      const port = Number(flags.port);
+      if (!Number.isInteger(count) || count < 1 || count > 9)
+        throw new RangeError('--nodes must be 1 to 9');
+      const base = loadConfig();
+      const redisDir = join(flags.dir, 'redis');
+      let seeds = base.redisCluster.map((s) => `${s.host}:${s.port}`).join(',');
+      let startedRedis = false;
+      if (!seeds && !base.redisUrl) {
+        const layout = { port: Number(flags.redisPort), masters: 3, replicas: 1, dir: redisDir };
+        const { alreadyRunning, status } = await redisUp(layout);
+        startedRedis = !alreadyRunning;
+        seeds = status.masters.map((m) => m.address).join(',');
+        console.log(
+          `Redis Cluster ${alreadyRunning ? 'already running' : 'started'}: ${seeds} (3 masters, 3 replicas)`,
+        );
+      }
+      const adminToken = base.adminToken ?? randomBytes(18).toString('base64url');
+      const logDir = join(flags.dir, 'logs');
+      mkdirSync(logDir, { recursive: true });
+      const ids = Array.from({ length: count }, (_, i) => `n${i + 1}`);
+      const env: Record<string, string> = {
+        ...(seeds ? { VS_REDIS_CLUSTER: seeds } : {}),
+        VS_MEMBERS: ids.join(','),
+        VS_ADMIN_TOKEN: adminToken,
+        VS_SNAPSHOT_DIR: join(flags.dir, 'snapshots'),
+      };
+      const nodes: NodeProcess[] = [];
+      const stopAll = async () => {
+        await Promise.all(nodes.map((n) => n.stop()));
+        if (startedRedis) await redisDown({ dir: redisDir });
+      };
+      try {
+        for (const [i, nodeId] of ids.entries()) {
+          const output = join(logDir, `${nodeId}.log`);
+          nodes.push(await startNodeProcess({ nodeId, port: port + i, env, output }));
+          console.log(`node ${nodeId}: ${nodes[i]!.url}  (log: ${output})`);
+        }
+      } catch (error) {
+        await stopAll();
+        throw error;
+      }
+      console.log(`API and cluster view: ${nodes[0]!.url}/cluster`);
+      console.log(`admin token: ${base.adminToken ? '(VS_ADMIN_TOKEN)' : adminToken}`);
+      console.log(`leader: ${await leaderOf(nodes[0]!.url)}`);
       console.log('Press Ctrl-C to stop.');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      // Leave a cluster we found running to whoever started it.
-      if (!alreadyRunning) {
-        const stopped = await redisDown(layout);
-        console.log(`stopped Redis on ports ${stopped.join(', ')}`);
-      }
+      console.log('stopping nodes…');
+      await stopAll();
+      console.log('stopped');
+      process.exit(0);
     });
+}
+
+async function leaderOf(url: string): Promise<string> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    try {
+      const view = (await (await fetch(`${url}/cluster`)).json()) as {
+        leader?: { nodeId: string; term: number };
+      };
+      if (view.leader) return `${view.leader.nodeId} (term ${view.leader.term})`;
+    } catch {
+      // Not ready yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return 'none yet (see /cluster)';
 }

@@ -1,0 +1,64 @@
+// votestream nodes as child processes of this one: `votestream up`, the process-level tests
+// and the chaos runs start them here, and stop them by their pid (never by name).
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+
+const BIN = fileURLToPath(new URL('../bin/votestream.js', import.meta.url));
+
+export interface NodeProcess {
+  nodeId: string;
+  url: string;
+  env: Record<string, string>;
+  child: ResultPromise;
+  /** Graceful stop (SIGTERM, then SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface NodeSpec {
+  nodeId: string;
+  port: number;
+  env: Record<string, string>;
+  /** Where the node's JSON logs go: 'inherit' (this terminal), 'ignore', or a file path. */
+  output?: 'inherit' | 'ignore' | string;
+}
+
+/** Starts `votestream node` and resolves once GET /health answers (200 or 503). */
+export async function startNodeProcess(spec: NodeSpec, timeoutMs = 20_000): Promise<NodeProcess> {
+  const env = { ...spec.env, VS_NODE_ID: spec.nodeId, VS_HTTP_PORT: String(spec.port) };
+  const output = spec.output ?? 'ignore';
+  const stdio =
+    output === 'inherit' || output === 'ignore' ? output : { file: output, append: true };
+  const child = execa('node', [BIN, 'node'], {
+    env,
+    reject: false,
+    stdout: stdio,
+    stderr: stdio,
+    stdin: 'ignore',
+  });
+  const url = `http://127.0.0.1:${spec.port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`node ${spec.nodeId} exited with ${child.exitCode} before it served`);
+    try {
+      await fetch(`${url}/health`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`node ${spec.nodeId} did not serve on ${url}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    nodeId: spec.nodeId,
+    url,
+    env,
+    child,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await child;
+      clearTimeout(timer);
+    },
+  };
+}
