@@ -1,6 +1,7 @@
 // /polls: create, list, read and close polls.
 import type { FastifyInstance } from 'fastify';
 import type { Poll } from '../domain/events.ts';
+import { barrierOf } from '../domain/fold-progress.ts';
 import { definePoll, isRefusal, pollStatus } from '../domain/poll-rules.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
@@ -47,14 +48,14 @@ export function pollRoutes(ctx: AppContext) {
         await ctx.catalogue.refresh();
         return reply
           .status(created ? 201 : 200)
-          .send({ poll: present({ poll, closed: false }, ctx.now()) });
+          .send({ poll: present(ctx, { poll, closed: false }) });
       },
     );
 
     app.get('/polls', async () => {
       await ctx.catalogue.refresh();
       const now = ctx.now();
-      return { polls: ctx.catalogue.list().map((entry) => present(entry, now)) };
+      return { polls: ctx.catalogue.list().map((entry) => present(ctx, entry, now)) };
     });
 
     app.get<{ Params: { pollId: string } }>(
@@ -63,7 +64,7 @@ export function pollRoutes(ctx: AppContext) {
       async (request) => {
         const entry = await ctx.catalogue.get(request.params.pollId);
         if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${request.params.pollId}`);
-        return { poll: present(entry, ctx.now()) };
+        return { poll: present(ctx, entry) };
       },
     );
 
@@ -82,21 +83,28 @@ export function pollRoutes(ctx: AppContext) {
         const entry = ctx.catalogue.peek(pollId);
         if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
         request.log.info({ event: 'poll_closed', pollId, alreadyClosed }, 'poll closed');
-        return { poll: present(entry, ctx.now()), alreadyClosed, barriers };
+        return { poll: present(ctx, entry), alreadyClosed, barriers };
       },
     );
   };
 }
 
-/** The API's view of a poll: ISO times and its status now. */
-export function present(entry: CatalogueEntry, now: number) {
+/**
+ * The API's view of a poll: ISO times and its status now — `final` once it is closed and
+ * this node has folded a committed close barrier in every shard: the finalized tally is then
+ * the poll's result and can no longer change.
+ */
+export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now()) {
   const { poll } = entry;
+  const status = pollStatus(poll as Poll, now, entry.closed);
+  const final =
+    status === 'closed' && ctx.folder.states.every((s) => barrierOf(s, poll.id)?.committed);
   return {
     ...poll,
     opensAt: iso(poll.opensAt),
     closesAt: iso(poll.closesAt),
     createdAt: iso(poll.createdAt),
-    status: pollStatus(poll as Poll, now, entry.closed),
+    status: final ? 'final' : status,
   };
 }
 
