@@ -164,6 +164,18 @@ export async function redisDown(layout: Pick<ClusterLayout, 'dir'>): Promise<num
   return owned.map((o) => o.port);
 }
 
+/**
+ * Starts one server of the cluster again from its own configuration (after a crash or a
+ * fault injection); a master that was failed over rejoins as a replica of its successor.
+ */
+export async function restartRedisNode(dir: string, port: number): Promise<void> {
+  const { server } = requireRedisTools();
+  const conf = join(resolve(dir), String(port), 'redis.conf');
+  if (!existsSync(conf)) throw new RedisClusterError(`no redis.conf for port ${port} in ${dir}`);
+  const result = await execa(server, [conf], { reject: false, timeout: 10_000 });
+  if (result.exitCode !== 0) throw new RedisClusterError(`redis-server on port ${port} failed to restart`);
+}
+
 /** Immediate SIGKILL of every server the folder started; for test teardown in an exit hook. */
 export function killClusterSync(dir: string): void {
   for (const { pid } of ownedProcesses(resolve(dir))) signal(pid, 'SIGKILL');

@@ -125,9 +125,13 @@ export class Coordinator {
       );
       if (this.role === 'leader') {
         const kept = await this.lease.renew();
-        if (!kept || !this.lease.valid)
+        if (!kept || !this.lease.valid) {
           this.#stepDown(kept ? 'lease estimate ran out' : 'lease lost');
-        else this.#closer.closeDue(clock.now());
+        } else {
+          this.#closer.closeDue(clock.now());
+          // Also without new acks: a marker that could not be made durable is tried again.
+          this.#scheduleCommit();
+        }
       } else if (this.isMember && !this.#otherLeader()) {
         await this.#stand();
       }
