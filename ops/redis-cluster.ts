@@ -173,7 +173,8 @@ export async function restartRedisNode(dir: string, port: number): Promise<void>
   const conf = join(resolve(dir), String(port), 'redis.conf');
   if (!existsSync(conf)) throw new RedisClusterError(`no redis.conf for port ${port} in ${dir}`);
   const result = await execa(server, [conf], { reject: false, timeout: 10_000 });
-  if (result.exitCode !== 0) throw new RedisClusterError(`redis-server on port ${port} failed to restart`);
+  if (result.exitCode !== 0)
+    throw new RedisClusterError(`redis-server on port ${port} failed to restart`);
 }
 
 /** Immediate SIGKILL of every server the folder started; for test teardown in an exit hook. */
