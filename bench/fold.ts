@@ -1,6 +1,8 @@
-// npm run bench:fold — the read path on a local cluster (3 masters + 3 replicas):
-//  1. append-to-pending latency at a steady --rate of single votes (open model), measured by
-//     an in-process Folder from each vote's XADD time (its entry id) to the moment it is folded;
+// npm run bench:fold — the read path on a local cluster (3 masters + 3 replicas, 3 member
+// nodes as processes):
+//  1. at a steady --rate of single votes (open model), from each vote's XADD time (its entry
+//     id) to the moment an in-process observer folds it (pending) and folds the marker that
+//     covers it (finalized);
 //  2. cold-start fold (rebuild) throughput of --votes votes, and heap per counted vote.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +43,19 @@ const env = {
   VS_LOG_LEVEL: 'warn',
   VS_SNAPSHOT_DIR: mkdtempSync(join(tmpdir(), 'vs-bench-snap-')),
 };
-const writer = await startServer(['bin/votestream.js', 'node'], port, env);
+const ports = [port, await freePort(), await freePort()];
+const members = ['n1', 'n2', 'n3'];
+const writers = await Promise.all(
+  members.map((id, i) =>
+    startServer(['bin/votestream.js', 'node'], ports[i]!, {
+      ...env,
+      VS_NODE_ID: id,
+      VS_MEMBERS: members.join(','),
+      VS_HTTP_PORT: String(ports[i]),
+      VS_SNAPSHOT_DIR: mkdtempSync(join(tmpdir(), `vs-bench-snap-${id}-`)),
+    }),
+  ),
+);
 const created = await fetch(`${url}/polls`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
@@ -63,15 +77,37 @@ const folderFor = (nodeId: string) =>
     log,
   });
 
-// 1. Pending latency at a steady rate.
-const lags = build({
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 60_000,
-  numberOfSignificantValueDigits: 3,
-});
+// 1. Pending and finalized latency at a steady rate.
+const histogram = () =>
+  build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000,
+    numberOfSignificantValueDigits: 3,
+  });
+const lags = histogram();
+const finals = histogram();
 const live = folderFor('bench-live');
+const appendedAt = new Map<number, Map<number, number>>();
+const committed = new Map<number, number>();
 live.on('batch', (batch: FoldBatch) => {
-  for (const ms of batch.voteLagsMs) lags.recordValue(Math.max(1, ms));
+  let pending = appendedAt.get(batch.shard);
+  if (!pending) {
+    pending = new Map();
+    appendedAt.set(batch.shard, pending);
+  }
+  for (const [seq, ms] of batch.votes) {
+    lags.recordValue(Math.max(1, batch.at - ms));
+    pending.set(seq, ms);
+  }
+  const from = committed.get(batch.shard) ?? 0;
+  for (let seq = from + 1; seq <= batch.committedSeq; seq++) {
+    const ms = pending.get(seq);
+    if (ms !== undefined) {
+      finals.recordValue(Math.max(1, batch.at - ms));
+      pending.delete(seq);
+    }
+  }
+  committed.set(batch.shard, Math.max(from, batch.committedSeq));
 });
 live.start();
 let voter = 0;
@@ -92,6 +128,8 @@ const steady = await autocannon({
   ],
 });
 await waitCaughtUp(live);
+// The last markers follow within a few heartbeats.
+await new Promise((r) => setTimeout(r, 1500));
 await live.stop();
 
 // 2. Fill the log to --votes, then fold it all from a cold start.
@@ -140,7 +178,13 @@ console.log(
       ['append → pending (folded), p50', `${lags.getValueAtPercentile(50)} ms`],
       ['append → pending (folded), p99', `${lags.getValueAtPercentile(99)} ms`],
       ['append → pending (folded), max', `${lags.maxValue} ms`],
-      ['votes measured / non-2xx', `${lags.totalCount} / ${steady.non2xx}`],
+      ['append → finalized (marker folded), p50', `${finals.getValueAtPercentile(50)} ms`],
+      ['append → finalized (marker folded), p99', `${finals.getValueAtPercentile(99)} ms`],
+      ['append → finalized (marker folded), max', `${finals.maxValue} ms`],
+      [
+        'votes measured pending / finalized / non-2xx',
+        `${lags.totalCount} / ${finals.totalCount} / ${steady.non2xx}`,
+      ],
       ['cold fold (rebuild) entries', entries.toLocaleString('en')],
       ['cold fold time', `${foldSeconds.toFixed(2)} s`],
       [
@@ -154,7 +198,7 @@ console.log(
 
 await rebuild.stop();
 client.disconnect();
-await stopServer(writer);
+await Promise.all(writers.map(stopServer));
 await cluster.stop();
 
 async function headSeqs(): Promise<number[]> {

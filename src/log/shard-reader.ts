@@ -26,8 +26,12 @@ export interface FoldProblem {
 export interface FoldBatch {
   shard: number;
   polls: Set<string> | 'all';
-  /** Milliseconds from each folded vote's XADD (its entry id) to now. */
-  voteLagsMs: number[];
+  /** Each folded vote's seq and XADD time (its entry id's milliseconds), in order. */
+  votes: [seq: number, appendedAt: number][];
+  /** The shard's committed seq after the batch. */
+  committedSeq: number;
+  /** When the batch was folded (Date.now()). */
+  at: number;
 }
 
 export interface ShardReaderOptions {
@@ -170,7 +174,7 @@ export class ShardReader {
         `shard ${this.shard}: folding on from snapshot at seq ${snapshot.state.appliedSeq}`,
       );
     }
-    this.#o.onBatch({ shard: this.shard, polls: 'all', voteLagsMs: [] });
+    this.#o.onBatch({ shard: this.shard, polls: 'all', votes: [], committedSeq: this.#state.committedSeq, at: Date.now() });
   }
 
   /** Folds new entries until stopped (undefined) or the chain breaks (the problem). */
@@ -241,7 +245,7 @@ export class ShardReader {
   #apply(entries: RawEntry[]): FoldProblem | undefined {
     const polls = new Set<string>();
     let all = false;
-    const voteLagsMs: number[] = [];
+    const votes: [number, number][] = [];
     const now = Date.now();
     let problem: FoldProblem | undefined;
     for (const raw of entries) {
@@ -293,12 +297,12 @@ export class ShardReader {
           this.#position.headEntryId = id;
           polls.add(entry.pollId);
           if (entry.type === 'VoteCast')
-            voteLagsMs.push(now - Number(id.slice(0, id.indexOf('-'))));
+            votes.push([entry.seq, Number(id.slice(0, id.indexOf('-')))]);
         }
       }
     }
     if (this.broken && this.#state.appliedSeq >= this.broken.gotSeq) this.broken = undefined;
-    this.#o.onBatch({ shard: this.shard, polls: all ? 'all' : polls, voteLagsMs });
+    this.#o.onBatch({ shard: this.shard, polls: all ? 'all' : polls, votes, committedSeq: this.#state.committedSeq, at: now });
     return problem;
   }
 
