@@ -1,10 +1,12 @@
 // npm run bench:append — single-vote and batch appends over HTTP against a local cluster
 // (3 masters + 3 replicas, durability replica), with two baselines measured in the same run:
 // the same HTTP server with an empty route, and raw XADD through ioredis.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'hdr-histogram-js';
 import { Cluster } from 'ioredis';
 import {
+  cpuSpan,
   freePort,
   load,
   machine,
@@ -22,12 +24,17 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     batch: { type: 'string', default: '1000' },
     durability: { type: 'string', default: 'replica' },
+    // Extra node flags for the votestream node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    'node-args': { type: 'string', default: '' },
+    // For profiling one scenario; the acceptance numbers are from the default (all four).
+    scenarios: { type: 'string', default: 'empty,raw,single,batch' },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const batchSize = Number(values.batch);
+const scenarios = new Set(values.scenarios.split(','));
 const ADMIN = 'bench-admin-token-0123456789';
 
 const cluster = await startCluster(3, 1);
@@ -40,8 +47,11 @@ const env = {
   VS_ADMIN_TOKEN: ADMIN,
   VS_LOG_LEVEL: 'warn',
   VS_DURABILITY: values.durability,
+  // Its own snapshots, thrown away with the cluster: never ones of an earlier run's log.
+  VS_SNAPSHOT_DIR: join(cluster.dir, 'snapshots'),
 };
-const node = await startServer(['bin/votestream.js', 'node'], nodePort, env);
+const nodeArgs = values['node-args'].split(' ').filter(Boolean);
+const node = await startServer([...nodeArgs, 'bin/votestream.js', 'node'], nodePort, env);
 const empty = await startServer(
   ['--import', 'tsx', 'bench/empty-server.ts', String(emptyPort)],
   emptyPort,
@@ -65,14 +75,42 @@ const batch = () =>
     })),
   });
 
-const rows: Record<string, { rate: number[]; p50: number[]; p99: number[]; bad: number }> = {};
-const record = (name: string, rate: number, p50: number, p99: number, bad: number) => {
-  rows[name] ??= { rate: [], p50: [], p99: [], bad: 0 };
+interface Row {
+  rate: number[];
+  p50: number[];
+  p99: number[];
+  bad: number;
+  /** CPU µs per vote, per process group, one value per round. */
+  cpu: Record<string, number[]>;
+}
+const rows: Record<string, Row> = {};
+const record = (
+  name: string,
+  rate: number,
+  p50: number,
+  p99: number,
+  bad: number,
+  cpu?: { used: Record<string, number>; votes: number },
+) => {
+  rows[name] ??= { rate: [], p50: [], p99: [], bad: 0, cpu: {} };
   rows[name].rate.push(rate);
   rows[name].p50.push(p50);
   rows[name].p99.push(p99);
   rows[name].bad += bad;
+  for (const [group, us] of Object.entries(cpu?.used ?? {})) {
+    rows[name].cpu[group] ??= [];
+    rows[name].cpu[group].push(us / Math.max(1, cpu?.votes ?? 1));
+  }
 };
+
+// Where the CPU goes, per vote: the HTTP server under test, the six redis-servers, and this
+// process (autocannon). On a small machine they share the cores, so this says who is the limit.
+const spanFor = (server: { pid: number }) =>
+  cpuSpan({
+    server: () => [server.pid],
+    redis: () => cluster.pids(),
+    loadgen: () => [process.pid],
+  });
 
 const redis = new Cluster(
   cluster.seeds.split(',').map((s) => ({ host: s.split(':')[0]!, port: Number(s.split(':')[1]) })),
@@ -111,26 +149,43 @@ await load(`http://127.0.0.1:${nodePort}/votes`, vote, { connections, seconds: 2
 
 for (let round = 1; round <= rounds; round++) {
   process.stderr.write(`round ${round}/${rounds}\n`);
-  const e = await load(`http://127.0.0.1:${emptyPort}/votes`, vote, { connections, seconds });
-  record('empty fastify route', e.rps, e.p50, e.p99, e.non2xx + e.errors);
-  await rawXadd();
-  const s = await load(`http://127.0.0.1:${nodePort}/votes`, vote, { connections, seconds });
-  record('POST /votes (single vote)', s.rps, s.p50, s.p99, s.non2xx + s.errors);
-  const b = await load(`http://127.0.0.1:${nodePort}/votes/batch`, batch, {
-    connections: 4,
-    seconds,
-  });
-  record(
-    `POST /votes/batch (${batchSize} votes)`,
-    b.rps * batchSize,
-    b.p50,
-    b.p99,
-    b.non2xx + b.errors,
-  );
+  if (scenarios.has('empty')) {
+    const span = spanFor(empty);
+    const e = await load(`http://127.0.0.1:${emptyPort}/votes`, vote, { connections, seconds });
+    record('empty fastify route', e.rps, e.p50, e.p99, e.non2xx + e.errors, {
+      used: span.stop(),
+      votes: e.total,
+    });
+  }
+  if (scenarios.has('raw')) await rawXadd();
+  if (scenarios.has('single')) {
+    const span = spanFor(node);
+    const s = await load(`http://127.0.0.1:${nodePort}/votes`, vote, { connections, seconds });
+    record('POST /votes (single vote)', s.rps, s.p50, s.p99, s.non2xx + s.errors, {
+      used: span.stop(),
+      votes: s.total,
+    });
+  }
+  if (scenarios.has('batch')) {
+    const span = spanFor(node);
+    const b = await load(`http://127.0.0.1:${nodePort}/votes/batch`, batch, {
+      connections: 4,
+      seconds,
+    });
+    record(
+      `POST /votes/batch (${batchSize} votes)`,
+      b.rps * batchSize,
+      b.p50,
+      b.p99,
+      b.non2xx + b.errors,
+      { used: span.stop(), votes: b.total * batchSize },
+    );
+  }
 }
 
-const base = median(rows['empty fastify route']!.rate);
-const raw = median(rows['raw XADD (ioredis, auto-pipelined)']!.rate);
+const base = median(rows['empty fastify route']?.rate ?? []);
+const raw = median(rows['raw XADD (ioredis, auto-pipelined)']?.rate ?? []);
+const ratio = (rate: number, of: number) => (of > 0 ? `${((rate / of) * 100).toFixed(0)}%` : '–');
 const out = table(
   [
     'scenario',
@@ -140,21 +195,29 @@ const out = table(
     'vs empty route',
     'vs raw XADD',
     'non-2xx/errors',
+    'CPU µs/vote: server · redis · loadgen · other',
   ],
   Object.entries(rows).map(([name, r]) => [
     name,
     Math.round(median(r.rate)).toLocaleString('en'),
     median(r.p50).toFixed(2),
     median(r.p99).toFixed(2),
-    `${((median(r.rate) / base) * 100).toFixed(0)}%`,
-    `${((median(r.rate) / raw) * 100).toFixed(0)}%`,
+    ratio(median(r.rate), base),
+    ratio(median(r.rate), raw),
     r.bad,
+    ['server', 'redis', 'loadgen', 'other']
+      .map((g) => (r.cpu[g] ? median(r.cpu[g]).toFixed(1) : '–'))
+      .join(' · '),
   ]),
 );
 console.log(
   `\n${machine()}; ${rounds} rounds of ${seconds} s, ${connections} connections (batch: 4), durability ${values.durability}\n`,
 );
 console.log(out);
+console.log(
+  '\nCPU µs/vote (per request for the empty route): the server under test, the six redis-servers,' +
+    '\nthe load generator (this process), and whatever else ran on the machine meanwhile.',
+);
 
 redis.disconnect();
 await stopServer(node);

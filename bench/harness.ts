@@ -1,16 +1,18 @@
 // Shared parts of the benchmarks: a private Redis Cluster, node processes, autocannon runs,
 // and the table. Benchmarks print what they measured; nothing here asserts a speed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { execa, type ResultPromise } from 'execa';
-import { killClusterSync, redisDown, redisUp } from '../ops/redis-cluster.ts';
+import { killClusterSync, ownedProcesses, redisDown, redisUp } from '../ops/redis-cluster.ts';
 import { freeBasePort } from '../test/helpers/redis-cluster.ts';
 
 export interface BenchCluster {
   seeds: string;
   dir: string;
+  /** The redis-server processes of this cluster (for CPU accounting). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startCluster(masters = 3, replicas = 1): Promise<BenchClus
   return {
     seeds: status.masters.map((m) => m.address).join(','),
     dir,
+    pids: () => ownedProcesses(dir).map((o) => o.pid),
     async stop() {
       await redisDown({ dir });
       rmSync(dir, { recursive: true, force: true });
@@ -35,14 +38,14 @@ export async function startServer(
   port: number,
   env: Record<string, string>,
   healthPath = '/health',
-): Promise<{ child: ResultPromise }> {
+): Promise<{ child: ResultPromise; pid: number }> {
   const child = execa('node', args, { env, stdout: 'ignore', stderr: 'inherit', reject: false });
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}${healthPath}`);
       // Wrapped: returning the execa promise itself would wait for the process to exit.
-      if (res.ok) return { child };
+      if (res.ok) return { child, pid: child.pid! };
     } catch {
       // Not listening yet.
     }
@@ -122,4 +125,58 @@ export function freePort(): Promise<number> {
         });
       }),
   );
+}
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc (Linux). */
+export function processCpu(pid: number): number {
+  try {
+    // Fields after "(comm)": state is 3rd, utime 14th and stime 15th of the whole line.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
+/** CPU time (all cores, µs) the whole machine has spent busy so far, from /proc/stat. */
+export function machineCpu(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
+    return ((user + nice + system + irq + softirq + steal) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU used by groups of processes across a span: `stop()` gives µs per group, and `other`:
+ * what the rest of the machine used meanwhile (another job on a shared box skews a run).
+ */
+export function cpuSpan(groups: Record<string, () => number[]>) {
+  const read = () => ({
+    machine: machineCpu(),
+    ...Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [
+        name,
+        pids().reduce((sum, pid) => sum + processCpu(pid), 0),
+      ]),
+    ),
+  });
+  const before: Record<string, number> = read();
+  return {
+    stop(): Record<string, number> {
+      const after: Record<string, number> = read();
+      const used = Object.fromEntries(
+        Object.keys(groups).map((name) => [name, (after[name] ?? 0) - (before[name] ?? 0)]),
+      );
+      const ours = Object.values(used).reduce((a, b) => a + b, 0);
+      used.other = Math.max(0, (after.machine ?? 0) - (before.machine ?? 0) - ours);
+      return used;
+    },
+  };
 }

@@ -1,9 +1,10 @@
 // One ballot from request to receipt: the poll's rules on this node, then the append.
-import { v7 as uuidv7 } from 'uuid';
 import { checkBallot, isRefusal } from '../domain/poll-rules.ts';
 import { VoteStreamError } from '../errors.ts';
-import type { Receipt } from '../log/append-vote.ts';
+import type { Receipt, VoteRequest } from '../log/append-vote.ts';
+import type { CatalogueEntry } from '../log/poll-catalogue.ts';
 import type { AppContext } from './context.ts';
+import { newVoteId } from './vote-id.ts';
 
 export interface Ballot {
   pollId: string;
@@ -21,21 +22,32 @@ export interface CastResult {
 
 /** Casts one ballot. Refusals come back as results; storage faults are thrown (503). */
 export async function castVote(ctx: AppContext, ballot: Ballot): Promise<CastResult> {
-  const entry = await ctx.catalogue.get(ballot.pollId);
-  if (!entry) return refused(new VoteStreamError('POLL_NOT_FOUND', `no poll ${ballot.pollId}`));
-  const checked = checkBallot(entry.poll, ballot.choices, ctx.now(), entry.closed);
+  const entry = ctx.catalogue.peek(ballot.pollId) ?? (await ctx.catalogue.get(ballot.pollId));
+  const vote = prepareVote(entry, ballot, ctx.now());
+  if (vote instanceof VoteStreamError) return refused(vote);
+  const outcome = await ctx.appender.append(vote);
+  if (outcome.status === 'refused') return refused(outcome.error);
+  return { status: outcome.status === 'appended' ? 201 : 200, receipt: outcome.receipt };
+}
+
+/** The vote to append for a ballot, or why the poll refuses it (checked on this node). */
+export function prepareVote(
+  entry: CatalogueEntry | undefined,
+  ballot: Ballot,
+  now: number,
+): VoteRequest | VoteStreamError {
+  if (!entry) return new VoteStreamError('POLL_NOT_FOUND', `no poll ${ballot.pollId}`);
+  const checked = checkBallot(entry.poll, ballot.choices, now, entry.closed);
   if (isRefusal(checked))
-    return refused(new VoteStreamError(checked.code, checked.message, checked.details));
-  const outcome = await ctx.appender.append({
-    voteId: ballot.voteId ?? uuidv7(),
+    return new VoteStreamError(checked.code, checked.message, checked.details);
+  return {
+    voteId: ballot.voteId ?? newVoteId(),
     pollId: ballot.pollId,
     voterId: ballot.voterId,
     choices: checked,
     revote: entry.poll.revote,
-    at: ctx.now(),
-  });
-  if (outcome.status === 'refused') return refused(outcome.error);
-  return { status: outcome.status === 'appended' ? 201 : 200, receipt: outcome.receipt };
+    at: now,
+  };
 }
 
 function refused(error: VoteStreamError): CastResult {

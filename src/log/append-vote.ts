@@ -1,13 +1,13 @@
 // Where a vote is appended. Appends are group-committed: everything queued in one turn of
 // the event loop goes to the masters as one pipeline each — an append-votes call per shard,
 // then one WAIT — so one script call and one replica round trip acknowledge many votes.
-import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
+import { sha1Hex } from '../domain/chain.ts';
 import { shardOf } from '../domain/shard-of.ts';
 import { type ErrorCode, VoteStreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { encodeVote } from './codec.ts';
-import { shardKeys } from './keys.ts';
+import { type ShardKeys, shardKeys } from './keys.ts';
 import { type LogTarget, withDeadline } from './redis-client.ts';
 
 /** A ballot the node has checked against its poll; `choices` sorted. */
@@ -34,17 +34,29 @@ export type AppendOutcome =
   | { status: 'appended' | 'replayed'; receipt: Receipt }
   | { status: 'refused'; error: VoteStreamError };
 
+/** One vote's outcome in `appendAll`: what `append` resolves to, or what it rejects with. */
+export type BatchOutcome = AppendOutcome | { status: 'failed'; error: VoteStreamError };
+
+/** Where outcomes go: one vote's promise, or a whole batch's array (one promise per batch). */
+interface Sink {
+  settle(index: number, outcome: BatchOutcome): void;
+}
+
 interface Pending {
   vote: VoteRequest;
   shard: number;
-  resolve(outcome: AppendOutcome): void;
-  reject(error: unknown): void;
+  /** The VoteCast payload (validated) and the fingerprint of the vote's content. */
+  payload: string;
+  fingerprint: string;
+  sink: Sink;
+  index: number;
 }
 
-const REFUSALS: Record<number, ErrorCode | undefined> = {
-  [-1]: 'POLL_CLOSED',
-  [-2]: 'ALREADY_VOTED',
-  [-3]: 'VOTE_ID_CONFLICT',
+/** The script's codes for refusals (see streams/lua/append-votes.lua). */
+const REFUSALS: Record<string, ErrorCode | undefined> = {
+  '-1': 'POLL_CLOSED',
+  '-2': 'ALREADY_VOTED',
+  '-3': 'VOTE_ID_CONFLICT',
 };
 
 /** The appends waiting for one master, and whether a pipeline to it is on its way. */
@@ -60,28 +72,79 @@ export class Appender {
   /** Votes per script call; a larger group for one shard is split. */
   readonly #maxBatch: number;
   readonly #masters = new Map<string, MasterQueue>();
+  /** Per shard, fixed for the deployment's lifetime: its keys and its hash tag's slot. */
+  readonly #keys: ShardKeys[] = [];
+  readonly #slots: number[] = [];
 
   /** `target.durable` is read at each send: it may be resolved after start. */
   constructor(target: LogTarget, log?: Logger, maxBatch = 500) {
     this.#target = target;
     this.#log = log;
     this.#maxBatch = maxBatch;
+    for (let shard = 0; shard < target.shards; shard++) {
+      const keys = shardKeys(target.prefix, shard);
+      this.#keys.push(keys);
+      this.#slots.push(calculateSlot(keys.head));
+    }
   }
 
   /** Appends one vote; resolves when it is in the log (and on a replica, if durable). */
   append(vote: VoteRequest): Promise<AppendOutcome> {
+    return new Promise((resolve, reject) => {
+      const sink: Sink = {
+        settle: (_, outcome) =>
+          outcome.status === 'failed' ? reject(outcome.error) : resolve(outcome),
+      };
+      this.#enqueue(vote, sink, 0);
+    });
+  }
+
+  /**
+   * Appends many votes, in order, behind one promise: a storage fault becomes a `failed`
+   * outcome of the votes it hit rather than a rejection, so a batch can answer per vote.
+   */
+  appendAll(votes: readonly VoteRequest[]): Promise<BatchOutcome[]> {
+    if (votes.length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const outcomes = new Array<BatchOutcome>(votes.length);
+      let left = votes.length;
+      const sink: Sink = {
+        settle(index, outcome) {
+          outcomes[index] = outcome;
+          if (--left === 0) resolve(outcomes);
+        },
+      };
+      for (let i = 0; i < votes.length; i++) this.#enqueue(votes[i]!, sink, i);
+    });
+  }
+
+  #enqueue(vote: VoteRequest, sink: Sink, index: number): void {
+    let payload: string;
+    try {
+      // Writes are validated before they leave the node: a vote that is not a valid VoteCast
+      // fails alone, here, instead of its whole pipeline.
+      payload = encodeVote(vote);
+    } catch (error) {
+      this.#log?.error({ voteId: vote.voteId, err: (error as Error).message }, 'invalid VoteCast');
+      sink.settle(index, { status: 'failed', error: new VoteStreamError('INTERNAL') });
+      return;
+    }
     const shard = shardOf(vote.pollId, vote.voterId, this.#target.shards);
-    const master = masterOf(this.#target, shard);
+    const master = this.#masterOf(shard);
     let m = this.#masters.get(master);
     if (!m) {
       m = { queue: [], inFlight: false, scheduled: false };
       this.#masters.set(master, m);
     }
-    const q = m;
-    return new Promise((resolve, reject) => {
-      q.queue.push({ vote, shard, resolve, reject });
-      this.#schedule(q);
-    });
+    m.queue.push({ vote, shard, payload, fingerprint: fingerprint(vote), sink, index });
+    this.#schedule(m);
+  }
+
+  /** The address of the master serving a shard's slot (one group for a standalone Redis). */
+  #masterOf(shard: number): string {
+    const slots = (this.#target.client as { slots?: string[][] }).slots;
+    if (!slots) return 'standalone';
+    return slots[this.#slots[shard]!]?.[0] ?? 'unknown';
   }
 
   /**
@@ -114,8 +177,10 @@ export class Appender {
     }
     const groups: Pending[][] = [];
     for (const items of byShard.values()) {
-      for (let i = 0; i < items.length; i += this.#maxBatch)
-        groups.push(items.slice(i, i + this.#maxBatch));
+      if (items.length <= this.#maxBatch) groups.push(items);
+      else
+        for (let i = 0; i < items.length; i += this.#maxBatch)
+          groups.push(items.slice(i, i + this.#maxBatch));
     }
     return groups;
   }
@@ -136,93 +201,98 @@ export class Appender {
     } catch (error) {
       this.#log?.warn({ err: (error as Error).message }, 'append failed');
       const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
-      for (const items of groups) for (const item of items) item.reject(failure);
+      for (const items of groups) for (const item of items) fail(item, failure);
       return;
     }
     const replicated = durable ? Number(replies[groups.length]?.[1] ?? 0) >= 1 : true;
-    groups.forEach((items, g) => {
+    for (let g = 0; g < groups.length; g++) {
+      const items = groups[g]!;
       const [error, reply] = replies[g] ?? [new Error('no reply'), undefined];
-      if (error) {
-        this.#log?.warn({ shard: items[0]?.shard, err: error.message }, 'append script failed');
-        for (const item of items) item.reject(new VoteStreamError('STORAGE_UNAVAILABLE'));
-        return;
+      const fields = typeof reply === 'string' ? reply.split(' ') : [];
+      if (error || fields.length !== items.length * 4) {
+        const err = error?.message ?? `malformed reply for ${items.length} votes`;
+        this.#log?.warn({ shard: items[0]?.shard, err }, 'append script failed');
+        const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
+        for (const item of items) fail(item, failure);
+        continue;
       }
-      const flat = reply as (number | string)[];
-      items.forEach((item, i) => {
-        this.#settle(item, flat, i * 4, replicated);
-      });
-    });
+      for (let i = 0; i < items.length; i++) this.#settle(items[i]!, fields, i * 4, replicated);
+    }
   }
 
   /** Settles one vote from its 4 fields (code, seq, entryId, hash) at `at` in the reply. */
-  #settle(item: Pending, reply: (number | string)[], at: number, replicated: boolean): void {
-    const code = reply[at];
-    const seq = reply[at + 1];
-    const refusal = REFUSALS[Number(code)];
+  #settle(item: Pending, fields: string[], at: number, replicated: boolean): void {
+    const code = fields[at]!;
+    const seq = Number(fields[at + 1]);
+    const refusal = REFUSALS[code];
     if (refusal) {
-      const details = code === -2 ? { seq: Number(seq) } : undefined;
-      item.resolve({ status: 'refused', error: new VoteStreamError(refusal, undefined, details) });
+      const details = code === '-2' ? { seq } : undefined;
+      item.sink.settle(item.index, {
+        status: 'refused',
+        error: new VoteStreamError(refusal, undefined, details),
+      });
       return;
     }
     if (!replicated) {
       // The vote may be in the log; a retry with the same voteId returns its receipt.
-      item.reject(new VoteStreamError('NOT_DURABLE', undefined, { voteId: item.vote.voteId }));
+      fail(item, new VoteStreamError('NOT_DURABLE', undefined, { voteId: item.vote.voteId }));
       return;
     }
     const { voteId, pollId } = item.vote;
-    item.resolve({
-      status: code === 1 ? 'appended' : 'replayed',
+    item.sink.settle(item.index, {
+      status: code === '1' ? 'appended' : 'replayed',
       receipt: {
         voteId,
         pollId,
         shard: item.shard,
-        seq: Number(seq),
-        entryId: String(reply[at + 2]),
-        hash: String(reply[at + 3]),
+        seq,
+        entryId: fields[at + 2]!,
+        hash: fields[at + 3]!,
       },
     });
   }
 
-  /** numkeys, keys (head, ids, closed, log, then a voters hash per poll), 7 args per vote. */
+  /**
+   * numkeys; keys: head, ids, closed, log, then a voters hash per poll; args: the number of
+   * polls, pollId and revote rule per poll, then 5 per vote (streams/lua/append-votes.lua).
+   */
   #scriptArgs(items: Pending[]): (string | number)[] {
-    const keys = shardKeys(this.#target.prefix, items[0]!.shard);
-    const votersIndex = new Map<string, number>();
-    const fixed = [keys.head, keys.ids, keys.closed, keys.log];
+    const keys = this.#keys[items[0]!.shard]!;
+    const pollIndex = new Map<string, number>();
     const voterKeys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const { vote } of items) {
-      let index = votersIndex.get(vote.pollId);
-      if (index === undefined) {
+    const polls: string[] = [];
+    const votes: (string | number)[] = [];
+    for (const { vote, payload, fingerprint } of items) {
+      let p = pollIndex.get(vote.pollId);
+      if (p === undefined) {
         voterKeys.push(keys.voters(vote.pollId));
-        index = fixed.length + voterKeys.length; // Lua's KEYS is 1-based
-        votersIndex.set(vote.pollId, index);
+        polls.push(vote.pollId, vote.revote);
+        p = voterKeys.length; // 1-based, as Lua counts
+        pollIndex.set(vote.pollId, p);
       }
-      args.push(
-        vote.voteId,
-        vote.pollId,
-        vote.voterId,
-        vote.revote,
-        fingerprint(vote),
-        encodeVote(vote),
-        index,
-      );
+      votes.push(vote.voteId, vote.voterId, p, fingerprint, payload);
     }
-    return [fixed.length + voterKeys.length, ...fixed, ...voterKeys, ...args];
+    return [
+      4 + voterKeys.length,
+      keys.head,
+      keys.ids,
+      keys.closed,
+      keys.log,
+      ...voterKeys,
+      voterKeys.length,
+      ...polls,
+      ...votes,
+    ];
   }
 }
 
-/** The address of the master serving a shard's slot (one group for a standalone Redis). */
-function masterOf(target: LogTarget, shard: number): string {
-  const slots = (target.client as { slots?: string[][] }).slots;
-  if (!slots) return 'standalone';
-  return slots[calculateSlot(shardKeys(target.prefix, shard).head)]?.[0] ?? 'unknown';
+function fail(item: Pending, error: VoteStreamError): void {
+  item.sink.settle(item.index, { status: 'failed', error });
 }
 
 /** Same voteId with other content is a client bug, not a retry: the fingerprint tells them apart. */
 export function fingerprint(vote: Pick<VoteRequest, 'pollId' | 'voterId' | 'choices'>): string {
-  return createHash('sha1')
-    .update(`${vote.pollId}\n${vote.voterId}\n${vote.choices.join('\n')}`)
-    .digest('hex');
+  return sha1Hex(`${vote.pollId}\n${vote.voterId}\n${vote.choices.join('\n')}`);
 }
 
 interface PipelineWithScripts {

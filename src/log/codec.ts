@@ -28,12 +28,11 @@ export function encodeVote(vote: {
   choices: string[];
   at: number;
 }): string {
-  validateEvent({ type: 'VoteCast', v: 1, ...pick(vote) } as { type: string });
+  const { voteId, pollId, voterId, choices, at } = vote;
+  validateEvent({ type: 'VoteCast', v: 1, voteId, pollId, voterId, choices, at } as {
+    type: string;
+  });
   return voteCastPayload(vote);
-}
-
-function pick({ voteId, pollId, voterId, choices, at }: Parameters<typeof encodeVote>[0]) {
-  return { voteId, pollId, voterId, choices, at };
 }
 
 /**

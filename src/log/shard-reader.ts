@@ -174,7 +174,13 @@ export class ShardReader {
         `shard ${this.shard}: folding on from snapshot at seq ${snapshot.state.appliedSeq}`,
       );
     }
-    this.#o.onBatch({ shard: this.shard, polls: 'all', votes: [], committedSeq: this.#state.committedSeq, at: Date.now() });
+    this.#o.onBatch({
+      shard: this.shard,
+      polls: 'all',
+      votes: [],
+      committedSeq: this.#state.committedSeq,
+      at: Date.now(),
+    });
   }
 
   /** Folds new entries until stopped (undefined) or the chain breaks (the problem). */
@@ -302,7 +308,13 @@ export class ShardReader {
       }
     }
     if (this.broken && this.#state.appliedSeq >= this.broken.gotSeq) this.broken = undefined;
-    this.#o.onBatch({ shard: this.shard, polls: all ? 'all' : polls, votes, committedSeq: this.#state.committedSeq, at: now });
+    this.#o.onBatch({
+      shard: this.shard,
+      polls: all ? 'all' : polls,
+      votes,
+      committedSeq: this.#state.committedSeq,
+      at: now,
+    });
     return problem;
   }
 

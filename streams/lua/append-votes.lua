@@ -1,74 +1,132 @@
 --[[
-  Appends a batch of votes to one shard, atomically, in order. For each vote: idempotent by
+  Appends a group of votes to one shard, atomically, in order. For each vote: idempotent by
   voteId, refused after its poll's close barrier, one counted vote per voter under the poll's
-  revote rule, then the next gapless seq and chain hash, XADD, and the indexes. A batch lets
-  the node group-commit: one call and one WAIT acknowledge many votes.
+  revote rule, then the next gapless seq and chain hash, and XADD. A group lets the node
+  group-commit: one call and one WAIT acknowledge many votes.
+
+  Per-vote work is kept to the XADD and the hash: the indexes are read with one HMGET each
+  before the loop and written with one HSET each after it (a vote earlier in the group is
+  seen through the same tables, so the result is the same as one vote at a time). Fewer
+  commands here also means fewer commands replicated to the replica and written to the AOF.
 
   The number of keys varies (the caller passes it): 4 fixed keys, then one voters hash per
-  poll that appears in the batch. All keys share the shard's hash tag.
+  poll in the group. All keys share the shard's hash tag.
 
-  KEYS[1]   head    hash   seq, hash of the chain head
-  KEYS[2]   ids     hash   voteId -> "seq entryId hash fingerprint"
-  KEYS[3]   closed  hash   pollId -> seq of the poll's PollClosed barrier
-  KEYS[4]   log     stream the shard
-  KEYS[5..] voters  hash   voterId -> seq of the voter's counted vote, one per poll
+  KEYS[1]     head    hash   seq, hash of the chain head
+  KEYS[2]     ids     hash   voteId -> "seq entryId hash fingerprint"
+  KEYS[3]     closed  hash   pollId -> seq of the poll's PollClosed barrier
+  KEYS[4]     log     stream the shard
+  KEYS[4 + p] voters  hash   voterId -> seq of the voter's counted vote, for poll p
 
-  ARGV, 7 per vote:
-    voteId, pollId, voterId, revote rule ("reject" | "replace"),
-    fingerprint of the vote's content, payload (canonical JSON of the VoteCast without
-    seq and hash), index in KEYS of the poll's voters hash
+  ARGV[1]  P, the number of polls in the group; then 2 per poll p = 1..P:
+    pollId, revote rule ("reject" | "replace")
+  then 5 per vote:
+    voteId, voterId, p (the vote's poll), fingerprint of the vote's content,
+    payload (the VoteCast's canonical JSON without seq and hash: the stored `data` field)
 
-  Returns a flat array, 4 per vote: code, seq, entryId, hash
+  Returns one string, 4 space-separated fields per vote: code seq entryId hash
      1  appended
      0  replay: the voteId is recorded; its original receipt
-    -1  POLL_CLOSED: the poll's barrier is in this shard
-    -2  ALREADY_VOTED: seq of the counted vote
+    -1  POLL_CLOSED: the poll's barrier is in this shard (seq 0, entryId and hash "-")
+    -2  ALREADY_VOTED: seq of the counted vote (entryId and hash "-")
     -3  VOTE_ID_CONFLICT: the voteId was recorded with other content
 ]]
-local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
-local seq = tonumber(head[1]) or 0
-local hash = head[2] or ''
-local appended = false
-local closed = {}
-local out = {}
+-- Lua's unpack() is limited to a few thousand values: long field lists go in slices.
+local SLICE = 2000
 
-for i = 1, #ARGV, 7 do
-  local voteId, pollId, voterId = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local revote, fingerprint, payload = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-  local voters = KEYS[tonumber(ARGV[i + 6])]
+local function hmget(key, fields)
+  if #fields <= SLICE then return redis.call('HMGET', key, unpack(fields)) end
+  local values = {}
+  for from = 1, #fields, SLICE do
+    local part = redis.call('HMGET', key, unpack(fields, from, math.min(from + SLICE - 1, #fields)))
+    for i = 1, #part do values[from + i - 1] = part[i] end
+  end
+  return values
+end
 
-  local recorded = redis.call('HGET', KEYS[2], voteId)
-  if recorded then
-    local rseq, rentry, rhash, rfingerprint = string.match(recorded, '^(%d+) (%S+) (%x+) (%S+)$')
-    local code = 0
-    if rfingerprint ~= fingerprint then code = -3 end
-    out[#out + 1] = code
-    out[#out + 1] = tonumber(rseq)
-    out[#out + 1] = rentry
-    out[#out + 1] = rhash
-  else
-    if closed[pollId] == nil then
-      closed[pollId] = redis.call('HEXISTS', KEYS[3], pollId) == 1
-    end
-    local counted = nil
-    if not closed[pollId] then counted = redis.call('HGET', voters, voterId) end
-    if closed[pollId] then
-      out[#out + 1] = -1; out[#out + 1] = 0; out[#out + 1] = ''; out[#out + 1] = ''
-    elseif counted and revote == 'reject' then
-      out[#out + 1] = -2; out[#out + 1] = tonumber(counted); out[#out + 1] = ''; out[#out + 1] = ''
-    else
-      seq = seq + 1
-      hash = redis.sha1hex(hash .. '|' .. seq .. '|' .. payload)
-      local entryId = redis.call('XADD', KEYS[4], '*', 'type', 'VoteCast', 'seq', seq, 'hash', hash, 'data', payload)
-      redis.call('HSET', KEYS[2], voteId, seq .. ' ' .. entryId .. ' ' .. hash .. ' ' .. fingerprint)
-      redis.call('HSET', voters, voterId, seq)
-      appended = true
-      out[#out + 1] = 1; out[#out + 1] = seq; out[#out + 1] = entryId; out[#out + 1] = hash
-    end
+local function hset(key, fieldValues)
+  for from = 1, #fieldValues, SLICE do
+    redis.call('HSET', key, unpack(fieldValues, from, math.min(from + SLICE - 1, #fieldValues)))
   end
 end
 
-if appended then
-  redis.call('HSET', KEYS[1], 'seq', seq, 'hash', hash)
+local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+local seq = tonumber(head[1]) or 0
+local hash = head[2] or ''
+
+local polls = tonumber(ARGV[1])
+local first = 2 + 2 * polls
+local pollIds, revote = {}, {}
+for p = 1, polls do
+  pollIds[p] = ARGV[2 * p]
+  revote[p] = ARGV[2 * p + 1]
 end
-return out
+local barrier = hmget(KEYS[3], pollIds)
+
+-- What the indexes hold for this group's voteIds and voters (false: nothing).
+local voteIds, votersOf = {}, {}
+for p = 1, polls do votersOf[p] = {} end
+for a = first, #ARGV, 5 do
+  voteIds[#voteIds + 1] = ARGV[a]
+  local p = tonumber(ARGV[a + 2])
+  if not barrier[p] then
+    local list = votersOf[p]
+    list[#list + 1] = ARGV[a + 1]
+  end
+end
+local ids = {}
+local recorded = hmget(KEYS[2], voteIds)
+for i = 1, #voteIds do ids[voteIds[i]] = recorded[i] end
+local counted = {}
+for p = 1, polls do
+  counted[p] = {}
+  local list = votersOf[p]
+  if #list > 0 then
+    local values = hmget(KEYS[4 + p], list)
+    for i = 1, #list do counted[p][list[i]] = values[i] end
+  end
+end
+
+local newIds, newVoters = {}, {}
+for p = 1, polls do newVoters[p] = {} end
+local out = {}
+for a = first, #ARGV, 5 do
+  local voteId, voterId, p = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+  local fingerprint, payload = ARGV[a + 3], ARGV[a + 4]
+  local record = ids[voteId]
+  if record then
+    local rseq, rentry, rhash, rfingerprint = string.match(record, '^(%d+) (%S+) (%x+) (%S+)$')
+    local code = 0
+    if rfingerprint ~= fingerprint then code = -3 end
+    out[#out + 1] = code .. ' ' .. rseq .. ' ' .. rentry .. ' ' .. rhash
+  elseif barrier[p] then
+    out[#out + 1] = '-1 0 - -'
+  elseif counted[p][voterId] and revote[p] == 'reject' then
+    out[#out + 1] = '-2 ' .. counted[p][voterId] .. ' - -'
+  else
+    seq = seq + 1
+    -- One number-to-string conversion per vote, not one per use.
+    local s = tostring(seq)
+    hash = redis.sha1hex(hash .. '|' .. s .. '|' .. payload)
+    local entryId = redis.call('XADD', KEYS[4], '*', 'type', 'VoteCast', 'seq', s, 'hash', hash, 'data', payload)
+    local receipt = s .. ' ' .. entryId .. ' ' .. hash
+    record = receipt .. ' ' .. fingerprint
+    ids[voteId] = record
+    newIds[#newIds + 1] = voteId
+    newIds[#newIds + 1] = record
+    counted[p][voterId] = s
+    local written = newVoters[p]
+    written[#written + 1] = voterId
+    written[#written + 1] = s
+    out[#out + 1] = '1 ' .. receipt
+  end
+end
+
+if #newIds > 0 then
+  hset(KEYS[2], newIds)
+  for p = 1, polls do
+    if #newVoters[p] > 0 then hset(KEYS[4 + p], newVoters[p]) end
+  end
+  redis.call('HSET', KEYS[1], 'seq', tostring(seq), 'hash', hash)
+end
+return table.concat(out, ' ')

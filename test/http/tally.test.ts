@@ -48,6 +48,9 @@ tally('a voter lookup shows the counted vote; a revote under replace moves the c
   assert.equal(looked.choices, ['c']);
   assert.is(looked.status, 'pending');
   assert.is(looked.seq, second.json().receipt.seq);
+  const first = (await node.app.inject({ url: `/votes/${second.json().receipt.voteId}` })).json();
+  assert.is(first.status, 'pending');
+  assert.is(first.folded, true);
   const none = await node.app.inject({ url: `/polls/${pollId}/voters/nobody` });
   assert.is(none.statusCode, 404);
 });

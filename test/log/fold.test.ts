@@ -51,6 +51,9 @@ fold('a vote shows as pending on both nodes, then finalized once a marker covers
     const t = await tally(node, pollId);
     assert.equal(t.pending, { a: 0, b: 0, c: 0 });
     assert.is(t.shards.find((s: { shard: number }) => s.shard === shard).committedSeq, seq);
+    const lookup = (await node.app.inject({ url: `/votes/${res.json().receipt.voteId}` })).json();
+    assert.is(lookup.status, 'finalized');
+    assert.equal(lookup.receipt, res.json().receipt);
     const voter = (await node.app.inject({ url: `/polls/${pollId}/voters/ann` })).json().vote;
     assert.is(voter.status, 'finalized');
     assert.equal(voter.choices, ['b']);
