@@ -1,10 +1,11 @@
 // One ballot from request to receipt: the poll's rules on this node, then the append.
+
+import { v7 as newVoteId } from 'uuid';
 import { checkBallot, isRefusal } from '../domain/poll-rules.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { Receipt, VoteRequest } from '../log/append-vote.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
 import type { AppContext } from './context.ts';
-import { newVoteId } from './vote-id.ts';
 
 export interface Ballot {
   pollId: string;
