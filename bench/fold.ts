@@ -23,6 +23,9 @@ const { values } = parseArgs({
     votes: { type: 'string', default: '1000000' },
     rate: { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '10' },
+    // Votes per request during the steady phase: 1 = POST /votes, more = POST /votes/batch
+    // (the vote rate stays --rate either way; the request rate is --rate / --batch).
+    batch: { type: 'string', default: '1' },
   },
 });
 const totalVotes = Number(values.votes);
@@ -111,19 +114,27 @@ live.on('batch', (batch: FoldBatch) => {
 });
 live.start();
 let voter = 0;
+const perRequest = Number(values.batch);
+const steadyBody = () =>
+  perRequest === 1
+    ? JSON.stringify({ pollId: 'bench', voterId: `steady-${voter++}`, choices: ['a'] })
+    : JSON.stringify({
+        votes: Array.from({ length: perRequest }, () => ({
+          pollId: 'bench',
+          voterId: `steady-${voter++}`,
+          choices: ['a'],
+        })),
+      });
 const steady = await autocannon({
-  url: `${url}/votes`,
+  url: perRequest === 1 ? `${url}/votes` : `${url}/votes/batch`,
   connections: 50,
-  overallRate: rate,
+  overallRate: rate / perRequest,
   duration: seconds,
   method: 'POST',
   headers: { 'content-type': 'application/json' },
   requests: [
     {
-      setupRequest: (req) => ({
-        ...req,
-        body: JSON.stringify({ pollId: 'bench', voterId: `steady-${voter++}`, choices: ['a'] }),
-      }),
+      setupRequest: (req) => ({ ...req, body: steadyBody() }),
     },
   ],
 });
@@ -133,7 +144,7 @@ await new Promise((r) => setTimeout(r, 1500));
 await live.stop();
 
 // 2. Fill the log to --votes, then fold it all from a cold start.
-let cast = steady.requests.total - steady.non2xx;
+let cast = (steady.requests.total - steady.non2xx) * perRequest;
 while (cast < totalVotes) {
   await Promise.all(
     Array.from({ length: 4 }, async () => {
