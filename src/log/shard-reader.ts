@@ -188,6 +188,8 @@ export class ShardReader {
   /** Folds new entries until stopped (undefined) or the chain breaks (the problem). */
   async #follow(): Promise<FoldProblem | undefined> {
     let groupReady = false;
+    /** Ids folded but not yet acknowledged: the XACK rides with the next read. */
+    let unacked: string[] = [];
     while (!this.#stopped) {
       try {
         if (!groupReady) {
@@ -195,8 +197,12 @@ export class ShardReader {
           if (problem) return problem;
           await this.#pointGroup(this.#position.entryId);
           groupReady = true;
+          unacked = [];
         }
-        const reply = (await this.#conn!.xreadgroup(
+        // One write per round: the XACK of the last batch and the next blocking read.
+        const round = this.#conn!.pipeline();
+        if (unacked.length) round.xack(this.#keys.log, this.#o.nodeId, ...unacked);
+        round.xreadgroup(
           'GROUP',
           this.#o.nodeId,
           this.#o.nodeId,
@@ -207,15 +213,23 @@ export class ShardReader {
           'STREAMS',
           this.#keys.log,
           '>',
-        )) as [string, RawEntry[]][] | null;
+        );
+        const replies = (await round.exec()) ?? [];
+        unacked = [];
+        const failed = replies.find(([error]) => error)?.[0];
+        if (failed) throw failed;
+        const reply = replies[replies.length - 1]?.[1] as [string, RawEntry[]][] | null;
         const entries = reply?.[0]?.[1];
         if (!entries?.length) continue;
         const problem = this.#apply(entries);
-        await this.#conn!.xack(this.#keys.log, this.#o.nodeId, ...entries.map(([id]) => id));
-        if (problem) return problem;
+        unacked = entries.map(([id]) => id);
+        if (problem) {
+          await this.#conn!.xack(this.#keys.log, this.#o.nodeId, ...unacked);
+          return problem;
+        }
         // A short read means the reader is level with the appends: linger a moment so the
-        // next read takes a batch, not the next group of two or three votes (a read and an
-        // XACK per group would cost more than the fold itself).
+        // next read takes a batch, not the next group of two or three votes (a read per group
+        // would cost more than the fold itself).
         if (entries.length < this.#o.count) await sleep(this.#o.lingerMs, this.#abort.signal);
       } catch (error) {
         if (this.#stopped) return undefined;
