@@ -3,6 +3,7 @@
 // The append script computes the same function in Lua (redis.sha1hex); this is its twin.
 import * as crypto from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
+import type { VoteContent } from './events.ts';
 
 /** The chain head before the first entry of a shard. */
 export const GENESIS_HASH = '';
@@ -48,12 +49,6 @@ export function followsChain(
  * chainPayload of a VoteCast, written out by hand because it runs once per vote on the
  * append path; the keys are in canonicalJson's (sorted) order, and a test holds the two equal.
  */
-export function voteCastPayload(vote: {
-  voteId: string;
-  pollId: string;
-  voterId: string;
-  choices: string[];
-  at: number;
-}): string {
+export function voteCastPayload(vote: VoteContent): string {
   return `{"at":${vote.at},"choices":${JSON.stringify(vote.choices)},"pollId":${JSON.stringify(vote.pollId)},"type":"VoteCast","v":1,"voteId":${JSON.stringify(vote.voteId)},"voterId":${JSON.stringify(vote.voterId)}}`;
 }

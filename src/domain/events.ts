@@ -39,6 +39,9 @@ export interface VoteCast {
   at: number;
 }
 
+/** What a vote says, without its place in the chain. */
+export type VoteContent = Pick<VoteCast, 'voteId' | 'pollId' | 'voterId' | 'choices' | 'at'>;
+
 /** The close barrier of a poll in one shard: votes after it in the chain never count. */
 export interface PollClosed {
   type: 'PollClosed';

@@ -2,7 +2,7 @@
 // data (the canonical payload the hash covers); others as type and data.
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { chainPayload, voteCastPayload } from '../domain/chain.ts';
-import type { CatalogueEvent, Entry, ShardEvent } from '../domain/events.ts';
+import type { CatalogueEvent, Entry, ShardEvent, VoteContent } from '../domain/events.ts';
 import { EventSchemaError, validateEvent } from './schemas.ts';
 
 /** An entry as ioredis returns it from XRANGE / XREADGROUP. */
@@ -21,13 +21,7 @@ export function encodePayload(event: object): string {
 }
 
 /** The payload of a VoteCast built from a checked ballot; validated like any other write. */
-export function encodeVote(vote: {
-  voteId: string;
-  pollId: string;
-  voterId: string;
-  choices: string[];
-  at: number;
-}): string {
+export function encodeVote(vote: VoteContent): string {
   const { voteId, pollId, voterId, choices, at } = vote;
   validateEvent({ type: 'VoteCast', v: 1, voteId, pollId, voterId, choices, at } as {
     type: string;
