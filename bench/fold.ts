@@ -98,7 +98,9 @@ live.on('batch', (batch: FoldBatch) => {
     pending = new Map();
     appendedAt.set(batch.shard, pending);
   }
-  for (const [seq, ms] of batch.votes) {
+  for (let i = 0; i < batch.votes.length; i += 2) {
+    const seq = batch.votes[i]!;
+    const ms = batch.votes[i + 1]!;
     lags.recordValue(Math.max(1, batch.at - ms));
     pending.set(seq, ms);
   }

@@ -26,8 +26,9 @@ export interface FoldProblem {
 export interface FoldBatch {
   shard: number;
   polls: Set<string> | 'all';
-  /** Each folded vote's seq and XADD time (its entry id's milliseconds), in order. */
-  votes: [seq: number, appendedAt: number][];
+  /** Each folded vote's seq and XADD time (its entry id's milliseconds), flat and in order:
+   * seq0, ms0, seq1, ms1, … (one array per batch, not one per vote: a cold fold makes millions). */
+  votes: number[];
   /** The shard's committed seq after the batch. */
   committedSeq: number;
   /** When the batch was folded (Date.now()). */
@@ -271,7 +272,7 @@ export class ShardReader {
   #apply(entries: RawEntry[]): FoldProblem | undefined {
     const polls = new Set<string>();
     let all = false;
-    const votes: [number, number][] = [];
+    const votes: number[] = [];
     const now = Date.now();
     let problem: FoldProblem | undefined;
     for (const raw of entries) {
@@ -323,7 +324,7 @@ export class ShardReader {
           this.#position.headEntryId = id;
           polls.add(entry.pollId);
           if (entry.type === 'VoteCast')
-            votes.push([entry.seq, Number(id.slice(0, id.indexOf('-')))]);
+            votes.push(entry.seq, Number(id.slice(0, id.indexOf('-'))));
         }
       }
     }
