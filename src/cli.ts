@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { RedisClusterError } from '../ops/redis-cluster.ts';
 import { configCommand } from './cli/config-command.ts';
 import { nodeCommand } from './cli/node-command.ts';
+import { rebuildCommand } from './cli/rebuild-command.ts';
 import { redisCommand } from './cli/redis-command.ts';
+import { replayCommand } from './cli/replay-command.ts';
 import { upCommand } from './cli/up-command.ts';
 import { ConfigError } from './config.ts';
 
@@ -13,7 +15,9 @@ const program = new Command('votestream')
   .addCommand(redisCommand())
   .addCommand(nodeCommand())
   .addCommand(configCommand())
-  .addCommand(upCommand());
+  .addCommand(upCommand())
+  .addCommand(replayCommand())
+  .addCommand(rebuildCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,134 @@
+// Rebuild: fold the whole log from zero with the node's own fold code, no snapshots — what a
+// node's projection must equal. Shards are folded side by side, each from its own pages.
+import { digestShard } from '../domain/digest.ts';
+import type { Poll } from '../domain/events.ts';
+import { evolveShard } from '../domain/fold.ts';
+import { createShardState, type ShardState } from '../domain/fold-state.ts';
+import { type PollTally, tallyPoll } from '../domain/tally.ts';
+import { decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
+import { controlKeys } from '../log/keys.ts';
+import type { Client } from '../log/redis-client.ts';
+import { dataField, shardPages } from './shard-pages.ts';
+
+export interface RebuiltShard {
+  shard: number;
+  appliedSeq: number;
+  committedSeq: number;
+  digest: string;
+  /** Set when the log does not fold (the fold stopped there). */
+  problem?: string;
+}
+
+export interface RebuildResult {
+  entries: number;
+  seconds: number;
+  entriesPerSecond: number;
+  shards: RebuiltShard[];
+  tallies: PollTally[];
+  states: ShardState[];
+}
+
+export async function rebuild(
+  client: Client,
+  prefix: string,
+  shards: number,
+  onProgress?: (entries: number) => void,
+): Promise<RebuildResult> {
+  const started = performance.now();
+  let entries = 0;
+  const results = await Promise.all(
+    Array.from({ length: shards }, async (_, shard) => {
+      const state = createShardState(shard);
+      let problem: string | undefined;
+      pages: for await (const page of shardPages(client, prefix, shard)) {
+        for (const raw of page) {
+          entries++;
+          const outcome = evolveShard(state, decodeShardEntry(raw), dataField(raw[1]));
+          if (outcome.kind === 'break' || outcome.kind === 'commit-rejected') {
+            problem = `${outcome.kind} (${outcome.reason}) at entry ${raw[0]}`;
+            break pages;
+          }
+        }
+        onProgress?.(entries);
+      }
+      return { state, problem };
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const states = results.map((r) => r.state);
+  const polls = await readPolls(client, prefix);
+  return {
+    entries,
+    seconds,
+    entriesPerSecond: Math.round(entries / Math.max(seconds, 1e-6)),
+    shards: results.map(({ state, problem }) => ({
+      shard: state.shard,
+      appliedSeq: state.appliedSeq,
+      committedSeq: state.committedSeq,
+      digest: digestShard(state),
+      ...(problem ? { problem } : {}),
+    })),
+    tallies: polls.map((poll) => tallyPoll(poll.id, states, poll)),
+    states,
+  };
+}
+
+async function readPolls(client: Client, prefix: string): Promise<Poll[]> {
+  const raw = (await client.xrange(controlKeys(prefix).polls, '-', '+')) as RawEntry[];
+  const polls: Poll[] = [];
+  for (const entry of raw.map(decodeCatalogueEntry))
+    if (entry.type === 'PollCreated') polls.push(entry.poll);
+  return polls;
+}
+
+export interface Comparison {
+  shard: number;
+  status: 'equal' | 'different' | 'not-comparable';
+  rebuilt: RebuiltShard;
+  node?: { appliedSeq: number; committedSeq: number; digest: string };
+}
+
+/**
+ * Compares a rebuild with a live node's digests (GET /cluster/digests) shard by shard; a
+ * shard where the node stands at other seqs is retried until `timeoutMs`, then reported
+ * not comparable.
+ */
+export async function compareWithNode(
+  result: RebuildResult,
+  url: string,
+  timeoutMs = 10_000,
+): Promise<Comparison[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${url.replace(/\/$/, '')}/cluster/digests`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`${url}/cluster/digests answered ${res.status}`);
+    const view = (await res.json()) as {
+      shards: { shard: number; appliedSeq: number; committedSeq: number; digest: string }[];
+    };
+    const out = result.shards.map((rebuilt): Comparison => {
+      const node = view.shards.find((s) => s.shard === rebuilt.shard);
+      if (
+        !node ||
+        node.appliedSeq !== rebuilt.appliedSeq ||
+        node.committedSeq !== rebuilt.committedSeq
+      ) {
+        return {
+          shard: rebuilt.shard,
+          status: 'not-comparable',
+          rebuilt,
+          ...(node ? { node } : {}),
+        };
+      }
+      return {
+        shard: rebuilt.shard,
+        status: node.digest === rebuilt.digest ? 'equal' : 'different',
+        rebuilt,
+        node,
+      };
+    });
+    if (out.every((c) => c.status !== 'not-comparable') || Date.now() > deadline) return out;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
