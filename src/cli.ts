@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { RedisClusterError } from '../ops/redis-cluster.ts';
 import { configCommand } from './cli/config-command.ts';
+import { loadCommand } from './cli/load-command.ts';
 import { nodeCommand } from './cli/node-command.ts';
 import { rebuildCommand } from './cli/rebuild-command.ts';
 import { redisCommand } from './cli/redis-command.ts';
@@ -16,6 +17,7 @@ const program = new Command('votestream')
   .addCommand(nodeCommand())
   .addCommand(configCommand())
   .addCommand(upCommand())
+  .addCommand(loadCommand())
   .addCommand(replayCommand())
   .addCommand(rebuildCommand());
 
@@ -23,7 +25,11 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // Problems a person can fix get one line, not a stack trace.
-  if (error instanceof ConfigError || error instanceof RedisClusterError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof RedisClusterError ||
+    error instanceof RangeError
+  ) {
     process.stderr.write(`votestream: ${error.message}\n`);
     process.exit(2);
   }

@@ -1,0 +1,126 @@
+// `votestream load`: drive nodes with votes and, with --verify, prove nothing was lost.
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.ts';
+import { runLoad } from '../tools/load.ts';
+
+interface LoadFlags {
+  target: string;
+  rate: string;
+  duration?: string;
+  votes?: string;
+  connections: string;
+  batch: string;
+  polls: string;
+  voters: string;
+  duplicates: string;
+  revotes: string;
+  seed: string;
+  poll?: string;
+  adminToken?: string;
+  verify?: boolean;
+  verifyTimeout: string;
+  json?: boolean;
+}
+
+export function loadCommand(): Command {
+  return new Command('load')
+    .description(
+      'send votes to nodes at a fixed rate (open model) and verify the finalized tallies',
+    )
+    .addOption(
+      new Option('--target <urls>', 'node URLs, comma-separated (round robin)').default(
+        'http://127.0.0.1:3001',
+      ),
+    )
+    .addOption(new Option('--rate <n|max>', 'votes per second, or max').default('1000'))
+    .option('--duration <time>', 'how long, e.g. 20s or 2m (default 10s unless --votes)')
+    .option('--votes <n>', 'how many votes to send')
+    .addOption(new Option('--connections <n>', 'requests in flight at most').default('64'))
+    .addOption(
+      new Option('--batch <n>', 'votes per request (more than 1 uses /votes/batch)').default('1'),
+    )
+    .addOption(new Option('--polls <n>', 'polls to create').default('1'))
+    .addOption(new Option('--voters <n>', 'distinct voters').default('1000000'))
+    .addOption(
+      new Option('--duplicates <fraction>', 'share of retries with an acknowledged voteId').default(
+        '0',
+      ),
+    )
+    .addOption(
+      new Option('--revotes <fraction>', 'share of second votes by the same voter').default('0'),
+    )
+    .addOption(new Option('--seed <n>', 'seed of the vote generator').default('1'))
+    .option('--poll <id>', 'vote in this existing poll instead of creating polls')
+    .option('--admin-token <token>', 'to create polls [VS_ADMIN_TOKEN]')
+    .option(
+      '--verify',
+      'wait until everything acknowledged is finalized; compare every target; exit 1 on any loss',
+    )
+    .addOption(new Option('--verify-timeout <time>', 'how long --verify waits').default('60s'))
+    .option('--json', 'print one JSON summary object last')
+    .action(async (flags: LoadFlags) => {
+      const summary = await runLoad({
+        targets: flags.target.split(',').map((t) => t.trim().replace(/\/$/, '')),
+        rate: flags.rate === 'max' ? 'max' : positive('rate', flags.rate),
+        ...(flags.votes
+          ? { votes: positive('votes', flags.votes) }
+          : { durationMs: duration(flags.duration ?? '10s') }),
+        connections: positive('connections', flags.connections),
+        batch: positive('batch', flags.batch),
+        polls: positive('polls', flags.polls),
+        voters: positive('voters', flags.voters),
+        duplicates: fraction('duplicates', flags.duplicates),
+        revotes: fraction('revotes', flags.revotes),
+        seed: Number(flags.seed),
+        ...(flags.poll ? { poll: flags.poll } : {}),
+        adminToken: flags.adminToken ?? loadConfig().adminToken,
+        verify: Boolean(flags.verify),
+        verifyTimeoutMs: duration(flags.verifyTimeout),
+        onProgress: (p) => {
+          const line = `${(p.elapsedMs / 1000).toFixed(0)} s: ${p.sent} sent, ${p.acknowledged} acknowledged, ${p.inFlight} in flight`;
+          if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
+          else process.stderr.write(`${line}\n`);
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      if (!flags.json) {
+        const l = summary.latencyMs;
+        console.log(
+          `${summary.acknowledged} acknowledged of ${summary.sent} sent in ${summary.seconds} s (${summary.throughput}/s), ${summary.retried} retried`,
+        );
+        console.log(
+          `append latency ms: p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l.p999}  max ${l.max}`,
+        );
+        console.log(`statuses: ${JSON.stringify(summary.statuses)}`);
+        if (summary.verified) {
+          console.log(
+            `lost ${summary.lost}, duplicated ${summary.duplicated}, mismatched ${summary.mismatched}${summary.finalizedAfterMs !== null ? `; all finalized ${summary.finalizedAfterMs} ms after the run` : ''}`,
+          );
+          for (const p of summary.problems.slice(0, 20)) console.log(`  ${p}`);
+        }
+      } else console.log(JSON.stringify(summary));
+      process.exitCode = summary.lost || summary.duplicated || summary.mismatched ? 1 : 0;
+    });
+}
+
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new RangeError(`--${name} must be a positive number, got ${value}`);
+  return n;
+}
+
+function fraction(name: string, value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n < 1))
+    throw new RangeError(`--${name} must be a fraction from 0 to below 1, got ${value}`);
+  return n;
+}
+
+/** "20s", "2m", "500ms" or plain milliseconds. */
+function duration(value: string): number {
+  const m = value.match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
+  if (!m) throw new RangeError(`${value} is not a duration (e.g. 20s, 2m, 500ms)`);
+  const n = Number(m[1]);
+  return m[2] === 'm' ? n * 60_000 : m[2] === 'ms' || !m[2] ? n : n * 1000;
+}

@@ -1,0 +1,344 @@
+// The load generator: votes at a fixed rate (open model: each request is scheduled on the
+// clock, and its latency is measured from when it was due, so a slow server cannot hide its
+// queueing — no coordinated omission) or as fast as the connections allow; retried with the
+// same voteId on 503s and network errors, never counted before a 200/201; then --verify
+// checks every target's finalized tally against what was acknowledged.
+import { build, type Histogram } from 'hdr-histogram-js';
+import { Pool } from 'undici';
+
+export interface LoadOptions {
+  targets: string[];
+  /** Votes per second, or 'max'. */
+  rate: number | 'max';
+  durationMs?: number;
+  votes?: number;
+  connections: number;
+  /** Votes per request: 1 = POST /votes, more = POST /votes/batch. */
+  batch: number;
+  polls: number;
+  voters: number;
+  duplicates: number;
+  revotes: number;
+  seed: number;
+  poll?: string;
+  adminToken?: string;
+  verify: boolean;
+  verifyTimeoutMs: number;
+  onProgress?: (p: {
+    sent: number;
+    acknowledged: number;
+    inFlight: number;
+    elapsedMs: number;
+  }) => void;
+}
+
+export interface LoadSummary {
+  targets: string[];
+  polls: string[];
+  seconds: number;
+  sent: number;
+  acknowledged: number;
+  retried: number;
+  throughput: number;
+  statuses: Record<string, number>;
+  latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number };
+  verified: boolean;
+  lost: number;
+  duplicated: number;
+  mismatched: number;
+  finalizedAfterMs: number | null;
+  problems: string[];
+}
+
+interface Vote {
+  pollId: string;
+  voterId: string;
+  voteId: string;
+  choices: string[];
+}
+
+/** A small seeded PRNG (mulberry32): the same --seed gives the same votes. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
+  const rand = random(o.seed);
+  const statuses: Record<string, number> = {};
+  const count = (key: string) => {
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  };
+  const latency: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const { polls, options } = await preparePolls(o);
+  /** voteId → receipt seq and the vote, for every acknowledged vote. */
+  const acked = new Map<string, { vote: Vote; seq: number; shard: number }>();
+  const ackedList: Vote[] = [];
+  let retried = 0;
+  let sent = 0;
+  let inFlight = 0;
+  let voterNext = 0;
+  let stopping = false;
+
+  const nextVote = (): Vote => {
+    if (ackedList.length && rand() < o.duplicates)
+      return ackedList[Math.floor(rand() * ackedList.length)]!;
+    const pollId = polls[Math.floor(rand() * polls.length)]!;
+    const choices = [options.get(pollId)![Math.floor(rand() * options.get(pollId)!.length)]!];
+    if (ackedList.length && rand() < o.revotes) {
+      const earlier = ackedList[Math.floor(rand() * ackedList.length)]!;
+      return {
+        pollId: earlier.pollId,
+        voterId: earlier.voterId,
+        voteId: crypto.randomUUID(),
+        choices,
+      };
+    }
+    const voterId = `voter-${o.seed}-${voterNext++ % o.voters}`;
+    return { pollId, voterId, voteId: crypto.randomUUID(), choices };
+  };
+
+  // undici's Pool, not fetch: the generator must cost the machine far less than the service.
+  const pools = new Map(
+    o.targets.map((t) => [t, new Pool(t, { connections: o.connections, pipelining: 1 })]),
+  );
+  const send = async (votes: Vote[], dueAt: number, firstTarget: string): Promise<void> => {
+    let target = firstTarget;
+    let pending = votes;
+    while (pending.length) {
+      const retry: Vote[] = [];
+      try {
+        const batch = o.batch > 1;
+        const res = await pools.get(target)!.request({
+          path: batch ? '/votes/batch' : '/votes',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(batch ? { votes: pending } : pending[0]),
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000,
+        });
+        const body = (await res.body.json()) as Record<string, unknown>;
+        const results = batch
+          ? (body.results as { status: number; receipt?: { seq: number; shard: number } }[])
+          : [
+              {
+                status: res.statusCode,
+                receipt: body.receipt as { seq: number; shard: number } | undefined,
+              },
+            ];
+        results.forEach((r, i) => {
+          const vote = pending[i]!;
+          count(String(r.status));
+          if ((r.status === 200 || r.status === 201) && r.receipt) {
+            if (!acked.has(vote.voteId)) ackedList.push(vote);
+            acked.set(vote.voteId, { vote, seq: r.receipt.seq, shard: r.receipt.shard });
+            latency.recordValue(Math.max(1, Math.round(performance.now() - dueAt)));
+          } else if (r.status === 503 || r.status === 429) retry.push(vote);
+        });
+      } catch {
+        count('network-error');
+        retry.push(...pending);
+      }
+      if (!retry.length || stopping) return;
+      retried += retry.length;
+      pending = retry;
+      // Another node may serve while this one is down: retries go round the targets.
+      target = o.targets[(o.targets.indexOf(target) + 1) % o.targets.length]!;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  const started = performance.now();
+  const deadline = o.durationMs ? started + o.durationMs : Number.POSITIVE_INFINITY;
+  const total = o.votes ?? Number.POSITIVE_INFINITY;
+  const requests = new Set<Promise<void>>();
+  const progress = setInterval(
+    () =>
+      o.onProgress?.({
+        sent,
+        acknowledged: acked.size,
+        inFlight,
+        elapsedMs: performance.now() - started,
+      }),
+    1000,
+  );
+  let index = 0;
+  try {
+    while (sent < total && performance.now() < deadline) {
+      const dueAt =
+        o.rate === 'max' ? performance.now() : started + (index * 1000 * o.batch) / o.rate;
+      const wait = dueAt - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, Math.min(wait, 50)));
+      if (performance.now() < dueAt - 1) continue;
+      // Connections bound the requests in flight; a due request waits for one, and its
+      // latency still counts from when it was due.
+      while (inFlight >= o.connections) await Promise.race(requests);
+      const votes = Array.from({ length: Math.min(o.batch, total - sent) }, nextVote);
+      sent += votes.length;
+      inFlight++;
+      const target = o.targets[index++ % o.targets.length]!;
+      const request = send(votes, dueAt, target).finally(() => {
+        inFlight--;
+        requests.delete(request);
+      });
+      requests.add(request);
+    }
+    // Let what was sent finish; retries keep going for a while, then stop.
+    const drain = Promise.all(requests);
+    const grace = new Promise((r) => setTimeout(r, 30_000));
+    await Promise.race([drain, grace]);
+    stopping = true;
+    await drain;
+  } finally {
+    clearInterval(progress);
+    await Promise.all([...pools.values()].map((p) => p.close()));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const summary: LoadSummary = {
+    targets: o.targets,
+    polls,
+    seconds: Number(seconds.toFixed(2)),
+    sent,
+    acknowledged: acked.size,
+    retried,
+    throughput: Math.round(acked.size / seconds),
+    statuses,
+    latencyMs: {
+      p50: latency.getValueAtPercentile(50),
+      p90: latency.getValueAtPercentile(90),
+      p99: latency.getValueAtPercentile(99),
+      p999: latency.getValueAtPercentile(99.9),
+      max: latency.maxValue,
+    },
+    verified: false,
+    lost: 0,
+    duplicated: 0,
+    mismatched: 0,
+    finalizedAfterMs: null,
+    problems: [],
+  };
+  if (o.verify) await verify(o, polls, options, [...acked.values()], summary);
+  return summary;
+}
+
+/** Creates the polls (or reads the given one) and returns their option ids. */
+async function preparePolls(o: LoadOptions) {
+  const target = o.targets[0]!;
+  const options = new Map<string, string[]>();
+  if (o.poll) {
+    const res = await fetch(`${target}/polls/${encodeURIComponent(o.poll)}`);
+    if (!res.ok) throw new Error(`poll ${o.poll}: ${res.status} ${await res.text()}`);
+    const { poll } = (await res.json()) as { poll: { id: string; options: { id: string }[] } };
+    options.set(
+      poll.id,
+      poll.options.map((x) => x.id),
+    );
+    return { polls: [poll.id], options };
+  }
+  if (!o.adminToken)
+    throw new Error(
+      'creating polls needs an admin token (--admin-token or VS_ADMIN_TOKEN), or name one with --poll',
+    );
+  const polls: string[] = [];
+  for (let i = 0; i < o.polls; i++) {
+    // Fresh polls per run (the votes themselves repeat per --seed).
+    const id = `load-${o.seed}-${Date.now().toString(36)}-${i}`;
+    const res = await fetch(`${target}/polls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${o.adminToken}` },
+      body: JSON.stringify({
+        id,
+        title: `Load ${id}`,
+        options: ['a', 'b', 'c', 'd'],
+        revote: 'replace',
+      }),
+    });
+    if (!res.ok) throw new Error(`poll create: ${res.status} ${await res.text()}`);
+    polls.push(id);
+    options.set(id, ['a', 'b', 'c', 'd']);
+  }
+  return { polls, options };
+}
+
+/**
+ * Expected tally: each voter counts once, by the acknowledged vote with the highest seq (all
+ * of a voter's votes in a poll share a shard, so seqs order them). Then waits until every
+ * target shows exactly that as finalized with nothing pending, or the timeout passes.
+ */
+async function verify(
+  o: LoadOptions,
+  polls: string[],
+  options: Map<string, string[]>,
+  acked: { vote: Vote; seq: number }[],
+  summary: LoadSummary,
+): Promise<void> {
+  const latest = new Map<string, { vote: Vote; seq: number }>();
+  for (const a of acked) {
+    const key = `${a.vote.pollId}\n${a.vote.voterId}`;
+    const known = latest.get(key);
+    if (!known || a.seq > known.seq) latest.set(key, a);
+  }
+  const expected = new Map<string, Record<string, number>>();
+  for (const pollId of polls)
+    expected.set(pollId, Object.fromEntries(options.get(pollId)!.map((x) => [x, 0])));
+  for (const { vote } of latest.values()) {
+    const tally = expected.get(vote.pollId)!;
+    for (const c of vote.choices) tally[c] = (tally[c] ?? 0) + 1;
+  }
+  const started = performance.now();
+  const deadline = started + o.verifyTimeoutMs;
+  let last:
+    | { lost: number; duplicated: number; mismatched: number; problems: string[] }
+    | undefined;
+  for (;;) {
+    last = { lost: 0, duplicated: 0, mismatched: 0, problems: [] };
+    for (const target of o.targets) {
+      for (const pollId of polls) {
+        try {
+          const t = (await (await fetch(`${target}/polls/${pollId}/tally`)).json()) as {
+            finalized: Record<string, number>;
+            ballots: { finalized: number; pending: number };
+          };
+          const want = expected.get(pollId)!;
+          const wantBallots = [...latest.values()].filter((l) => l.vote.pollId === pollId).length;
+          last.lost += Math.max(0, wantBallots - t.ballots.finalized);
+          last.duplicated += Math.max(0, t.ballots.finalized - wantBallots);
+          for (const [option, n] of Object.entries(want)) {
+            if ((t.finalized[option] ?? 0) !== n) {
+              last.mismatched++;
+              last.problems.push(
+                `${target} ${pollId} ${option}: finalized ${t.finalized[option] ?? 0}, expected ${n}`,
+              );
+            }
+          }
+        } catch (error) {
+          last.mismatched++;
+          last.problems.push(`${target}: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (
+      (last.lost === 0 && last.duplicated === 0 && last.mismatched === 0) ||
+      performance.now() > deadline
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  Object.assign(summary, last, {
+    verified: true,
+    finalizedAfterMs:
+      last.lost + last.duplicated + last.mismatched === 0
+        ? Math.round(performance.now() - started)
+        : null,
+  });
+}

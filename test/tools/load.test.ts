@@ -1,0 +1,93 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunningNode } from '../../src/node.ts';
+import { runLoad } from '../../src/tools/load.ts';
+import { ADMIN_TOKEN, createPoll, startTestNode } from '../helpers/node.ts';
+import { sharedCluster } from '../helpers/redis-cluster.ts';
+
+const load = suite('votestream load');
+let node: RunningNode;
+const base = {
+  rate: 400,
+  durationMs: 2500,
+  connections: 16,
+  batch: 1,
+  polls: 2,
+  voters: 300,
+  duplicates: 0.1,
+  revotes: 0.1,
+  seed: 7,
+  adminToken: ADMIN_TOKEN,
+  verify: true,
+  verifyTimeoutMs: 15_000,
+};
+
+load.before(async () => {
+  // A single member: it leads, so what it appends gets committed.
+  node = await startTestNode(
+    await sharedCluster(),
+    {
+      VS_NODE_ID: 'load-node',
+      VS_MEMBERS: 'load-node',
+      VS_HEARTBEAT_MS: '100',
+      VS_LEASE_MS: '1000',
+    },
+    { listen: true },
+  );
+});
+load.after(async () => {
+  await node.close();
+});
+
+load(
+  'a run with retries of the same voteId and revotes ends with nothing lost or doubled',
+  async () => {
+    const summary = await runLoad({ ...base, targets: [node.url] });
+    assert.ok(summary.acknowledged > 500, `only ${summary.acknowledged} acknowledged`);
+    assert.ok((summary.statuses['200'] ?? 0) > 0, 'no retried voteId came back as a replay');
+    assert.is(summary.verified, true);
+    assert.equal(
+      [summary.lost, summary.duplicated, summary.mismatched],
+      [0, 0, 0],
+      summary.problems.join('\n'),
+    );
+    assert.ok(summary.latencyMs.p50 > 0 && summary.latencyMs.p99 >= summary.latencyMs.p50);
+  },
+);
+
+load('batches are counted vote by vote', async () => {
+  const summary = await runLoad({
+    ...base,
+    targets: [node.url],
+    batch: 20,
+    polls: 1,
+    durationMs: 1500,
+  });
+  assert.ok(summary.acknowledged > 300);
+  assert.equal(
+    [summary.lost, summary.duplicated, summary.mismatched],
+    [0, 0, 0],
+    summary.problems.join('\n'),
+  );
+});
+
+load('--verify notices a vote it did not send', async () => {
+  const pollId = await createPoll(node, { options: ['a', 'b'], revote: 'replace' });
+  const stranger = await node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    payload: { pollId, voterId: 'not-from-load', choices: ['b'] },
+  });
+  assert.is(stranger.statusCode, 201);
+  const summary = await runLoad({
+    ...base,
+    targets: [node.url],
+    poll: pollId,
+    durationMs: 800,
+    verifyTimeoutMs: 3000,
+  });
+  assert.is(summary.duplicated, 1);
+  assert.ok(summary.mismatched >= 1);
+});
+
+load.run();
