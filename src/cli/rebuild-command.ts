@@ -1,6 +1,7 @@
 // `votestream rebuild`: fold the whole log from zero; --compare checks a live node against it.
 import { Command } from 'commander';
 import { connectRedis } from '../log/redis-client.ts';
+import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
 
@@ -13,56 +14,83 @@ export function rebuildCommand(): Command {
       '--compare <nodeUrl>',
       "compare with a live node's digests at the same seqs; exit 1 on a difference",
     )
+    .option('--node <id>', 'with --write: the node whose snapshots to rewrite')
+    .option(
+      '--write',
+      "write the rebuilt projection as --node's snapshots (in VS_SNAPSHOT_DIR); the node loads them when it next starts",
+    )
     .option('--json', 'print one JSON summary object last')
-    .action(async (flags: Record<string, unknown> & { compare?: string; json?: boolean }) => {
-      const config = configFromFlags(flags);
-      const client = connectRedis(config);
-      try {
-        const progress = process.stderr.isTTY
-          ? (n: number) => process.stderr.write(`\rfolded ${n.toLocaleString('en')} entries`)
-          : undefined;
-        const result = await rebuild(client, config.prefix, config.shards, progress);
-        if (progress) process.stderr.write('\n');
-        const comparison = flags.compare ? await compareWithNode(result, flags.compare) : undefined;
-        const mismatches = comparison?.filter((c) => c.status !== 'equal').length ?? 0;
-        const problems = result.shards.filter((s) => s.problem).length;
-        const summary = {
-          entries: result.entries,
-          seconds: Number(result.seconds.toFixed(3)),
-          entriesPerSecond: result.entriesPerSecond,
-          shards: result.shards,
-          tallies: result.tallies,
-          ...(comparison
-            ? {
-                compared: flags.compare,
-                mismatches,
-                comparison: comparison.map(({ shard, status }) => ({ shard, status })),
-              }
-            : {}),
-        };
-        if (flags.json) console.log(JSON.stringify(summary));
-        else {
-          console.log(
-            `${result.entries} entries in ${result.seconds.toFixed(2)} s (${result.entriesPerSecond} entries/s)`,
-          );
-          for (const s of result.shards)
+    .action(
+      async (
+        flags: Record<string, unknown> & {
+          compare?: string;
+          json?: boolean;
+          node?: string;
+          write?: boolean;
+        },
+      ) => {
+        if (flags.write && !flags.node) throw new RangeError('--write needs --node <id>');
+        const config = configFromFlags(flags);
+        const client = connectRedis(config);
+        try {
+          const progress = process.stderr.isTTY
+            ? (n: number) => process.stderr.write(`\rfolded ${n.toLocaleString('en')} entries`)
+            : undefined;
+          const result = await rebuild(client, config.prefix, config.shards, progress);
+          if (progress) process.stderr.write('\n');
+          let written = 0;
+          if (flags.write && flags.node) {
+            const store = new SnapshotStore(config.snapshotDir, config.prefix, flags.node);
+            for (const [i, state] of result.states.entries()) {
+              if (result.shards[i]!.problem) continue;
+              await store.save(state, result.positions[i]!);
+              written++;
+            }
+          }
+          const comparison = flags.compare
+            ? await compareWithNode(result, flags.compare)
+            : undefined;
+          const mismatches = comparison?.filter((c) => c.status !== 'equal').length ?? 0;
+          const problems = result.shards.filter((s) => s.problem).length;
+          const summary = {
+            entries: result.entries,
+            seconds: Number(result.seconds.toFixed(3)),
+            entriesPerSecond: result.entriesPerSecond,
+            shards: result.shards,
+            tallies: result.tallies,
+            ...(flags.write ? { snapshotsWritten: written, node: flags.node } : {}),
+            ...(comparison
+              ? {
+                  compared: flags.compare,
+                  mismatches,
+                  comparison: comparison.map(({ shard, status }) => ({ shard, status })),
+                }
+              : {}),
+          };
+          if (flags.json) console.log(JSON.stringify(summary));
+          else {
             console.log(
-              `shard ${s.shard}: applied ${s.appliedSeq}, committed ${s.committedSeq}, digest ${s.digest}${s.problem ? `  PROBLEM: ${s.problem}` : ''}`,
+              `${result.entries} entries in ${result.seconds.toFixed(2)} s (${result.entriesPerSecond} entries/s)`,
             );
-          for (const t of result.tallies)
-            console.log(
-              `poll ${t.pollId}: finalized ${JSON.stringify(t.finalized)} pending ${JSON.stringify(t.pending)}`,
-            );
-          if (comparison)
-            console.log(
-              mismatches
-                ? `${mismatches} shard(s) differ from ${flags.compare}`
-                : `every shard equals ${flags.compare}`,
-            );
+            for (const s of result.shards)
+              console.log(
+                `shard ${s.shard}: applied ${s.appliedSeq}, committed ${s.committedSeq}, digest ${s.digest}${s.problem ? `  PROBLEM: ${s.problem}` : ''}`,
+              );
+            for (const t of result.tallies)
+              console.log(
+                `poll ${t.pollId}: finalized ${JSON.stringify(t.finalized)} pending ${JSON.stringify(t.pending)}`,
+              );
+            if (comparison)
+              console.log(
+                mismatches
+                  ? `${mismatches} shard(s) differ from ${flags.compare}`
+                  : `every shard equals ${flags.compare}`,
+              );
+          }
+          process.exitCode = mismatches || problems ? 1 : 0;
+        } finally {
+          client.disconnect();
         }
-        process.exitCode = mismatches || problems ? 1 : 0;
-      } finally {
-        client.disconnect();
-      }
-    });
+      },
+    );
 }

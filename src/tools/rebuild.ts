@@ -8,6 +8,7 @@ import { type PollTally, tallyPoll } from '../domain/tally.ts';
 import { decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
 import { controlKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
+import type { SnapshotPosition } from '../log/snapshot-store.ts';
 import { dataField, shardPages } from './shard-pages.ts';
 
 export interface RebuiltShard {
@@ -26,6 +27,8 @@ export interface RebuildResult {
   shards: RebuiltShard[];
   tallies: PollTally[];
   states: ShardState[];
+  /** Where each shard's fold stands in its stream (what a snapshot records). */
+  positions: SnapshotPosition[];
 }
 
 export async function rebuild(
@@ -39,19 +42,24 @@ export async function rebuild(
   const results = await Promise.all(
     Array.from({ length: shards }, async (_, shard) => {
       const state = createShardState(shard);
+      const position = { entryId: '0-0', headEntryId: '' };
       let problem: string | undefined;
       pages: for await (const page of shardPages(client, prefix, shard)) {
         for (const raw of page) {
           entries++;
-          const outcome = evolveShard(state, decodeShardEntry(raw), dataField(raw[1]));
+          const entry = decodeShardEntry(raw);
+          const outcome = evolveShard(state, entry, dataField(raw[1]));
           if (outcome.kind === 'break' || outcome.kind === 'commit-rejected') {
             problem = `${outcome.kind} (${outcome.reason}) at entry ${raw[0]}`;
             break pages;
           }
+          position.entryId = raw[0];
+          if (entry.type !== 'CommitMarked' && outcome.kind === 'applied')
+            position.headEntryId = raw[0];
         }
         onProgress?.(entries);
       }
-      return { state, problem };
+      return { state, problem, position };
     }),
   );
   const seconds = (performance.now() - started) / 1000;
@@ -70,6 +78,7 @@ export async function rebuild(
     })),
     tallies: polls.map((poll) => tallyPoll(poll.id, states, poll)),
     states,
+    positions: results.map((r) => r.position),
   };
 }
 

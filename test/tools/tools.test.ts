@@ -8,7 +8,7 @@ import type { RunningNode } from '../../src/node.ts';
 import { rebuild } from '../../src/tools/rebuild.ts';
 import { replayLog } from '../../src/tools/replay.ts';
 import { verifyShard } from '../../src/tools/verify-chain.ts';
-import { castMany, caughtUp, createPoll, startTestNode } from '../helpers/node.ts';
+import { castMany, caughtUp, createPoll, snapshotDir, startTestNode } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const tools = suite('replay, verify and rebuild on a small log');
@@ -112,6 +112,38 @@ tools('rebuild reproduces the live fold: same digests, and --compare says so', a
   assert.is(summary.entries, 2316);
 });
 
+tools('rebuild --node --write leaves snapshots the node starts from', async () => {
+  const dir = snapshotDir();
+  const res = await execa(
+    'node',
+    ['bin/votestream.js', 'rebuild', '--node', 'tools-fresh', '--write', '--json'],
+    {
+      env: { ...env, VS_SNAPSHOT_DIR: dir },
+      reject: false,
+    },
+  );
+  assert.is(res.exitCode, 0, String(res.stderr));
+  assert.is(JSON.parse(String(res.stdout).trim().split('\n').pop()!).snapshotsWritten, 16);
+  const fresh = await startTestNode(await sharedCluster(), {
+    VS_PREFIX: env.VS_PREFIX!,
+    VS_NODE_ID: 'tools-fresh',
+    VS_SNAPSHOT_DIR: dir,
+  });
+  try {
+    await caughtUp(fresh);
+    assert.equal(
+      fresh.ctx.folder.readers.map((r) => r.resumedFrom),
+      fresh.ctx.folder.readers.map(() => 'snapshot'),
+    );
+    assert.equal(
+      fresh.ctx.folder.states.map((s) => digestShard(s)),
+      node.ctx.folder.states.map((s) => digestShard(s)),
+    );
+  } finally {
+    await fresh.close();
+  }
+});
+
 tools(
   'a corrupted entry is reported with exactly its shard and seq, and the exit code is 1',
   async () => {
@@ -166,7 +198,7 @@ tools('each tool lists its flags in --help', async () => {
         '"ndjson")',
       ],
     ],
-    ['rebuild', ['--compare', '--json']],
+    ['rebuild', ['--compare', '--node', '--write', '--json']],
   ] as const) {
     const help = String((await cli(tool, '--help')).stdout);
     for (const flag of flags) assert.ok(help.includes(flag), `${tool} --help lacks ${flag}`);
