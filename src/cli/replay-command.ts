@@ -36,9 +36,18 @@ export function replayCommand(): Command {
       const client = connectRedis(config);
       try {
         if (flags.verify) {
+          let done = 0;
           const shards = await Promise.all(
-            Array.from({ length: config.shards }, (_, s) => verifyShard(client, config.prefix, s)),
+            Array.from({ length: config.shards }, (_, s) =>
+              verifyShard(client, config.prefix, s).then((verdict) => {
+                done++;
+                if (process.stderr.isTTY)
+                  process.stderr.write(`\rverified ${done}/${config.shards} shards`);
+                return verdict;
+              }),
+            ),
           );
+          if (process.stderr.isTTY) process.stderr.write('\n');
           const broken = shards.filter((s) => !s.ok);
           if (!flags.json) {
             for (const s of shards) {
@@ -72,6 +81,13 @@ export function replayCommand(): Command {
           ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
         };
         let count = 0;
+        // Progress goes to stderr, and only on a terminal: stdout is the export.
+        const progress = process.stderr.isTTY
+          ? setInterval(
+              () => process.stderr.write(`\rreplayed ${count.toLocaleString('en')} entries`),
+              500,
+            )
+          : undefined;
         for await (const entry of replayLog(client, config.prefix, config.shards, filter)) {
           count++;
           if (flags.format === 'table') {
@@ -87,6 +103,10 @@ export function replayCommand(): Command {
           } else {
             console.log(JSON.stringify(entry));
           }
+        }
+        if (progress) {
+          clearInterval(progress);
+          process.stderr.write(`\rreplayed ${count.toLocaleString('en')} entries\n`);
         }
         if (flags.json) console.log(JSON.stringify({ entries: count }));
       } finally {
