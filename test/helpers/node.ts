@@ -160,3 +160,35 @@ export async function until(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Appends a forged VoteCast at the head of a shard's chain, bypassing the append script:
+ * the next seq, but a hash that does not follow. Returns the seq it claims.
+ */
+export async function forgeVote(node: RunningNode, shard: number, pollId: string): Promise<number> {
+  const { client, prefix } = node.ctx.target;
+  const keys = shardKeys(prefix, shard);
+  const seq = Number(await client.hget(keys.head, 'seq')) + 1;
+  const data = JSON.stringify({
+    at: 1,
+    choices: ['a'],
+    pollId,
+    type: 'VoteCast',
+    v: 1,
+    voteId: 'forged',
+    voterId: 'mallory',
+  });
+  await client.xadd(
+    keys.log,
+    '*',
+    'type',
+    'VoteCast',
+    'seq',
+    String(seq),
+    'hash',
+    'f'.repeat(40),
+    'data',
+    data,
+  );
+  return seq;
+}

@@ -3,7 +3,15 @@ import * as assert from 'uvu/assert';
 import { shardOf } from '../../src/domain/shard-of.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { caughtUp, createPoll, peerEnv, readChain, startTestNode, until } from '../helpers/node.ts';
+import {
+  caughtUp,
+  createPoll,
+  forgeVote,
+  peerEnv,
+  readChain,
+  startTestNode,
+  until,
+} from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const tamper = suite('a tampered shard is detected and reported with its shard and seq');
@@ -75,30 +83,8 @@ tamper(
     const pollId = await createPoll(node);
     const shard = await fillShard(pollId, 2);
     await caughtUp(node);
-    const { client, prefix } = node.ctx.target;
-    const keys = shardKeys(prefix, shard);
-    const head = Number(await client.hget(keys.head, 'seq'));
-    const forged = JSON.stringify({
-      at: 1,
-      choices: ['a'],
-      pollId,
-      type: 'VoteCast',
-      v: 1,
-      voteId: 'forged',
-      voterId: 'mallory',
-    });
-    await client.xadd(
-      keys.log,
-      '*',
-      'type',
-      'VoteCast',
-      'seq',
-      String(head + 1),
-      'hash',
-      'f'.repeat(40),
-      'data',
-      forged,
-    );
+    const forgedSeq = await forgeVote(node, shard, pollId);
+    const head = forgedSeq - 1;
     const reader = node.ctx.folder.readers[shard]!;
     await until(() => reader.broken !== undefined, 10_000, 'the forged entry was not reported');
     assert.is(reader.broken?.reason, 'hash');

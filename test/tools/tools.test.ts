@@ -8,7 +8,14 @@ import type { RunningNode } from '../../src/node.ts';
 import { rebuild } from '../../src/tools/rebuild.ts';
 import { replayLog } from '../../src/tools/replay.ts';
 import { verifyShard } from '../../src/tools/verify-chain.ts';
-import { castMany, caughtUp, createPoll, snapshotDir, startTestNode } from '../helpers/node.ts';
+import {
+  castMany,
+  caughtUp,
+  createPoll,
+  forgeVote,
+  snapshotDir,
+  startTestNode,
+} from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const tools = suite('replay, verify and rebuild on a small log');
@@ -148,29 +155,7 @@ tools(
   'a corrupted entry is reported with exactly its shard and seq, and the exit code is 1',
   async () => {
     const shard = 5;
-    const keys = shardKeys(env.VS_PREFIX!, shard);
-    const head = Number(await node.ctx.target.client.hget(keys.head, 'seq'));
-    const forged = JSON.stringify({
-      at: 1,
-      choices: ['a'],
-      pollId,
-      type: 'VoteCast',
-      v: 1,
-      voteId: 'forged',
-      voterId: 'mallory',
-    });
-    await node.ctx.target.client.xadd(
-      keys.log,
-      '*',
-      'type',
-      'VoteCast',
-      'seq',
-      String(head + 1),
-      'hash',
-      'e'.repeat(40),
-      'data',
-      forged,
-    );
+    const head = (await forgeVote(node, shard, pollId)) - 1;
     const res = await cli('replay', '--verify', '--json');
     assert.is(res.exitCode, 1);
     const summary = JSON.parse(String(res.stdout).trim().split('\n').pop()!);
