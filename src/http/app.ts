@@ -4,6 +4,7 @@ import { clusterRoutes } from './cluster-routes.ts';
 import type { AppContext } from './context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
+import { createMetrics, metricsRoutes } from './metrics.ts';
 import { pollRoutes } from './poll-routes.ts';
 import { tallyRoutes } from './tally-routes.ts';
 import { TallyStream } from './tally-stream.ts';
@@ -37,7 +38,9 @@ export function build(ctx: AppContext): FastifyInstance {
   installErrorHandler(app);
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
-  app.register(voteRoutes(ctx));
+  const metrics = createMetrics(ctx);
+  app.register(voteRoutes(ctx, metrics));
+  app.register(metricsRoutes(metrics));
   const stream = new TallyStream(ctx);
   // Live streams never end by themselves: end them before the server waits for connections.
   app.addHook('preClose', async () => stream.close());

@@ -5,21 +5,30 @@ import { findReceipt } from '../log/receipts.ts';
 import { castBatch } from './cast-batch.ts';
 import { type Ballot, castVote } from './cast-vote.ts';
 import type { AppContext } from './context.ts';
+import type { NodeMetrics } from './metrics.ts';
 import { batchBody, receiptReply, voteBody, voteIdParams } from './schemas.ts';
 import { statusOf } from './vote-status.ts';
 
 const BATCH_BODY_LIMIT = 1024 * 1024;
 
-export function voteRoutes(ctx: AppContext) {
+export function voteRoutes(ctx: AppContext, metrics: NodeMetrics) {
   return async (app: FastifyInstance) => {
     app.post<{ Body: Ballot }>(
       '/votes',
       { schema: { body: voteBody, response: { 200: receiptReply, 201: receiptReply } } },
       async (request, reply) => {
-        ensureReady(ctx);
-        const result = await castVote(ctx, request.body);
-        if (result.error) throw result.error;
-        return reply.status(result.status).send({ receipt: result.receipt });
+        const timer = metrics.appendSeconds.startTimer();
+        try {
+          ensureReady(ctx);
+          const result = await castVote(ctx, request.body);
+          metrics.vote(result.status);
+          if (result.error) throw result.error;
+          timer();
+          return reply.status(result.status).send({ receipt: result.receipt });
+        } catch (error) {
+          if (!(error instanceof VoteStreamError && error.status < 500)) metrics.vote(503);
+          throw error;
+        }
       },
     );
 
@@ -34,7 +43,9 @@ export function voteRoutes(ctx: AppContext) {
       async (request) => {
         ensureReady(ctx);
         // The ballots reach the appender together: one pipeline per master, one call per shard.
-        return { results: await castBatch(ctx, request.body.votes) };
+        const results = await castBatch(ctx, request.body.votes);
+        for (const r of results) metrics.vote(r.status);
+        return { results };
       },
     );
 

@@ -65,6 +65,8 @@ export class ShardReader {
   #stopped = false;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
+  /** When the last snapshot was written (Date.now()), if any. */
+  snapshotAt: number | undefined;
   /** Chain breaks seen since start. */
   breaks = 0;
   /** Where the last (re)start of the fold began: a verified snapshot, or the start of the log. */
@@ -109,6 +111,7 @@ export class ShardReader {
     const position = { ...this.#position };
     await this.#o.snapshots.save(state, position);
     this.#savedChanges = changes;
+    this.snapshotAt = Date.now();
   }
 
   async #run(): Promise<void> {

@@ -1,0 +1,163 @@
+// GET /metrics in Prometheus text format (prom-client), one registry per node (tests run
+// several nodes in one process). What moves per request is counted as it happens; what is a
+// state (lag, term, membership) is read from the node when Prometheus scrapes.
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { shardKeys } from '../log/keys.ts';
+import type { FoldBatch } from '../log/shard-reader.ts';
+import type { AppContext } from './context.ts';
+
+export interface NodeMetrics {
+  registry: Registry;
+  /** Counts one vote's result by its HTTP-like status (201, 200, 409 …). */
+  vote(status: number): void;
+  appendSeconds: Histogram<string>;
+}
+
+export function createMetrics(ctx: AppContext): NodeMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ node: ctx.config.nodeId });
+  collectDefaultMetrics({ register: registry });
+  const readers = () => ctx.folder.readers;
+
+  const votes = new Counter({
+    name: 'votestream_votes_total',
+    help: 'Votes by result: 201 appended, 200 replayed voteId, 4xx refused, 503 not stored',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const appendSeconds = new Histogram({
+    name: 'votestream_append_seconds',
+    help: 'POST /votes: from the handler to the receipt (durable when durability is replica)',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+    registers: [registry],
+  });
+  const finalizeSeconds = new Histogram({
+    name: 'votestream_finalize_seconds',
+    help: "From a vote's XADD to this node folding the marker that commits it",
+    buckets: [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'votestream_fold_lag_entries',
+    help: "Entries in the shard's chain that this node has not folded yet",
+    labelNames: ['shard'],
+    registers: [registry],
+    async collect() {
+      const { client, prefix } = ctx.target;
+      await Promise.all(
+        readers().map(async (r) => {
+          const head = await client.hget(shardKeys(prefix, r.shard).head, 'seq').catch(() => null);
+          if (head !== null)
+            this.set({ shard: String(r.shard) }, Math.max(0, Number(head) - r.state.appliedSeq));
+        }),
+      );
+    },
+  });
+  new Gauge({
+    name: 'votestream_chain_breaks',
+    help: 'Chain breaks this node met since it started, by shard',
+    labelNames: ['shard'],
+    registers: [registry],
+    collect() {
+      for (const r of readers()) this.set({ shard: String(r.shard) }, r.breaks);
+    },
+  });
+  new Gauge({
+    name: 'votestream_shard_broken',
+    help: '1 while the shard log itself is broken (the same break after a full refold)',
+    labelNames: ['shard'],
+    registers: [registry],
+    collect() {
+      for (const r of readers()) this.set({ shard: String(r.shard) }, r.broken ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'votestream_snapshot_age_seconds',
+    help: "Seconds since the shard's last snapshot was written (absent before the first)",
+    labelNames: ['shard'],
+    registers: [registry],
+    collect() {
+      for (const r of readers()) {
+        if (r.snapshotAt !== undefined)
+          this.set({ shard: String(r.shard) }, (Date.now() - r.snapshotAt) / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'votestream_leader_term',
+    help: 'The highest leader term this node knows of',
+    registers: [registry],
+    collect() {
+      this.set(ctx.coordinator.status().term);
+    },
+  });
+  new Gauge({
+    name: 'votestream_is_leader',
+    help: '1 while this node holds a valid leader lease',
+    registers: [registry],
+    collect() {
+      this.set(ctx.coordinator.isLeader ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'votestream_members',
+    help: 'Members of the quorum set by liveness, as this node sees them',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const counts: Record<string, number> = { alive: 0, suspect: 0, dead: 0 };
+      for (const m of ctx.coordinator.status().members)
+        if (m.member) counts[m.status] = (counts[m.status] ?? 0) + 1;
+      for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'votestream_commit_markers',
+    help: 'Commit markers this node wrote as leader since it started',
+    registers: [registry],
+    collect() {
+      this.set(ctx.coordinator.committer.markers);
+    },
+  });
+  new Gauge({
+    name: 'votestream_redis_ready',
+    help: '1 while the node is connected to Redis and can serve writes',
+    registers: [registry],
+    collect() {
+      this.set(ctx.ready() ? 1 : 0);
+    },
+  });
+
+  // Time to finalized: remember each folded vote's XADD time until a marker covers it.
+  const appended = new Map<number, Map<number, number>>();
+  const committed = new Map<number, number>();
+  ctx.folder.on('batch', (batch: FoldBatch) => {
+    let pending = appended.get(batch.shard);
+    if (!pending) {
+      pending = new Map();
+      appended.set(batch.shard, pending);
+    }
+    for (let i = 0; i < batch.votes.length; i += 2)
+      pending.set(batch.votes[i]!, batch.votes[i + 1]!);
+    const from = committed.get(batch.shard) ?? 0;
+    if (batch.committedSeq <= from) return;
+    for (const [seq, at] of pending) {
+      if (seq > batch.committedSeq) continue;
+      finalizeSeconds.observe(Math.max(0, batch.at - at) / 1000);
+      pending.delete(seq);
+    }
+    committed.set(batch.shard, batch.committedSeq);
+  });
+
+  return { registry, vote: (status) => votes.inc({ status: String(status) }), appendSeconds };
+}
+
+export function metricsRoutes(metrics: NodeMetrics) {
+  return async (app: FastifyInstance) => {
+    app.get('/metrics', async (_request, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  };
+}
