@@ -81,6 +81,12 @@ export function decodeCatalogueEntry([id, fields]: RawEntry): Entry<CatalogueEve
   return { ...data, id } as unknown as Entry<CatalogueEvent>;
 }
 
+/** The raw `data` field of an entry: the bytes its chain hash covers. */
+export function dataField(fields: string[]): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'data') return fields[i + 1];
+  return undefined;
+}
+
 function fieldsOf(fields: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!] = fields[i + 1]!;

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { evolveShard, type FoldOutcome } from '../domain/fold.ts';
 import { createShardState, type ShardState } from '../domain/fold-state.ts';
 import type { Logger } from '../logger.ts';
-import { decodeShardEntry, type RawEntry } from './codec.ts';
+import { dataField, decodeShardEntry, type RawEntry } from './codec.ts';
 import { shardKeys } from './keys.ts';
 import { type Client, dedicatedConnection } from './redis-client.ts';
 import type { SnapshotPosition, SnapshotStore } from './snapshot-store.ts';
@@ -295,7 +295,7 @@ export class ShardReader {
         };
         break;
       }
-      outcome = evolveShard(this.#state, entry, dataOf(fields));
+      outcome = evolveShard(this.#state, entry, dataField(fields));
       if (outcome.kind === 'break') {
         problem = {
           reason: outcome.reason,
@@ -351,11 +351,6 @@ export class ShardReader {
       await this.#conn!.xgroup('SETID', this.#keys.log, group, entryId);
     }
   }
-}
-
-function dataOf(fields: string[]): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'data') return fields[i + 1];
-  return undefined;
 }
 
 /** Waits `ms`, or less if `signal` aborts (a stopping reader must not sit out a retry delay). */

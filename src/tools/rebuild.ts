@@ -5,11 +5,11 @@ import type { Poll } from '../domain/events.ts';
 import { evolveShard } from '../domain/fold.ts';
 import { createShardState, type ShardState } from '../domain/fold-state.ts';
 import { type PollTally, tallyPoll } from '../domain/tally.ts';
-import { decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
+import { dataField, decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
 import { controlKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
 import type { SnapshotPosition } from '../log/snapshot-store.ts';
-import { dataField, shardPages } from './shard-pages.ts';
+import { shardPages } from './shard-pages.ts';
 
 export interface RebuiltShard {
   shard: number;

@@ -24,9 +24,3 @@ export async function* shardPages(
     if (entries.length < PAGE) return;
   }
 }
-
-/** The raw `data` field of an entry: the bytes its chain hash covers. */
-export function dataField(fields: string[]): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'data') return fields[i + 1];
-  return undefined;
-}

@@ -2,9 +2,9 @@
 // (gapless seq, hash recomputed from the stored data), every CommitMarked names a seq the
 // chain has with the chain's hash there, terms never go back, the commit point never moves back.
 import { chainHash, GENESIS_HASH } from '../domain/chain.ts';
-import { decodeShardEntry } from '../log/codec.ts';
+import { dataField, decodeShardEntry } from '../log/codec.ts';
 import type { Client } from '../log/redis-client.ts';
-import { dataField, shardPages } from './shard-pages.ts';
+import { shardPages } from './shard-pages.ts';
 
 export interface ChainBreak {
   seq: number;
