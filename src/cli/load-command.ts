@@ -91,6 +91,10 @@ export function loadCommand(): Command {
         console.log(
           `append latency ms: p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l.p999}  max ${l.max}`,
         );
+        const f = summary.finalizedMs;
+        console.log(
+          `time to finalized ms: p50 ${f.p50}  p90 ${f.p90}  p99 ${f.p99}  p99.9 ${f.p999}  max ${f.max}  (${f.count} seen${f.unseen ? `, ${f.unseen} not seen finalized` : ''})`,
+        );
         console.log(`statuses: ${JSON.stringify(summary.statuses)}`);
         if (summary.verified) {
           console.log(

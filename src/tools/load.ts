@@ -5,6 +5,7 @@
 // checks every target's finalized tally against what was acknowledged.
 import { build, type Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { FinalizationWatch } from './finalization-watch.ts';
 
 export interface LoadOptions {
   targets: string[];
@@ -41,13 +42,37 @@ export interface LoadSummary {
   retried: number;
   throughput: number;
   statuses: Record<string, number>;
-  latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number };
+  latencyMs: Percentiles;
+  /**
+   * From when a vote was due until the first target showed its shard committed past it
+   * (polled every 10 ms); `count` votes were seen finalized, `unseen` were not within the
+   * verify timeout (or 60 s).
+   */
+  finalizedMs: Percentiles & { count: number; unseen: number };
   verified: boolean;
   lost: number;
   duplicated: number;
   mismatched: number;
   finalizedAfterMs: number | null;
   problems: string[];
+}
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+function percentiles(h: Histogram): Percentiles {
+  return {
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+  };
 }
 
 interface Vote {
@@ -81,6 +106,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     numberOfSignificantValueDigits: 3,
   });
   const { polls, options } = await preparePolls(o);
+  // Every shard's committed seq comes with any poll's tally: one poll is enough to watch.
+  const watch = new FinalizationWatch(o.targets[0]!, polls[0]!);
+  watch.start();
   /** voteId → receipt seq and the vote, for every acknowledged vote. */
   const acked = new Map<string, { vote: Vote; seq: number; shard: number }>();
   const ackedList: Vote[] = [];
@@ -140,7 +168,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
           const vote = pending[i]!;
           count(String(r.status));
           if ((r.status === 200 || r.status === 201) && r.receipt) {
-            if (!acked.has(vote.voteId)) ackedList.push(vote);
+            if (!acked.has(vote.voteId)) {
+              ackedList.push(vote);
+              watch.track(r.receipt.shard, r.receipt.seq, dueAt);
+            }
             acked.set(vote.voteId, { vote, seq: r.receipt.seq, shard: r.receipt.shard });
             latency.recordValue(Math.max(1, Math.round(performance.now() - dueAt)));
           } else if (r.status === 503 || r.status === 429) retry.push(vote);
@@ -173,6 +204,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     1000,
   );
   let index = 0;
+  let finishedAt = 0;
   try {
     while (sent < total && performance.now() < deadline) {
       const dueAt =
@@ -199,11 +231,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     await Promise.race([drain, grace]);
     stopping = true;
     await drain;
+    finishedAt = performance.now();
+    await watch.drain(o.verify ? o.verifyTimeoutMs : 60_000);
   } finally {
     clearInterval(progress);
+    await watch.stop();
     await Promise.all([...pools.values()].map((p) => p.close()));
   }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (finishedAt - started) / 1000;
   const summary: LoadSummary = {
     targets: o.targets,
     polls,
@@ -213,12 +248,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     retried,
     throughput: Math.round(acked.size / seconds),
     statuses,
-    latencyMs: {
-      p50: latency.getValueAtPercentile(50),
-      p90: latency.getValueAtPercentile(90),
-      p99: latency.getValueAtPercentile(99),
-      p999: latency.getValueAtPercentile(99.9),
-      max: latency.maxValue,
+    latencyMs: percentiles(latency),
+    finalizedMs: {
+      ...percentiles(watch.histogram),
+      count: watch.histogram.totalCount,
+      unseen: watch.waiting,
     },
     verified: false,
     lost: 0,

@@ -52,6 +52,11 @@ load(
       summary.problems.join('\n'),
     );
     assert.ok(summary.latencyMs.p50 > 0 && summary.latencyMs.p99 >= summary.latencyMs.p50);
+    // Every acknowledged voteId was seen finalized once, and never before it was appended.
+    const f = summary.finalizedMs;
+    assert.is(f.unseen, 0);
+    assert.is(f.count, summary.acknowledged);
+    assert.ok(f.p50 >= 1 && f.max >= f.p99 && f.p99 >= f.p50, JSON.stringify(f));
   },
 );
 
