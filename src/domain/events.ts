@@ -68,6 +68,19 @@ export interface CommitMarked {
 
 export type ShardEvent = VoteCast | PollClosed | CommitMarked;
 
+/**
+ * Not a log event: in a poll's export (`votestream replay --poll`), the chained entries of other
+ * polls between two entries of the export, shown only as their seqs `fromSeq`…`seq` and the
+ * chain hash at `seq`. The next exported entry's hash links to it, so a recount still checks
+ * the chain through every entry it counts; the elided entries' own hashes are taken as given.
+ */
+export interface ElidedRun {
+  type: 'ElidedRun';
+  fromSeq: number;
+  seq: number;
+  hash: string;
+}
+
 // ---- control streams (vs:{ctl}:…) ----
 
 export interface PollCreated {

@@ -6,6 +6,9 @@ import { grown, type ShardFold } from './fold-state.ts';
 
 const HASH_BYTES = 20;
 const MIN_TAIL = 1024;
+/** `tailSets` code of a seq inside an ElidedRun: its hash is not known. */
+export const ELIDED = -3;
+const UNKNOWN_HASH = '0'.repeat(2 * HASH_BYTES);
 
 function nibble(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9
@@ -61,11 +64,17 @@ export function tailSetAt(fold: ShardFold, seq: number): number {
   return fold.tailSets[seq - fold.tailBase]!;
 }
 
+/** Appends a seq whose hash is unknown (inside an ElidedRun of an export). */
+export function pushElided(fold: ShardFold, seq: number): void {
+  pushTail(fold, seq, UNKNOWN_HASH, ELIDED);
+}
+
 /** Whether `hash` is the chain hash this state recorded at `seq`; undefined if it kept none. */
 export function recordedHashIs(fold: ShardFold, seq: number, hash: string): boolean | undefined {
   if (seq === fold.appliedSeq) return hash === fold.headHash;
   if (seq === fold.committedSeq && seq > 0) return hash === fold.committedHash;
   if (seq <= fold.committedSeq || seq > fold.appliedSeq) return undefined;
+  if (fold.tailSets[seq - fold.tailBase] === ELIDED) return undefined;
   if (hash.length !== 2 * HASH_BYTES) return false;
   const bytes = fold.tailHashes;
   const offset = (seq - fold.tailBase) * HASH_BYTES;

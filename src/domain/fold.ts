@@ -3,7 +3,7 @@
 // entries give the same state on every node), but for throughput it updates the state in place:
 // the state belongs to the fold, and evolveShard is its only writer.
 import { chainHash, chainPayload } from './chain.ts';
-import type { CommitMarked, PollClosed, ShardEvent, VoteCast } from './events.ts';
+import type { CommitMarked, ElidedRun, PollClosed, ShardEvent, VoteCast } from './events.ts';
 import {
   asFold,
   BARRIER,
@@ -16,7 +16,14 @@ import {
   type ShardState,
   VOID_VOTE,
 } from './fold-state.ts';
-import { pushTail, recordedHash, recordedHashIs, tailSetAt, trimTail } from './fold-tail.ts';
+import {
+  pushElided,
+  pushTail,
+  recordedHash,
+  recordedHashIs,
+  tailSetAt,
+  trimTail,
+} from './fold-tail.ts';
 
 /** The entry changed the state. */
 export interface Applied {
@@ -79,9 +86,14 @@ const MAX_SEQ = 0x7fffffff;
  * re-serializing `entry` with chainPayload (the costliest step of the fold).
  * @throws TypeError for a PollClosed without seq/hash (a catalogue event, not a shard entry).
  */
-export function evolveShard(state: ShardState, entry: ShardEvent, payload?: string): FoldOutcome {
+export function evolveShard(
+  state: ShardState,
+  entry: ShardEvent | ElidedRun,
+  payload?: string,
+): FoldOutcome {
   const fold = asFold(state);
   if (entry.type === 'CommitMarked') return applyCommit(fold, entry);
+  if (entry.type === 'ElidedRun') return applyElided(fold, entry);
   const { seq, hash } = entry;
   if (seq === undefined || hash === undefined) {
     throw new TypeError('a PollClosed in a shard carries seq and hash');
@@ -125,6 +137,37 @@ function applyVote(fold: ShardFold, vote: VoteCast, seq: number, hash: string): 
   countVoter(fold, poll, slot, 1);
   fold.seqSlot[seq] = slot;
   pushTail(fold, seq, hash, set);
+}
+
+/**
+ * Other polls' entries in an export: they advance the chain to (`seq`, `hash`) and count for
+ * nothing here. A marker at one of their inner seqs cannot have its hash checked (undefined in
+ * recordedHashIs); at `seq` it can.
+ */
+function applyElided(fold: ShardFold, run: ElidedRun): FoldOutcome {
+  const { fromSeq, seq, hash } = run;
+  const expectedSeq = fold.appliedSeq + 1;
+  if (fromSeq !== expectedSeq) {
+    return {
+      kind: 'break',
+      reason: fromSeq > expectedSeq ? 'gap' : 'repeat',
+      expectedSeq,
+      gotSeq: fromSeq,
+    };
+  }
+  if (!(seq >= fromSeq && seq <= MAX_SEQ) || !/^[0-9a-f]{40}$/.test(hash)) {
+    return { kind: 'break', reason: 'hash', expectedSeq, gotSeq: fromSeq };
+  }
+  fold.seqSlot = grown(fold.seqSlot, seq + 1);
+  for (let at = fromSeq; at < seq; at++) {
+    fold.seqSlot[at] = VOID_VOTE;
+    pushElided(fold, at);
+  }
+  fold.seqSlot[seq] = VOID_VOTE;
+  pushTail(fold, seq, hash, -1);
+  fold.appliedSeq = seq;
+  fold.headHash = hash;
+  return APPLIED;
 }
 
 function applyBarrier(fold: ShardFold, closed: PollClosed, seq: number, hash: string): void {
