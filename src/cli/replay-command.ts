@@ -1,7 +1,11 @@
 // `votestream replay`: export the log (NDJSON or a table), or verify every shard's chain.
 import { Command, Option } from 'commander';
-import { connectRedis } from '../log/redis-client.ts';
-import { replayLog, toEntryId } from '../tools/replay.ts';
+import type { Config } from '../config.ts';
+import { controlKeys, shardKeys } from '../log/keys.ts';
+import { type Client, connectAddress, connectRedis } from '../log/redis-client.ts';
+import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
+import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
+import { type ReplayedEntry, replayLog, toEntryId } from '../tools/replay.ts';
 import { verifyShard } from '../tools/verify-chain.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
 
@@ -13,13 +17,20 @@ interface ReplayFlags extends Record<string, unknown> {
   to?: string;
   format: 'ndjson' | 'table';
   verify?: boolean;
+  follow?: boolean;
+  speed?: string;
+  into?: string;
+  intoPrefix?: string;
   json?: boolean;
 }
 
 export function replayCommand(): Command {
   return withConfigFlags(new Command('replay'))
     .description('read the shard logs merged by entry id; --verify checks every chain and marker')
-    .option('--poll <id>', 'only this poll (commit markers are kept)')
+    .option(
+      '--poll <id>',
+      'only this poll: its entries, every commit marker, other polls as ElidedRuns (recountable)',
+    )
     .option('--shard <n,…>', 'only these shards')
     .option('--type <type,…>', 'only these event types (VoteCast, PollClosed, CommitMarked)')
     .option('--from <id|iso>', 'from this entry id or ISO time (inclusive)')
@@ -29,6 +40,13 @@ export function replayCommand(): Command {
         .choices(['ndjson', 'table'])
         .default('ndjson'),
     )
+    .option('--follow', 'keep reading new entries until interrupted (Ctrl-C)')
+    .option('--speed <n>', 'replay at n times the pace the entries were appended at')
+    .option(
+      '--into <redis>',
+      'copy the whole log into another Redis (redis://host:port or cluster seeds host:port,…)',
+    )
+    .option('--into-prefix <prefix>', 'key prefix in the --into Redis (default: the same)')
     .option('--verify', 'check every shard’s chain and commit markers; exit 1 on any break')
     .option('--json', 'print one JSON summary object last')
     .action(async (flags: ReplayFlags) => {
@@ -73,13 +91,18 @@ export function replayCommand(): Command {
           process.exitCode = broken.length ? 1 : 0;
           return;
         }
+        if (flags.into) {
+          await copyInto(flags, config, client);
+          return;
+        }
         const filter = {
           ...(flags.poll ? { pollId: flags.poll } : {}),
-          ...(flags.shard ? { shards: flags.shard.split(',').map(Number) } : {}),
+          ...(flags.shard ? { shards: shardList(flags.shard, config.shards) } : {}),
           ...(flags.type ? { types: flags.type.split(',') } : {}),
           ...(flags.from ? { from: toEntryId(flags.from) } : {}),
           ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
         };
+        const stop = stopOnSignal();
         let count = 0;
         // Progress goes to stderr, and only on a terminal: stdout is the export.
         const progress = process.stderr.isTTY
@@ -88,29 +111,113 @@ export function replayCommand(): Command {
               500,
             )
           : undefined;
-        for await (const entry of replayLog(client, config.prefix, config.shards, filter)) {
-          count++;
-          if (flags.format === 'table') {
-            const what =
-              entry.type === 'CommitMarked'
-                ? `term ${entry.term} → seq ${entry.seq}`
-                : entry.type === 'VoteCast'
-                  ? `${entry.pollId} ${entry.voterId} ${entry.choices.join('+')}`
-                  : entry.pollId;
-            console.log(
-              `${entry.id}\tshard ${entry.shard}\t${entry.type}\t${'seq' in entry && entry.type !== 'CommitMarked' ? entry.seq : ''}\t${what}`,
-            );
-          } else {
-            console.log(JSON.stringify(entry));
+        try {
+          const entries = replayLog(client, config.prefix, config.shards, filter, {
+            follow: Boolean(flags.follow),
+            ...(flags.speed ? { speed: speedOf(flags.speed) } : {}),
+            signal: stop.signal,
+          });
+          for await (const entry of entries) {
+            count++;
+            console.log(flags.format === 'table' ? tableLine(entry) : JSON.stringify(entry));
           }
-        }
-        if (progress) {
-          clearInterval(progress);
-          process.stderr.write(`\rreplayed ${count.toLocaleString('en')} entries\n`);
+        } finally {
+          stop.release();
+          if (progress) {
+            clearInterval(progress);
+            process.stderr.write(`\rreplayed ${count.toLocaleString('en')} entries\n`);
+          }
         }
         if (flags.json) console.log(JSON.stringify({ entries: count }));
       } finally {
         client.disconnect();
       }
     });
+}
+
+/** Stops a --follow or a long copy on Ctrl-C / SIGTERM, letting it finish its summary. */
+function stopOnSignal() {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+function speedOf(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new RangeError(`--speed must be a positive number, got ${value}`);
+  return n;
+}
+
+function shardList(value: string, count: number): number[] {
+  return value.split(',').map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n >= count)
+      throw new RangeError(`--shard: ${v} is not a shard from 0 to ${count - 1}`);
+    return n;
+  });
+}
+
+function tableLine(entry: ReplayedEntry): string {
+  const shard = 'shard' in entry ? `shard ${entry.shard}` : 'catalogue';
+  switch (entry.type) {
+    case 'CommitMarked':
+      return `${entry.id}\t${shard}\tCommitMarked\t\tterm ${entry.term} → seq ${entry.seq}`;
+    case 'VoteCast':
+      return `${entry.id}\t${shard}\tVoteCast\t${entry.seq}\t${entry.pollId} ${entry.voterId} ${entry.choices.join('+')}`;
+    case 'ElidedRun':
+      return `${entry.id}\t${shard}\tElidedRun\t${entry.fromSeq}…${entry.seq}\tother polls`;
+    case 'PollCreated':
+      return `${entry.id}\t${shard}\tPollCreated\t\t${entry.poll.id}`;
+    default:
+      return `${entry.id}\t${shard}\tPollClosed\t${entry.seq ?? ''}\t${entry.pollId}`;
+  }
+}
+
+/** --into: the whole log, ids kept, into another Redis; with --follow it mirrors until stopped. */
+async function copyInto(flags: ReplayFlags, config: Config, source: Client): Promise<void> {
+  if (flags.poll || flags.shard || flags.type || flags.from || flags.to || flags.verify) {
+    throw new RangeError(
+      '--into copies the whole log: --poll, --shard, --type, --from, --to and --verify do not apply',
+    );
+  }
+  const target = {
+    client: await connectAddress(flags.into!),
+    prefix: flags.intoPrefix ?? config.prefix,
+    shards: config.shards,
+  };
+  const stop = stopOnSignal();
+  const started = performance.now();
+  try {
+    await assertEmptyTarget(target);
+    const keys = [
+      ...Array.from({ length: config.shards }, (_, s) => shardKeys(config.prefix, s).log),
+      controlKeys(config.prefix).polls,
+    ];
+    let entries: AsyncIterable<MergedEntry> = mergedEntries(source, keys, {
+      follow: Boolean(flags.follow),
+      signal: stop.signal,
+    });
+    if (flags.speed) entries = paced(entries, speedOf(flags.speed), stop.signal);
+    const copied = await copyLog(entries, target, (n) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rcopied ${n.toLocaleString('en')} entries`);
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
+    console.log(
+      flags.json
+        ? JSON.stringify({ copied, seconds, into: flags.into, prefix: target.prefix })
+        : `copied ${copied} entries into ${flags.into} (prefix ${target.prefix}) in ${seconds} s`,
+    );
+  } finally {
+    stop.release();
+    target.client.disconnect();
+  }
 }

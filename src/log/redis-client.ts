@@ -81,3 +81,39 @@ export function withDeadline<T>(
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Connects to `address` (`redis://host:port`, or `host:port[,host:port…]` seeds), as a
+ * Cluster client when the server runs in cluster mode and as a standalone client otherwise.
+ */
+export async function connectAddress(address: string): Promise<Client> {
+  const seeds = address
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean)
+    .map((a) => new URL(a.includes('://') ? a : `redis://${a}`));
+  const first = seeds[0];
+  if (!first) throw new RangeError(`no Redis address in "${address}"`);
+  const probe = new Redis(first.href, {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+  });
+  let clustered: boolean;
+  try {
+    await probe.connect();
+    clustered = /^cluster_enabled:1/m.test(await probe.info('cluster'));
+  } finally {
+    probe.disconnect();
+  }
+  if (!clustered) {
+    return defineScripts(new Redis(first.href, { maxRetriesPerRequest: 1 }));
+  }
+  return defineScripts(
+    new Cluster(
+      seeds.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
+      { redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000 } },
+    ),
+  );
+}

@@ -1,10 +1,14 @@
-// Replay: the shards' logs merged into one stream ordered by entry id (each shard read in
-// pages), filtered, as NDJSON for audits and recounts, or as a readable table.
-import type { Entry, ShardEvent } from '../domain/events.ts';
-import { decodeShardEntry, type RawEntry } from '../log/codec.ts';
-import { compareIds } from '../log/poll-catalogue.ts';
+// Replay: the log — every shard and the poll catalogue — merged into one stream ordered by
+// entry id (each stream read in pages), filtered, for audits and recounts, or followed live.
+// A poll's export (`pollId`) keeps its own entries and every commit marker, and folds the other
+// polls' chained entries into ElidedRuns, so that `tally --from-file` can follow each shard's
+// chain from genesis and recount the poll with the node's fold.
+import type { CatalogueEvent, ElidedRun, Entry, ShardEvent } from '../domain/events.ts';
+import { PollExport } from '../domain/poll-export.ts';
+import { decodeCatalogueEntry, decodeShardEntry } from '../log/codec.ts';
+import { controlKeys, shardKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
-import { shardPages } from './shard-pages.ts';
+import { type MergedEntry, mergedEntries, paced } from './merged-log.ts';
 
 export interface ReplayFilter {
   pollId?: string;
@@ -15,48 +19,73 @@ export interface ReplayFilter {
   to?: string;
 }
 
-export type ReplayedEntry = Entry<ShardEvent> & { shard: number };
+export interface ReplayOptions {
+  /** Keep reading new entries once the log is read to its end, until `signal` aborts. */
+  follow?: boolean;
+  /** Replay at `speed` times the pace the entries were appended at. */
+  speed?: number;
+  signal?: AbortSignal;
+}
 
-/** Every matching entry of every shard, in entry-id order. */
+/** A shard entry, an elided run of a poll export (both with their shard), or a catalogue entry. */
+export type ReplayedEntry =
+  | (Entry<ShardEvent> & { shard: number })
+  | (Entry<ElidedRun> & { shard: number })
+  | Entry<CatalogueEvent>;
+
+/** Every matching entry of the log, in entry-id order. */
 export async function* replayLog(
   client: Client,
   prefix: string,
   shardCount: number,
   filter: ReplayFilter = {},
+  options: ReplayOptions = {},
 ): AsyncGenerator<ReplayedEntry> {
   const shards = filter.shards ?? Array.from({ length: shardCount }, (_, s) => s);
-  const after = filter.from ? before(filter.from) : '0-0';
-  const cursors = shards.map((shard) => ({
-    shard,
-    pages: shardPages(client, prefix, shard, { after, to: filter.to ?? '+' }),
-    page: [] as RawEntry[],
-    at: 0,
-    done: false,
-  }));
-  const fill = async (c: (typeof cursors)[number]) => {
-    if (c.at < c.page.length || c.done) return;
-    const next = await c.pages.next();
-    if (next.done) c.done = true;
-    else {
-      c.page = next.value;
-      c.at = 0;
+  // The catalogue comes along unless the export is of chosen shards only.
+  const keys = [
+    ...shards.map((s) => shardKeys(prefix, s).log),
+    ...(filter.shards ? [] : [controlKeys(prefix).polls]),
+  ];
+  // Runs stand in for other polls only in a whole poll export: one cut by type or time could
+  // not be followed along the chain anyway.
+  const poll =
+    filter.pollId && !filter.types && !filter.from && !filter.to
+      ? new PollExport(filter.pollId)
+      : undefined;
+  let entries: AsyncIterable<MergedEntry> = mergedEntries(client, keys, {
+    ...(filter.from ? { after: before(filter.from) } : {}),
+    ...(filter.to ? { to: filter.to } : {}),
+    follow: Boolean(options.follow),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (options.speed) entries = paced(entries, options.speed, options.signal);
+  const keep = (e: { type: string; pollId?: string }) =>
+    (!filter.types || filter.types.includes(e.type)) &&
+    (!filter.pollId || e.type === 'CommitMarked' || e.pollId === filter.pollId);
+  /** Per shard: entry id of the last entry in the open run (the run's own id when shown). */
+  const runEnd = new Map<number, string>();
+  for await (const { source, raw } of entries) {
+    if (source === shards.length) {
+      const event = decodeCatalogueEntry(raw);
+      const pollId = event.type === 'PollCreated' ? event.poll.id : event.pollId;
+      if (keep({ type: event.type, pollId })) yield event;
+      continue;
     }
-  };
-  await Promise.all(cursors.map(fill));
-  for (;;) {
-    let best: (typeof cursors)[number] | undefined;
-    for (const c of cursors) {
-      if (c.at >= c.page.length) continue;
-      if (!best || compareIds(c.page[c.at]![0], best.page[best.at]![0]) < 0) best = c;
+    const shard = shards[source]!;
+    const entry = decodeShardEntry(raw);
+    if (!poll) {
+      if (keep(entry)) yield { ...entry, shard };
+      continue;
     }
-    if (!best) return;
-    const raw = best.page[best.at++]!;
-    await fill(best);
-    const entry = { ...decodeShardEntry(raw), shard: best.shard } as ReplayedEntry;
-    if (filter.types && !filter.types.includes(entry.type)) continue;
-    if (filter.pollId && entry.type !== 'CommitMarked' && entry.pollId !== filter.pollId) continue;
-    yield entry;
+    for (const e of poll.accept(shard, entry)) {
+      yield e.type === 'ElidedRun' ? { ...e, shard, id: runEnd.get(shard)! } : { ...e, shard };
+    }
+    if (entry.type !== 'CommitMarked' && entry.pollId !== filter.pollId) runEnd.set(shard, raw[0]);
   }
+  // A run of other polls' entries up to a shard's head closes the export of that shard.
+  for (const { shard, run } of poll?.finish() ?? [])
+    yield { ...run, shard, id: runEnd.get(shard)! };
 }
 
 /** An ISO time or an entry id, as an entry id bound. */

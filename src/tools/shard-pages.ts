@@ -1,19 +1,17 @@
-// Reading a shard's whole log in XRANGE pages (never the whole stream at once), the next page
-// requested while the caller works on this one. Shared by replay, verify and rebuild.
+// Reading a stream in XRANGE pages (never the whole stream at once), the next page requested
+// while the caller works on this one. Shared by replay, verify, rebuild and copy.
 import type { RawEntry } from '../log/codec.ts';
 import { shardKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
 
 export const PAGE = 5000;
 
-/** Yields the shard's entries in stream order, page by page, from after `after` to `to`. */
-export async function* shardPages(
+/** Yields the stream's entries in order, page by page, from after `after` to `to`. */
+export async function* streamPages(
   client: Client,
-  prefix: string,
-  shard: number,
+  key: string,
   { after = '0-0', to = '+' }: { after?: string; to?: string } = {},
 ): AsyncGenerator<RawEntry[]> {
-  const key = shardKeys(prefix, shard).log;
   const page = (from: string) =>
     client.xrange(key, `(${from}`, to, 'COUNT', PAGE) as Promise<RawEntry[]>;
   let next = page(after);
@@ -23,4 +21,14 @@ export async function* shardPages(
     if (entries.length) yield entries;
     if (entries.length < PAGE) return;
   }
+}
+
+/** A shard's whole log (or the part from after `after` to `to`), page by page. */
+export function shardPages(
+  client: Client,
+  prefix: string,
+  shard: number,
+  range: { after?: string; to?: string } = {},
+): AsyncGenerator<RawEntry[]> {
+  return streamPages(client, shardKeys(prefix, shard).log, range);
 }

@@ -1,0 +1,136 @@
+// Copying the log into another Redis (standalone or cluster): every entry of every shard and
+// of the poll catalogue, with the same entry id, seq, hash and bytes, and beside them the
+// indexes the append scripts keep (chain head, voteIds, voters, barriers, fence, poll ids),
+// rebuilt from the copied entries. The copy verifies with `replay --verify`, and nodes started
+// on it serve the same polls, tallies and receipts and go on appending where the log ended.
+import { createHash } from 'node:crypto';
+import { pollDefinition } from '../domain/poll-rules.ts';
+import { fingerprint } from '../log/append-vote.ts';
+import { dataField, decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
+import { controlKeys, shardKeys } from '../log/keys.ts';
+import type { Client } from '../log/redis-client.ts';
+import type { MergedEntry } from './merged-log.ts';
+
+export interface CopyTarget {
+  client: Client;
+  prefix: string;
+  shards: number;
+}
+
+/** Entries written per round: one pipeline per stream, all streams in parallel. */
+const ROUND = 2000;
+
+/** Refuses a target that already holds a log under the prefix: ids could not be kept. */
+export async function assertEmptyTarget(target: CopyTarget): Promise<void> {
+  const keys = [
+    controlKeys(target.prefix).polls,
+    ...Array.from({ length: target.shards }, (_, s) => shardKeys(target.prefix, s).log),
+  ];
+  const found = await Promise.all(keys.map((k) => target.client.exists(k)));
+  const taken = keys.filter((_, i) => found[i]);
+  if (taken.length) {
+    throw new Error(
+      `the target already holds ${taken.length} of the log's streams under prefix "${target.prefix}" (e.g. ${taken[0]}); copy into an empty Redis or choose another --into-prefix`,
+    );
+  }
+}
+
+/**
+ * Writes `entries` (from mergedEntries over the source's shard logs, in shard order, then the
+ * catalogue as the last source) into `target`. Returns the number of entries copied.
+ */
+export async function copyLog(
+  entries: AsyncIterable<MergedEntry>,
+  target: CopyTarget,
+  onProgress?: (copied: number) => void,
+): Promise<number> {
+  let copied = 0;
+  let term = 0;
+  let round = new Map<number, RawEntry[]>();
+  let size = 0;
+  const flush = async () => {
+    const writes = [...round].map(([source, raws]) =>
+      source === target.shards ? writeCatalogue(target, raws) : writeShard(target, source, raws),
+    );
+    round = new Map();
+    size = 0;
+    for (const fence of await Promise.all(writes)) term = Math.max(term, fence);
+    onProgress?.(copied);
+  };
+  for await (const { source, raw } of entries) {
+    const list = round.get(source);
+    if (list) list.push(raw);
+    else round.set(source, [raw]);
+    copied++;
+    if (++size >= ROUND) await flush();
+  }
+  if (size) await flush();
+  // Elections on the copy must start above every term that marked it, or its fences refuse them.
+  const termKey = controlKeys(target.prefix).term;
+  if (term > Number((await target.client.get(termKey)) ?? 0)) {
+    await target.client.set(termKey, String(term));
+  }
+  return copied;
+}
+
+/** A shard's entries and what the scripts would have recorded when appending them. */
+async function writeShard(target: CopyTarget, shard: number, raws: RawEntry[]): Promise<number> {
+  const keys = shardKeys(target.prefix, shard);
+  const pipeline = target.client.pipeline();
+  const ids: string[] = [];
+  const voters = new Map<string, string[]>();
+  const head: string[] = [];
+  let fence = 0;
+  for (const raw of raws) {
+    const [id, fields] = raw;
+    pipeline.xadd(keys.log, id, ...fields);
+    // Decoding validates: a malformed source entry stops the copy instead of being copied.
+    const entry = decodeShardEntry(raw);
+    if (entry.type === 'CommitMarked') {
+      head.push('committed', String(entry.seq));
+      fence = Math.max(fence, entry.term);
+      continue;
+    }
+    head.push('seq', String(entry.seq), 'hash', entry.hash!);
+    if (entry.type === 'PollClosed') {
+      pipeline.hsetnx(keys.closed, entry.pollId, String(entry.seq));
+      continue;
+    }
+    ids.push(entry.voteId, `${entry.seq} ${id} ${entry.hash} ${fingerprint(entry)}`);
+    const list = voters.get(entry.pollId);
+    if (list) list.push(entry.voterId, String(entry.seq));
+    else voters.set(entry.pollId, [entry.voterId, String(entry.seq)]);
+  }
+  if (ids.length) pipeline.hset(keys.ids, ...ids);
+  for (const [pollId, list] of voters) pipeline.hset(keys.voters(pollId), ...list);
+  // Later fields win in one HSET: the head ends at the last entry of the round.
+  if (head.length) pipeline.hset(keys.head, ...head);
+  if (fence) pipeline.set(keys.fence, String(fence));
+  await exec(pipeline);
+  return fence;
+}
+
+async function writeCatalogue(target: CopyTarget, raws: RawEntry[]): Promise<number> {
+  const keys = controlKeys(target.prefix);
+  const pipeline = target.client.pipeline();
+  for (const raw of raws) {
+    const [id, fields] = raw;
+    pipeline.xadd(keys.polls, id, ...fields);
+    const event = decodeCatalogueEntry(raw);
+    if (event.type === 'PollCreated') {
+      const definition = createHash('sha1').update(pollDefinition(event.poll)).digest('hex');
+      const data = dataField(fields)!;
+      pipeline.hsetnx(keys.pollIds, event.poll.id, `${definition}\n${data}`);
+    } else {
+      pipeline.hsetnx(keys.pollsClosed, event.pollId, id);
+    }
+  }
+  await exec(pipeline);
+  return 0;
+}
+
+async function exec(pipeline: ReturnType<Client['pipeline']>): Promise<void> {
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
+}

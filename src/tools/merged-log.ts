@@ -1,0 +1,115 @@
+// Several streams read as one, ordered by entry id: what replay and copy walk. Each stream is
+// read in pages; with `follow`, once the streams are read to their ends it keeps polling them
+// for new entries (every `pollMs`) until `signal` aborts. Entry ids come from each Redis
+// master's clock, so the order across streams is the masters' time order, not a global one;
+// within a stream it is the log's order.
+import type { RawEntry } from '../log/codec.ts';
+import { compareIds } from '../log/poll-catalogue.ts';
+import type { Client } from '../log/redis-client.ts';
+import { PAGE, streamPages } from './shard-pages.ts';
+
+export interface MergedEntry {
+  /** Index of the stream in `keys`. */
+  source: number;
+  raw: RawEntry;
+}
+
+export interface MergeOptions {
+  /** Exclusive lower bound (entry id). */
+  after?: string;
+  /** Inclusive upper bound (entry id). */
+  to?: string;
+  follow?: boolean;
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+export async function* mergedEntries(
+  client: Client,
+  keys: string[],
+  { after = '0-0', to = '+', follow = false, pollMs = 200, signal }: MergeOptions = {},
+): AsyncGenerator<MergedEntry> {
+  const cursors = keys.map((key) => ({
+    pages: streamPages(client, key, { after, to }),
+    page: [] as RawEntry[],
+    at: 0,
+    done: false,
+    last: after,
+  }));
+  const fill = async (c: (typeof cursors)[number]) => {
+    if (c.at < c.page.length || c.done) return;
+    const next = await c.pages.next();
+    if (next.done) c.done = true;
+    else {
+      c.page = next.value;
+      c.at = 0;
+    }
+  };
+  await Promise.all(cursors.map(fill));
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < cursors.length; i++) {
+      const c = cursors[i]!;
+      if (c.at >= c.page.length) continue;
+      const b = cursors[best];
+      if (!b || compareIds(c.page[c.at]![0], b.page[b.at]![0]) < 0) best = i;
+    }
+    if (best < 0) break;
+    const c = cursors[best]!;
+    const raw = c.page[c.at++]!;
+    c.last = raw[0];
+    await fill(c);
+    yield { source: best, raw };
+  }
+  if (!follow) return;
+  // Tailing: each round reads what every stream gained since its last entry, merged.
+  while (!signal?.aborted) {
+    const pages = await Promise.all(
+      cursors.map(
+        (c, i) => client.xrange(keys[i]!, `(${c.last}`, '+', 'COUNT', PAGE) as Promise<RawEntry[]>,
+      ),
+    );
+    const round: MergedEntry[] = [];
+    pages.forEach((page, source) => {
+      for (const raw of page) round.push({ source, raw });
+      if (page.length) cursors[source]!.last = page[page.length - 1]![0];
+    });
+    round.sort((a, b) => compareIds(a.raw[0], b.raw[0]));
+    yield* round;
+    if (!pages.some((p) => p.length === PAGE)) await sleep(pollMs, signal);
+  }
+}
+
+/**
+ * Paces entries to `speed` times the pace at which they were appended (by the time in their
+ * entry ids): the first goes at once, each next one when its offset from the first, divided by
+ * `speed`, has passed.
+ */
+export async function* paced<T extends { raw: RawEntry }>(
+  entries: AsyncIterable<T>,
+  speed: number,
+  signal?: AbortSignal,
+): AsyncGenerator<T> {
+  let first: number | undefined;
+  const started = performance.now();
+  for await (const e of entries) {
+    const ms = Number(e.raw[0].split('-')[0]);
+    first ??= ms;
+    const wait = started + (ms - first) / speed - performance.now();
+    if (wait > 1) await sleep(wait, signal);
+    if (signal?.aborted) return;
+    yield e;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,150 @@
+// Recounting a poll offline from an export (`votestream replay [--poll P] > file`): the same
+// fold the nodes run, over the file's entries, each shard followed along its chain from
+// genesis. Anyone with the file can recount; a changed, missing or reordered entry of the
+// poll breaks the chain at its seq and is reported, never counted.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { ElidedRun, Poll, ShardEvent } from '../domain/events.ts';
+import { evolveShard } from '../domain/fold.ts';
+import { asFold, createShardState, type ShardState } from '../domain/fold-state.ts';
+import { recordedHashIs } from '../domain/fold-tail.ts';
+import { type PollTally, tallyPoll } from '../domain/tally.ts';
+import { validateEvent } from '../log/schemas.ts';
+
+export interface Recount {
+  /** Lines read that held entries. */
+  entries: number;
+  polls: (PollTally & { title?: string; closed: boolean })[];
+  shards: {
+    shard: number;
+    appliedSeq: number;
+    committedSeq: number;
+    headHash: string;
+    /** Set when the shard's chain broke in the file: the fold stopped there. */
+    broken?: string;
+  }[];
+  markers: number;
+  /** Markers at a seq inside an ElidedRun: they count, but their hash cannot be checked here. */
+  markersUnchecked: number;
+  problems: string[];
+}
+
+/** Recounts `pollId` (or every poll in the file) from the NDJSON export at `path` ('-': stdin). */
+export async function recountFile(path: string, pollId?: string): Promise<Recount> {
+  const input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const states = new Map<number, ShardState>();
+  const broken = new Map<number, string>();
+  const polls = new Map<string, { poll?: Poll; closed: boolean }>();
+  const result: Recount = {
+    entries: 0,
+    polls: [],
+    shards: [],
+    markers: 0,
+    markersUnchecked: 0,
+    problems: [],
+  };
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      result.problems.push(`line ${n}: not JSON`);
+      continue;
+    }
+    // `replay --json` ends with its summary object: not an entry.
+    if (!('type' in value) && 'entries' in value) continue;
+    result.entries++;
+    const { id: _id, shard, ...event } = value;
+    try {
+      if (shard === undefined) {
+        validateEvent(event);
+        catalogue(polls, event as unknown as CatalogueLine);
+        continue;
+      }
+      if (!Number.isSafeInteger(shard) || (shard as number) < 0) throw new Error('bad shard');
+      const s = shard as number;
+      if (broken.has(s)) continue;
+      const entry = shardEntry(event);
+      const state = states.get(s) ?? createShardState(s);
+      states.set(s, state);
+      if (entry.type === 'CommitMarked') {
+        result.markers++;
+        if (
+          entry.seq > state.committedSeq &&
+          entry.seq <= state.appliedSeq &&
+          recordedHashIs(asFold(state), entry.seq, entry.hash) === undefined
+        )
+          result.markersUnchecked++;
+      } else if (entry.type !== 'ElidedRun' && !polls.has(entry.pollId)) {
+        polls.set(entry.pollId, { closed: false });
+      }
+      const outcome = evolveShard(state, entry);
+      if (outcome.kind === 'break' || outcome.kind === 'commit-rejected') {
+        const why = `shard ${s}, line ${n}: ${JSON.stringify(outcome)}`;
+        broken.set(s, why);
+        result.problems.push(why);
+      }
+    } catch (error) {
+      result.problems.push(`line ${n}: ${(error as Error).message}`);
+    }
+  }
+  const ids = pollId ? [pollId] : [...polls.keys()].sort();
+  const shards = [...states.values()].sort((a, b) => a.shard - b.shard);
+  for (const id of ids) {
+    const known = polls.get(id);
+    if (!known) result.problems.push(`poll ${id} is not in the file`);
+    result.polls.push({
+      ...tallyPoll(id, shards, known?.poll),
+      ...(known?.poll ? { title: known.poll.title } : {}),
+      closed: known?.closed ?? false,
+    });
+  }
+  result.shards = shards.map((s) => ({
+    shard: s.shard,
+    appliedSeq: s.appliedSeq,
+    committedSeq: s.committedSeq,
+    headHash: s.headHash,
+    ...(broken.has(s.shard) ? { broken: broken.get(s.shard)! } : {}),
+  }));
+  return result;
+}
+
+type CatalogueLine = { type: 'PollCreated'; poll: Poll } | { type: 'PollClosed'; pollId: string };
+
+function catalogue(polls: Map<string, { poll?: Poll; closed: boolean }>, event: CatalogueLine) {
+  if (event.type === 'PollCreated') {
+    const known = polls.get(event.poll.id);
+    polls.set(event.poll.id, { poll: event.poll, closed: known?.closed ?? false });
+  } else {
+    const known = polls.get(event.pollId);
+    polls.set(event.pollId, { ...known, closed: true });
+  }
+}
+
+/** A shard line as the fold takes it: validated like an entry read from Redis. */
+function shardEntry(event: Record<string, unknown>): ShardEvent | ElidedRun {
+  if (event.type === 'ElidedRun') {
+    const { fromSeq, seq, hash } = event;
+    if (
+      !Number.isSafeInteger(fromSeq) ||
+      !Number.isSafeInteger(seq) ||
+      typeof hash !== 'string' ||
+      Object.keys(event).length !== 4
+    )
+      throw new Error('malformed ElidedRun');
+    return event as unknown as ElidedRun;
+  }
+  if (event.type === 'CommitMarked') {
+    validateEvent(event);
+    return event as unknown as ShardEvent;
+  }
+  const { seq, hash, ...data } = event;
+  validateEvent(data);
+  if (!Number.isSafeInteger(seq) || (seq as number) < 1 || typeof hash !== 'string')
+    throw new Error(`a chained ${String(event.type)} needs a seq and a hash`);
+  return event as unknown as ShardEvent;
+}
