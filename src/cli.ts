@@ -7,6 +7,7 @@ import { nodeCommand } from './cli/node-command.ts';
 import { rebuildCommand } from './cli/rebuild-command.ts';
 import { redisCommand } from './cli/redis-command.ts';
 import { replayCommand } from './cli/replay-command.ts';
+import { tokensCommand } from './cli/tokens-command.ts';
 import { upCommand } from './cli/up-command.ts';
 import { ConfigError } from './config.ts';
 
@@ -19,7 +20,8 @@ const program = new Command('votestream')
   .addCommand(upCommand())
   .addCommand(loadCommand())
   .addCommand(replayCommand())
-  .addCommand(rebuildCommand());
+  .addCommand(rebuildCommand())
+  .addCommand(tokensCommand());
 
 try {
   await program.parseAsync(process.argv);
