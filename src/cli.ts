@@ -8,6 +8,7 @@ import { rebuildCommand } from './cli/rebuild-command.ts';
 import { redisCommand } from './cli/redis-command.ts';
 import { replayCommand } from './cli/replay-command.ts';
 import { tallyCommand } from './cli/tally-command.ts';
+import { tokensCommand } from './cli/tokens-command.ts';
 import { upCommand } from './cli/up-command.ts';
 import { ConfigError } from './config.ts';
 
@@ -21,7 +22,8 @@ const program = new Command('votestream')
   .addCommand(loadCommand())
   .addCommand(replayCommand())
   .addCommand(rebuildCommand())
-  .addCommand(tallyCommand());
+  .addCommand(tallyCommand())
+  .addCommand(tokensCommand());
 
 try {
   await program.parseAsync(process.argv);

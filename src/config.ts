@@ -20,6 +20,8 @@ export interface Config {
   readonly durability: 'local' | 'replica' | 'auto';
   readonly waitTimeoutMs: number;
   readonly adminToken: string | undefined;
+  /** Cluster-wide key from which each token poll's secret is derived; unset: no token polls. */
+  readonly voterSecret: string | undefined;
   readonly leaseMs: number;
   readonly heartbeatMs: number;
   readonly failureTimeoutMs: number;
@@ -51,6 +53,7 @@ interface Validated {
   VS_DURABILITY: Config['durability'];
   VS_WAIT_TIMEOUT_MS: number;
   VS_ADMIN_TOKEN?: string;
+  VS_VOTER_SECRET?: string;
   VS_LEASE_MS: number;
   VS_HEARTBEAT_MS: number;
   VS_FAILURE_TIMEOUT_MS: number;
@@ -120,6 +123,11 @@ export const VARIABLES: Record<string, Variable> = {
   VS_ADMIN_TOKEN: {
     schema: { type: 'string', minLength: 16 },
     expects: 'a secret of at least 16 characters',
+  },
+  VS_VOTER_SECRET: {
+    // An HMAC-SHA256 key: 32 characters of base64 (e.g. `openssl rand -base64 32`) or more.
+    schema: { type: 'string', minLength: 32 },
+    expects: 'a secret of at least 32 characters, the same on every node',
   },
   VS_LEASE_MS: {
     schema: { type: 'integer', minimum: 200, maximum: 600000, default: 2000 },
@@ -203,6 +211,7 @@ export function loadConfig(overrides: Env = {}, env: Env = process.env): Config 
     durability: v.VS_DURABILITY,
     waitTimeoutMs: v.VS_WAIT_TIMEOUT_MS,
     adminToken: v.VS_ADMIN_TOKEN,
+    voterSecret: v.VS_VOTER_SECRET,
     leaseMs: lease,
     heartbeatMs: heartbeat,
     failureTimeoutMs: v.VS_FAILURE_TIMEOUT_MS,

@@ -6,6 +6,8 @@ export const ERRORS = {
   VALIDATION_FAILED: { status: 400, message: 'The request does not match the schema' },
   UNAUTHORIZED: { status: 401, message: 'An admin bearer token is required' },
   FORBIDDEN: { status: 403, message: 'The token is not valid for this action' },
+  VOTER_TOKEN_REQUIRED: { status: 403, message: 'This poll requires a voter token' },
+  VOTER_TOKEN_INVALID: { status: 403, message: 'The voter token is not valid for this vote' },
   NOT_FOUND: { status: 404, message: 'No such route' },
   POLL_NOT_FOUND: { status: 404, message: 'No such poll' },
   VOTE_NOT_FOUND: { status: 404, message: 'No such vote' },
@@ -15,6 +17,13 @@ export const ERRORS = {
   POLL_CLOSED: { status: 409, message: 'The poll is closed' },
   POLL_NOT_OPEN: { status: 409, message: 'The poll is not open yet' },
   VOTE_ID_CONFLICT: { status: 409, message: 'This voteId was used for a different vote' },
+  // 409, not 5xx: this node's configuration (no VS_VOTER_SECRET) conflicts with the request,
+  // and retrying the same node cannot help; a node configured with the secret succeeds.
+  VOTER_AUTH_UNAVAILABLE: {
+    status: 409,
+    message: 'Voter tokens are not configured on this node (VS_VOTER_SECRET)',
+  },
+  VOTER_AUTH_OPEN: { status: 409, message: 'This poll is open to every voter: it uses no tokens' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
   UNKNOWN_OPTION: { status: 422, message: 'A choice is not an option of this poll' },

@@ -16,7 +16,19 @@ export function createLogger({ level, pretty = false, nodeId }: LoggerOptions): 
     level,
     base: nodeId ? { node: nodeId } : {},
     redact: {
-      paths: ['req.headers.authorization', 'adminToken', 'config.adminToken', 'password'],
+      paths: [
+        'req.headers.authorization',
+        'adminToken',
+        'config.adminToken',
+        'password',
+        // Voter authentication: the key, and tokens wherever a ballot or a reply is logged.
+        'voterSecret',
+        'config.voterSecret',
+        'token',
+        '*.token',
+        'tokens',
+        '*.tokens',
+      ],
       censor: '[redacted]',
     },
     ...(pretty

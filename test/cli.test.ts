@@ -21,13 +21,18 @@ for (const [name, value] of [
   });
 }
 
-cli('flags override env and --json prints one object with the token redacted', async () => {
+cli('flags override env and --json prints one object with the secrets redacted', async () => {
   const result = await execa('node', [BIN, 'config', '--shards', '4', '--json'], {
-    env: { VS_SHARDS: '8', VS_ADMIN_TOKEN: 'a-very-secret-admin-token' },
+    env: {
+      VS_SHARDS: '8',
+      VS_ADMIN_TOKEN: 'a-very-secret-admin-token',
+      VS_VOTER_SECRET: 'a-very-secret-voter-key-0123456789',
+    },
   });
   const config = JSON.parse(String(result.stdout));
   assert.is(config.shards, 4);
   assert.is(config.adminToken, '[redacted]');
+  assert.is(config.voterSecret, '[redacted]');
   assert.not.match(String(result.stdout), /a-very-secret/);
 });
 

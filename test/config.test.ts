@@ -66,6 +66,7 @@ const cases: [Record<string, string>, RegExp][] = [
   [{ VS_REDIS_URL: 'http://x' }, /^VS_REDIS_URL=/],
   [{ VS_NODE_ID: 'a b' }, /^VS_NODE_ID=/],
   [{ VS_ADMIN_TOKEN: 'short' }, /^VS_ADMIN_TOKEN=.*at least 16/],
+  [{ VS_VOTER_SECRET: 'x'.repeat(31) }, /^VS_VOTER_SECRET=.*at least 32/],
   [{ VS_LOG_LEVEL: 'loud' }, /^VS_LOG_LEVEL=/],
   [{ VS_PREFIX: 'a{b}' }, /^VS_PREFIX=/],
   [{ VS_HEARTBEAT_MS: '1500', VS_LEASE_MS: '2000' }, /^VS_HEARTBEAT_MS=1500 is too long/],

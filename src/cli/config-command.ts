@@ -8,7 +8,11 @@ export function configCommand(): Command {
     .option('--json', 'print one JSON object')
     .action((flags: Record<string, unknown>) => {
       const config = configFromFlags(flags);
-      const shown = { ...config, adminToken: config.adminToken ? '[redacted]' : undefined };
+      const shown = {
+        ...config,
+        adminToken: config.adminToken ? '[redacted]' : undefined,
+        voterSecret: config.voterSecret ? '[redacted]' : undefined,
+      };
       if (flags.json) console.log(JSON.stringify(shown));
       else
         for (const [key, value] of Object.entries(shown))

@@ -48,6 +48,9 @@ export function upCommand(): Command {
         );
       }
       const adminToken = base.adminToken ?? randomBytes(18).toString('base64url');
+      // Shared by every node, so token polls work locally; `votestream tokens` asks a node for
+      // tokens with the admin token, so nobody needs to see this one.
+      const voterSecret = base.voterSecret ?? randomBytes(32).toString('base64url');
       const logDir = join(flags.dir, 'logs');
       mkdirSync(logDir, { recursive: true });
       const ids = Array.from({ length: count }, (_, i) => `n${i + 1}`);
@@ -55,6 +58,7 @@ export function upCommand(): Command {
         ...(seeds ? { VS_REDIS_CLUSTER: seeds } : {}),
         VS_MEMBERS: ids.join(','),
         VS_ADMIN_TOKEN: adminToken,
+        VS_VOTER_SECRET: voterSecret,
         VS_SNAPSHOT_DIR: join(flags.dir, 'snapshots'),
       };
       const nodes: NodeProcess[] = [];

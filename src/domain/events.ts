@@ -20,6 +20,11 @@ export interface Poll {
   opensAt?: number;
   closesAt?: number;
   createdAt: number;
+  /**
+   * Only `token` is stored: absent means open (any voter id may vote). Open polls so keep the
+   * exact v1 form they had before voter authentication existed.
+   */
+  voterAuth?: 'token';
 }
 
 // ---- shard log (vs:{s<N>}:log) ----
@@ -85,7 +90,8 @@ export interface ElidedRun {
 
 export interface PollCreated {
   type: 'PollCreated';
-  v: 1;
+  /** 1: an open poll; 2: the poll has `voterAuth` (nodes that only know v1 refuse it). */
+  v: 1 | 2;
   poll: Poll;
 }
 

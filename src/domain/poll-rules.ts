@@ -1,6 +1,7 @@
 // What makes a poll well-formed and a ballot acceptable. Pure: the caller passes the time.
 import { canonicalJson } from './canonical-json.ts';
 import type { Poll, PollOption, RevoteRule } from './events.ts';
+import type { VoterAuth } from './voter-token.ts';
 
 export interface PollInput {
   id: string;
@@ -10,6 +11,7 @@ export interface PollInput {
   revote?: RevoteRule;
   opensAt?: number;
   closesAt?: number;
+  voterAuth?: VoterAuth;
 }
 
 /** A refusal with a stable error code from src/errors.ts. */
@@ -20,7 +22,10 @@ export interface Refusal {
     | 'DUPLICATE_CHOICE'
     | 'TOO_MANY_CHOICES'
     | 'POLL_NOT_OPEN'
-    | 'POLL_CLOSED';
+    | 'POLL_CLOSED'
+    | 'VOTER_TOKEN_REQUIRED'
+    | 'VOTER_TOKEN_INVALID'
+    | 'VOTER_AUTH_UNAVAILABLE';
   message: string;
   details?: Record<string, unknown>;
 }
@@ -66,6 +71,7 @@ export function definePoll(input: PollInput, now: number): Poll | Refusal {
   };
   if (input.opensAt !== undefined) poll.opensAt = input.opensAt;
   if (input.closesAt !== undefined) poll.closesAt = input.closesAt;
+  if (input.voterAuth === 'token') poll.voterAuth = 'token';
   return poll;
 }
 

@@ -8,6 +8,7 @@ import { createMetrics, metricsRoutes } from './metrics.ts';
 import { pollRoutes } from './poll-routes.ts';
 import { tallyRoutes } from './tally-routes.ts';
 import { TallyStream } from './tally-stream.ts';
+import { tokenRoutes } from './token-routes.ts';
 import { voteRoutes } from './vote-routes.ts';
 
 /** Default body limit; /votes/batch raises it to 1 MiB. */
@@ -38,6 +39,7 @@ export function build(ctx: AppContext): FastifyInstance {
   installErrorHandler(app);
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
+  app.register(tokenRoutes(ctx));
   const metrics = createMetrics(ctx);
   app.register(voteRoutes(ctx, metrics));
   app.register(metricsRoutes(metrics));

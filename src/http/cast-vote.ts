@@ -2,6 +2,7 @@
 
 import { v7 as newVoteId } from 'uuid';
 import { checkBallot, isRefusal } from '../domain/poll-rules.ts';
+import { checkVoter } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { Receipt, VoteRequest } from '../log/append-vote.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
@@ -12,6 +13,8 @@ export interface Ballot {
   voterId: string;
   choices: string[];
   voteId?: string;
+  /** The voter's token, for a `voterAuth: "token"` poll. Checked here, never appended. */
+  token?: string;
 }
 
 export interface CastResult {
@@ -24,20 +27,26 @@ export interface CastResult {
 /** Casts one ballot. Refusals come back as results; storage faults are thrown (503). */
 export async function castVote(ctx: AppContext, ballot: Ballot): Promise<CastResult> {
   const entry = ctx.catalogue.peek(ballot.pollId) ?? (await ctx.catalogue.get(ballot.pollId));
-  const vote = prepareVote(entry, ballot, ctx.now());
+  const vote = prepareVote(entry, ballot, ctx.now(), ctx.config.voterSecret);
   if (vote instanceof VoteStreamError) return refused(vote);
   const outcome = await ctx.appender.append(vote);
   if (outcome.status === 'refused') return refused(outcome.error);
   return { status: outcome.status === 'appended' ? 201 : 200, receipt: outcome.receipt };
 }
 
-/** The vote to append for a ballot, or why the poll refuses it (checked on this node). */
+/**
+ * The vote to append for a ballot, or why the poll refuses it (checked on this node).
+ * The voter comes first: a ballot without a valid token learns nothing about its choices.
+ */
 export function prepareVote(
   entry: CatalogueEntry | undefined,
   ballot: Ballot,
   now: number,
+  voterSecret: string | undefined,
 ): VoteRequest | VoteStreamError {
   if (!entry) return new VoteStreamError('POLL_NOT_FOUND', `no poll ${ballot.pollId}`);
+  const voter = checkVoter(entry.poll, ballot.voterId, ballot.token, voterSecret);
+  if (voter) return new VoteStreamError(voter.code, voter.message, voter.details);
   const checked = checkBallot(entry.poll, ballot.choices, now, entry.closed);
   if (isRefusal(checked))
     return new VoteStreamError(checked.code, checked.message, checked.details);

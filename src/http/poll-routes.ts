@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Poll } from '../domain/events.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
 import { definePoll, isRefusal, pollStatus } from '../domain/poll-rules.ts';
+import { type VoterAuth, voterAuthOf } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
 import { closePoll, createPoll } from '../log/poll-store.ts';
@@ -18,6 +19,7 @@ interface PollBody {
   revote?: 'reject' | 'replace';
   opensAt?: string | number;
   closesAt?: string | number;
+  voterAuth?: VoterAuth;
 }
 
 export function pollRoutes(ctx: AppContext) {
@@ -29,6 +31,14 @@ export function pollRoutes(ctx: AppContext) {
       { schema: { body: pollBody }, preHandler: admin },
       async (request, reply) => {
         const body = request.body;
+        // Refused before anything is written: votes in a token poll this node created could
+        // not be verified here either.
+        if (body.voterAuth === 'token' && !ctx.config.voterSecret) {
+          throw new VoteStreamError(
+            'VOTER_AUTH_UNAVAILABLE',
+            'this node cannot create token polls: VS_VOTER_SECRET is not set',
+          );
+        }
         const now = ctx.now();
         const defined = definePoll(
           {
@@ -39,6 +49,7 @@ export function pollRoutes(ctx: AppContext) {
             revote: body.revote,
             opensAt: instant(body.opensAt),
             closesAt: instant(body.closesAt),
+            voterAuth: body.voterAuth,
           },
           now,
         );
@@ -101,6 +112,7 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
     status === 'closed' && ctx.folder.states.every((s) => barrierOf(s, poll.id)?.committed);
   return {
     ...poll,
+    voterAuth: voterAuthOf(poll),
     opensAt: iso(poll.opensAt),
     closesAt: iso(poll.closesAt),
     createdAt: iso(poll.createdAt),

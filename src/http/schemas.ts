@@ -69,6 +69,7 @@ export const pollBody = {
     revote: { enum: ['reject', 'replace'] },
     opensAt: INSTANT,
     closesAt: INSTANT,
+    voterAuth: { enum: ['open', 'token'] },
   },
 } as const;
 
@@ -87,6 +88,9 @@ export const voteBody = {
       maxItems: 64,
       items: { type: 'string', minLength: 1, maxLength: 64 },
     },
+    // Any short string: a malformed token on a token poll is a 403 VOTER_TOKEN_INVALID like a
+    // forged one, not a 400 that would tell a forger which guesses are well-formed.
+    token: { type: 'string', maxLength: 128 },
   },
 } as const;
 
@@ -99,6 +103,18 @@ export const batchBody = {
   properties: {
     // Items are checked one by one, so one bad vote does not sink the batch.
     votes: { type: 'array', minItems: 1, maxItems: MAX_BATCH },
+  },
+} as const;
+
+/** Voter ids per POST /polls/:pollId/tokens; the CLI sends larger lists in chunks of this. */
+export const MAX_TOKENS = 1000;
+
+export const tokensBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['voters'],
+  properties: {
+    voters: { type: 'array', minItems: 1, maxItems: MAX_TOKENS, items: PRINTABLE },
   },
 } as const;
 

@@ -18,7 +18,8 @@ export async function createPoll(
   poll: Poll,
 ): Promise<{ created: boolean; poll: Poll }> {
   const keys = controlKeys(target.prefix);
-  const event: PollCreated = { type: 'PollCreated', v: 1, poll };
+  // An open poll keeps the v1 form, so nodes that predate voter authentication still serve it.
+  const event: PollCreated = { type: 'PollCreated', v: poll.voterAuth ? 2 : 1, poll };
   validateEvent(event);
   const definition = createHash('sha1').update(pollDefinition(poll)).digest('hex');
   const pipeline = target.client.pipeline() as unknown as ScriptPipeline;

@@ -1,0 +1,52 @@
+// `votestream tokens`: the voter tokens of a token poll, issued by a node's admin endpoint.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.ts';
+import { issueTokens, parseVoterIds, TokenRequestError } from '../tools/issue-tokens.ts';
+
+interface TokensFlags {
+  poll: string;
+  voters: string;
+  target: string;
+  adminToken?: string;
+  json?: boolean;
+}
+
+export function tokensCommand(): Command {
+  return new Command('tokens')
+    .description('issue the voter tokens of a poll created with "voterAuth": "token"')
+    .requiredOption('--poll <id>', 'the poll')
+    .requiredOption('--voters <file>', 'voter ids, one per line ("-": standard input)')
+    .addOption(new Option('--target <url>', 'a node to ask').default('http://127.0.0.1:3001'))
+    .option('--admin-token <token>', 'admin bearer token [VS_ADMIN_TOKEN]')
+    .option('--json', 'print NDJSON {voterId, token} lines, then one JSON summary object')
+    .action(async (flags: TokensFlags) => {
+      const adminToken = flags.adminToken ?? loadConfig().adminToken;
+      if (!adminToken)
+        throw new RangeError('an admin token is required: --admin-token or VS_ADMIN_TOKEN');
+      const voters = parseVoterIds(readFileSync(flags.voters === '-' ? 0 : flags.voters, 'utf8'));
+      if (voters.length === 0) throw new RangeError(`${flags.voters} lists no voter ids`);
+      let issued = 0;
+      try {
+        for await (const tokens of issueTokens({
+          ...flags,
+          pollId: flags.poll,
+          adminToken,
+          voters,
+        })) {
+          // Voter ids have no control characters, so a tab separates the columns unambiguously.
+          const lines = tokens.map((t) =>
+            flags.json ? JSON.stringify(t) : `${t.voterId}\t${t.token}`,
+          );
+          process.stdout.write(`${lines.join('\n')}\n`);
+          issued += tokens.length;
+        }
+      } catch (error) {
+        if (!(error instanceof TokenRequestError)) throw error;
+        process.stderr.write(`votestream tokens: ${flags.target}: ${error.message}\n`);
+        process.exitCode = 1;
+      }
+      if (flags.json)
+        console.log(JSON.stringify({ pollId: flags.poll, voters: voters.length, issued }));
+    });
+}

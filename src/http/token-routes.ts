@@ -1,0 +1,52 @@
+// POST /polls/:pollId/tokens (admin): the voter tokens of a token poll. Tokens are computed,
+// not stored: issuing writes nothing, and issuing the same voter twice gives the same token.
+import type { FastifyInstance } from 'fastify';
+import { pollSecret, voterAuthOf, voterToken } from '../domain/voter-token.ts';
+import { VoteStreamError } from '../errors.ts';
+import { requireAdmin } from './admin-auth.ts';
+import type { AppContext } from './context.ts';
+import { pollIdParams, tokensBody } from './schemas.ts';
+
+/** A thousand voter ids of up to 128 characters fit; the default 64 KiB would not. */
+const TOKENS_BODY_LIMIT = 256 * 1024;
+
+export function tokenRoutes(ctx: AppContext) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Params: { pollId: string }; Body: { voters: string[] } }>(
+      '/polls/:pollId/tokens',
+      {
+        schema: { params: pollIdParams, body: tokensBody },
+        preHandler: requireAdmin(ctx.config.adminToken),
+        bodyLimit: TOKENS_BODY_LIMIT,
+      },
+      async (request) => {
+        const { pollId } = request.params;
+        const entry = await ctx.catalogue.get(pollId);
+        if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
+        if (voterAuthOf(entry.poll) === 'open')
+          throw new VoteStreamError(
+            'VOTER_AUTH_OPEN',
+            `poll ${pollId} accepts votes without tokens`,
+          );
+        const { voterSecret } = ctx.config;
+        if (!voterSecret) {
+          throw new VoteStreamError(
+            'VOTER_AUTH_UNAVAILABLE',
+            'this node cannot issue voter tokens: VS_VOTER_SECRET is not set',
+          );
+        }
+        const secret = pollSecret(voterSecret, entry.poll);
+        const tokens = request.body.voters.map((voterId) => ({
+          voterId,
+          token: voterToken(secret, pollId, voterId),
+        }));
+        // Who issued how many, never the tokens themselves (the logger redacts them as well).
+        request.log.info(
+          { event: 'voter_tokens_issued', pollId, count: tokens.length },
+          'voter tokens issued',
+        );
+        return { pollId, tokens };
+      },
+    );
+  };
+}

@@ -1,0 +1,97 @@
+// Voter tokens from a node's admin endpoint, for `votestream tokens`. The tool holds only the
+// admin token: the voter secret stays in the nodes' configuration.
+
+/** One voter's token, as the node issued it. */
+export interface IssuedToken {
+  voterId: string;
+  token: string;
+}
+
+export interface IssueTokensOptions {
+  /** Base URL of a node, e.g. http://127.0.0.1:3001. */
+  target: string;
+  adminToken: string;
+  pollId: string;
+  voters: readonly string[];
+  /** Voter ids per request; the endpoint takes at most 1000. */
+  chunk?: number;
+}
+
+/** A node refused the request; carries the API's error code when there was one. */
+export class TokenRequestError extends Error {
+  override name = 'TokenRequestError';
+  readonly status: number;
+  readonly code: string | undefined;
+
+  constructor(status: number, code: string | undefined, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** The API's rule for voter ids: 1-128 code points (as ajv counts), no control characters. */
+function isVoterId(text: string): boolean {
+  const chars = [...text];
+  if (chars.length < 1 || chars.length > 128) return false;
+  return chars.every((ch) => {
+    const c = ch.codePointAt(0) ?? 0;
+    return c > 0x1f && (c < 0x7f || c > 0x9f);
+  });
+}
+
+/**
+ * The voter ids of a voters file: one per line, exactly as written (spaces included; a CR
+ * before the newline is dropped), empty lines skipped.
+ * @throws RangeError naming the first line that is not a valid voter id.
+ */
+export function parseVoterIds(text: string): string[] {
+  const voters: string[] = [];
+  const lines = text.split('\n');
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') continue;
+    if (!isVoterId(line))
+      throw new RangeError(
+        `line ${i + 1}: not a voter id (1-128 characters, no control characters)`,
+      );
+    voters.push(line);
+  }
+  return voters;
+}
+
+/**
+ * Asks `target` for the tokens of `voters` in poll `pollId`, a chunk per request; yields each
+ * chunk's tokens in order as it arrives, so a long list is printed while it is issued.
+ * @throws TokenRequestError on the first refused request (earlier chunks were yielded).
+ */
+export async function* issueTokens(o: IssueTokensOptions): AsyncGenerator<IssuedToken[]> {
+  const chunk = o.chunk ?? 1000;
+  const url = `${o.target.replace(/\/$/, '')}/polls/${encodeURIComponent(o.pollId)}/tokens`;
+  for (let start = 0; start < o.voters.length; start += chunk) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ voters: o.voters.slice(start, start + chunk) }),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      const error = parseError(text);
+      throw new TokenRequestError(
+        res.status,
+        error?.code,
+        `${res.status}${error ? ` ${error.code}: ${error.message}` : ` ${text.slice(0, 200)}`}`,
+      );
+    }
+    yield (JSON.parse(text) as { tokens: IssuedToken[] }).tokens;
+  }
+}
+
+function parseError(text: string): { code: string; message: string } | undefined {
+  try {
+    return (JSON.parse(text) as { error?: { code: string; message: string } }).error;
+  } catch {
+    // Not one of our JSON errors (a proxy's page, say): the caller shows the raw text.
+    return undefined;
+  }
+}

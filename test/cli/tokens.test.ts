@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunningNode } from '../../src/node.ts';
+import { parseVoterIds } from '../../src/tools/issue-tokens.ts';
+import { ADMIN_TOKEN, createPoll, logLength, startTestNode } from '../helpers/node.ts';
+import { sharedCluster } from '../helpers/redis-cluster.ts';
+
+const BIN = 'bin/votestream.js';
+const VOTERS = ['alice', 'bob', 'carol with spaces', 'dörte'];
+
+let node: RunningNode;
+let dir: string;
+let votersFile: string;
+
+/** Runs `votestream tokens` against the node; the admin token comes from the environment. */
+const tokens = (args: string[], env: Record<string, string> = { VS_ADMIN_TOKEN: ADMIN_TOKEN }) =>
+  execa('node', [BIN, 'tokens', '--target', node.url, ...args], {
+    reject: false,
+    env: { VS_ADMIN_TOKEN: '', ...env },
+  });
+
+const cli = suite('votestream tokens');
+
+cli.before(async () => {
+  node = await startTestNode(
+    await sharedCluster(),
+    { VS_VOTER_SECRET: 'test-voter-secret-0123456789abcdef' },
+    { listen: true },
+  );
+  dir = mkdtempSync(join(tmpdir(), 'votestream-tokens-'));
+  votersFile = join(dir, 'voters.txt');
+  // CRLF line ends and an empty line, as files edited elsewhere have them.
+  writeFileSync(votersFile, `${VOTERS[0]}\r\n${VOTERS[1]}\n\n${VOTERS[2]}\n${VOTERS[3]}\n`);
+});
+
+cli.after(async () => {
+  await node.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+cli('prints voterId<TAB>token lines that the node accepts as votes', async () => {
+  const pollId = await createPoll(node, { voterAuth: 'token' });
+  const result = await tokens(['--poll', pollId, '--voters', votersFile]);
+  assert.is(result.exitCode, 0, String(result.stderr));
+  const lines = String(result.stdout).trimEnd().split('\n');
+  assert.equal(
+    lines.map((l) => l.split('\t')[0]),
+    VOTERS,
+  );
+  for (const line of lines) {
+    const [voterId, token] = line.split('\t');
+    const res = await node.app.inject({
+      method: 'POST',
+      url: '/votes',
+      payload: { pollId, voterId, choices: ['a'], token },
+    });
+    assert.is(res.statusCode, 201, `${voterId}: ${res.body}`);
+  }
+  // And a token is good for its own voter only.
+  const [, aliceToken] = lines[0]!.split('\t');
+  const stolen = await node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    payload: { pollId, voterId: 'mallory', choices: ['a'], token: aliceToken },
+  });
+  assert.is(stolen.statusCode, 403);
+});
+
+cli('--json prints NDJSON tokens then one summary; --admin-token and stdin work', async () => {
+  const pollId = await createPoll(node, { voterAuth: 'token' });
+  const result = await execa(
+    'node',
+    [BIN, 'tokens', '--target', node.url, '--poll', pollId, '--voters', '-', '--json'],
+    { input: 'alice\nbob\n', env: { VS_ADMIN_TOKEN: '' }, reject: false },
+  );
+  // No admin token anywhere: refused before any request.
+  assert.is(result.exitCode, 2);
+  assert.match(String(result.stderr), /admin token is required/);
+  const ok = await execa(
+    'node',
+    [
+      BIN,
+      'tokens',
+      '--target',
+      node.url,
+      '--poll',
+      pollId,
+      '--voters',
+      '-',
+      '--json',
+      '--admin-token',
+      ADMIN_TOKEN,
+    ],
+    { input: 'alice\nbob\n', env: { VS_ADMIN_TOKEN: '' } },
+  );
+  const objects = String(ok.stdout)
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.is(objects.length, 3);
+  assert.equal(
+    objects.slice(0, 2).map((o) => o.voterId),
+    ['alice', 'bob'],
+  );
+  for (const o of objects.slice(0, 2)) assert.match(String(o.token), /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(objects[2], { pollId, voters: 2, issued: 2 });
+});
+
+cli('a refusal exits 1 with one line naming the code, and prints no tokens', async () => {
+  const pollId = await createPoll(node, { voterAuth: 'token' });
+  const wrong = await tokens(['--poll', pollId, '--voters', votersFile], {
+    VS_ADMIN_TOKEN: 'not-the-admin-token-at-all',
+  });
+  assert.is(wrong.exitCode, 1);
+  assert.is(String(wrong.stdout), '');
+  assert.match(String(wrong.stderr).trim(), /^votestream tokens: http.*: 403 FORBIDDEN: /);
+  const open = await tokens(['--poll', await createPoll(node), '--voters', votersFile]);
+  assert.is(open.exitCode, 1);
+  assert.match(String(open.stderr), /409 VOTER_AUTH_OPEN/);
+  const missing = await tokens(['--poll', 'no-such-poll', '--voters', votersFile]);
+  assert.is(missing.exitCode, 1);
+  assert.match(String(missing.stderr), /404 POLL_NOT_FOUND/);
+});
+
+cli('more voters than one request takes are issued in chunks, in order', async () => {
+  const pollId = await createPoll(node, { voterAuth: 'token' });
+  const many = Array.from({ length: 2500 }, (_, i) => `voter-${i}`);
+  const file = join(dir, 'many.txt');
+  writeFileSync(file, `${many.join('\n')}\n`);
+  const before = await logLength(node);
+  const result = await tokens(['--poll', pollId, '--voters', file]);
+  assert.is(result.exitCode, 0, String(result.stderr));
+  const lines = String(result.stdout).trimEnd().split('\n');
+  assert.equal(
+    lines.map((l) => l.split('\t')[0]),
+    many,
+  );
+  assert.is(await logLength(node), before, 'issuing tokens wrote to the log');
+});
+
+cli('--help lists every flag with its default', async () => {
+  const { stdout } = await execa('node', [BIN, 'tokens', '--help']);
+  for (const flag of ['--poll', '--voters', '--target', '--admin-token', '--json'])
+    assert.match(String(stdout), flag);
+  assert.match(String(stdout), /--target <url>.*default: "http:\/\/127\.0\.0\.1:3001"/);
+});
+
+cli.run();
+
+const parse = suite('voters file');
+
+parse('one voter id per line, exactly as written; empty lines skipped', () => {
+  assert.equal(parseVoterIds('a\r\n b \n\nc'), ['a', ' b ', 'c']);
+  assert.equal(parseVoterIds(''), []);
+});
+
+parse('a line that is not a voter id is named by its number', () => {
+  assert.throws(() => parseVoterIds('a\nb\tc\n'), /line 2/);
+  assert.throws(() => parseVoterIds(`a\n\n${'x'.repeat(129)}`), /line 3/);
+  // 128 characters outside the BMP are 256 UTF-16 units but a valid voter id.
+  assert.is(parseVoterIds('🗳'.repeat(128))[0]?.length, 256);
+});
+
+parse.run();
