@@ -1,11 +1,11 @@
 // `votestream up` (= `npm start`): a local Redis Cluster (unless VS_REDIS_CLUSTER or
-// VS_REDIS_URL points elsewhere) and --nodes member nodes; Ctrl-C stops the nodes
-// gracefully, then the Redis it started.
+// VS_REDIS_URL points elsewhere) and --nodes member nodes, restarted when they die; Ctrl-C
+// stops the nodes gracefully, then the Redis it started.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { type NodeProcess, startNodeProcess } from '../../ops/local-nodes.ts';
+import { type SupervisedNode, superviseNode } from '../../ops/node-supervisor.ts';
 import { redisDown, redisUp } from '../../ops/redis-cluster.ts';
 import { loadConfig } from '../config.ts';
 
@@ -61,7 +61,7 @@ export function upCommand(): Command {
         VS_VOTER_SECRET: voterSecret,
         VS_SNAPSHOT_DIR: join(flags.dir, 'snapshots'),
       };
-      const nodes: NodeProcess[] = [];
+      const nodes: SupervisedNode[] = [];
       const stopAll = async () => {
         await Promise.all(nodes.map((n) => n.stop()));
         if (startedRedis) await redisDown({ dir: redisDir });
@@ -69,7 +69,9 @@ export function upCommand(): Command {
       try {
         for (const [i, nodeId] of ids.entries()) {
           const output = join(logDir, `${nodeId}.log`);
-          nodes.push(await startNodeProcess({ nodeId, port: port + i, env, output }));
+          const spec = { nodeId, port: port + i, env, output };
+          // A node that dies is started again, as a process manager would in production.
+          nodes.push(await superviseNode(spec, (line) => console.log(line)));
           console.log(`node ${nodeId}: ${nodes[i]!.url}  (log: ${output})`);
         }
       } catch (error) {

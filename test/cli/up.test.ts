@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -47,6 +47,19 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     };
     assert.is(view.quorum, 2);
     assert.match(out, new RegExp(`leader: ${view.leader.nodeId}`));
+
+    // A node that dies is started again by up, on the same port.
+    const n2 = nodePid(child.pid!, 'n2');
+    process.kill(n2, 'SIGKILL');
+    await until(() => /node n2 restarted/.test(out), 30_000, `n2 was not restarted: ${out}`);
+    assert.match(out, /node n2 stopped \(signal SIGKILL\); restarting in 1 s/);
+    await until(
+      async () => (await fetch(`http://127.0.0.1:${port + 1}/health`)).status === 200,
+      20_000,
+      'the restarted n2 did not become ready',
+    );
+    assert.not.equal(nodePid(child.pid!, 'n2'), n2);
+
     child.kill('SIGINT');
     const result = await child;
     assert.is(result.exitCode, 0, out);
@@ -62,5 +75,24 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The pid of up's child process running node `nodeId` (found by parent pid, then env). */
+function nodePid(upPid: number, nodeId: string): number {
+  const children = readFileSync(`/proc/${upPid}/task/${upPid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const pid = children.find((c) => {
+    try {
+      return readFileSync(`/proc/${c}/environ`, 'utf8')
+        .split('\0')
+        .includes(`VS_NODE_ID=${nodeId}`);
+    } catch {
+      return false;
+    }
+  });
+  if (!pid) throw new Error(`no child process of ${upPid} runs ${nodeId}`);
+  return pid;
+}
 
 up.run();
