@@ -290,6 +290,9 @@ export class Coordinator {
           term: seen?.term ?? null,
           address: seen?.address ?? null,
           lastHeartbeatAgeMs: seen ? Math.round(now - seen.seenAt) : null,
+          // Its cluster-clock reading in its last heartbeat minus this node's cluster clock when
+          // that heartbeat was read: the two offset estimates' disagreement plus delivery time.
+          clockDeltaMs: seen ? Math.round(seen.clock - (clock.now() - (now - seen.seenAt))) : null,
           uptimeMs: seen?.uptimeMs ?? null,
           divergent: [...this.committer.divergent.values()].filter((d) => d.nodeId === nodeId),
         };
