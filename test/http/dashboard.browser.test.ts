@@ -99,9 +99,10 @@ async function waitForText(selector: string, text: string, timeoutMs = 10_000) {
   );
 }
 
-async function vote(voterId: string, choice: string, n: NodeProcess) {
+async function vote(voterId: string, choice: string, n: NodeProcess): Promise<string> {
   const res = await post(n, '/votes', { pollId: 'dash', voterId, choices: [choice] });
   assert.is(res.status, 201, JSON.stringify(res.body));
+  return (res.body as unknown as { receipt: { voteId: string } }).receipt.voteId;
 }
 
 browser('create a poll, watch votes finalize live, see the leader and its successor', async () => {
@@ -151,6 +152,15 @@ browser('create a poll, watch votes finalize live, see the leader and its succes
   await waitForCounts({ red: [6, 0], green: [3, 0], blue: [6, 0] });
   assert.match(String(await page.textContent('#poll-totals')), /^15 finalized · 0 pending ballots/);
   assert.match(String(await page.textContent('#poll-position')), /^committed position: seq \d+/);
+
+  // The lookup box shows a vote's receipt and status.
+  const voteId = await vote('lookup-voter', 'green', nodes[0]!);
+  await waitForCounts({ red: [6, 0], green: [4, 0], blue: [6, 0] });
+  await page.fill('#lookup-id', voteId);
+  await page.click('#lookup-form button[type=submit]');
+  await page.waitForSelector('#lookup-result[data-status="finalized"]');
+  const shown = await page.$$eval('#lookup-result dd', (dds) => dds.map((d) => d.textContent));
+  assert.equal(shown.slice(0, 4), ['finalized', 'yes', voteId, 'dash']);
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
   // Kill the leader: the page, still on the same load, shows the new leader and the dead one.
@@ -168,6 +178,11 @@ browser('create a poll, watch votes finalize live, see the leader and its succes
   );
   await waitForText(`#members tr[data-node="${leader.nodeId}"] [data-role="status"]`, 'dead');
   assert.match(String(await page.textContent('#term')), new RegExp(`^term ${next.term}$`));
+
+  // The admin panel closes the poll; the new leader commits its barriers: final.
+  await page.click('#close-poll');
+  await waitForText('#admin-message', 'closed dash');
+  await waitForText('#poll-list [data-poll-id="dash"] .badge', 'final', 15_000);
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failover.png'), fullPage: true });
 
   assert.is(navigations, 1, 'the page was reloaded');
