@@ -41,7 +41,8 @@ export class StateChanges {
       if (before === now) continue;
       // A member never heard from is dead from the start: that is no change worth a line.
       if (before === undefined && now === 'dead') continue;
-      const level = now === 'alive' ? 'info' : 'warn';
+      // Suspect is a hint (a busy peer or event loop flaps there); dead is what to act on.
+      const level = now === 'dead' ? 'warn' : 'info';
       this.#log[level](
         { event: LIVENESS_EVENTS[now], nodeId, from: before ?? 'unseen' },
         `${nodeId} is ${now}`,

@@ -43,7 +43,8 @@ changes('members going alive → suspect → dead → alive are logged once per 
     { event: 'member_alive', nodeId: 'n3', from: 'dead', pollId: undefined },
     { event: 'member_alive', nodeId: 'n2', from: 'dead', pollId: undefined },
   ]);
-  assert.is(lines[1]!.level, 40, 'suspect is a warning');
+  assert.is(lines[1]!.level, 30, 'suspect is information');
+  assert.is(lines[2]!.level, 40, 'dead is a warning');
 });
 
 changes('a new leader or term is leader_changed; no live leader is leader_lost', () => {
