@@ -78,6 +78,7 @@ export function upCommand(): Command {
         await stopAll();
         throw error;
       }
+      console.log(`dashboard: ${nodes[0]!.url}/  (every node serves it)`);
       console.log(`API and cluster view: ${nodes[0]!.url}/cluster`);
       console.log(`admin token: ${base.adminToken ? '(VS_ADMIN_TOKEN)' : adminToken}`);
       console.log(`leader: ${await leaderOf(nodes[0]!.url)}`);

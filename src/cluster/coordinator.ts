@@ -2,7 +2,8 @@
 // the lease (or step down), commit and close due polls; as a member with no live leader in
 // view, stand as a candidate and try to take the lease.
 import type { Config } from '../config.ts';
-import { quorumSize } from '../domain/membership.ts';
+import { barrierOf } from '../domain/fold-progress.ts';
+import { type Liveness, quorumSize } from '../domain/membership.ts';
 import { encodeEvent } from '../log/codec.ts';
 import type { Folder } from '../log/folder.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
@@ -14,6 +15,7 @@ import { Committer } from './committer.ts';
 import { type ClusterClock, type HeartbeatState, sendHeartbeat } from './heartbeats.ts';
 import { LeaderLease } from './leader-lease.ts';
 import { PollCloser } from './poll-closer.ts';
+import { StateChanges } from './state-changes.ts';
 
 const COMMIT_EVERY_MS = 20;
 
@@ -36,6 +38,7 @@ export class Coordinator {
   readonly committer: Committer;
   readonly #o: CoordinatorOptions;
   readonly #closer: PollCloser;
+  readonly #changes: StateChanges;
   readonly #startedAt = performance.now();
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
@@ -67,6 +70,7 @@ export class Coordinator {
       onFenced: () => this.#stepDown('fenced by a newer term'),
     });
     this.#closer = new PollCloser(target, catalogue, log);
+    this.#changes = new StateChanges(log);
     // The leader's own fold counts toward the quorum too.
     folder.on('batch', () => this.#scheduleCommit());
   }
@@ -115,9 +119,11 @@ export class Coordinator {
     if (this.#ticking) return;
     this.#ticking = true;
     const { config, client, clock, log } = this.#o;
+    // First, and without Redis: when Redis is away, peers going suspect is the news.
+    this.#observe();
     try {
-      if (!this.isMember && this.role !== 'leader') this.role = 'observer';
-      else if (this.role === 'observer') this.role = 'follower';
+      if (!this.isMember && this.role !== 'leader') this.#becomeObserver(true);
+      else if (this.role === 'observer') this.#becomeObserver(false);
       await sendHeartbeat(
         client,
         config.prefix,
@@ -145,6 +151,17 @@ export class Coordinator {
     }
   }
 
+  /** The member set changed under this node: it stops (or starts) counting toward quorum. */
+  #becomeObserver(observer: boolean): void {
+    const role = observer ? 'observer' : 'follower';
+    if (this.role === role) return;
+    this.#o.log.info(
+      { event: 'role_changed', role, from: this.role },
+      `${this.#o.config.nodeId} is now ${observer ? 'an observer' : 'a member'}`,
+    );
+    this.role = role;
+  }
+
   /** Candidacy with a randomized backoff, so members rarely race for the same term. */
   async #stand(): Promise<void> {
     const now = performance.now();
@@ -156,6 +173,10 @@ export class Coordinator {
     this.#candidateAt = 0;
     const { config, client, clock } = this.#o;
     this.role = 'candidate';
+    this.#o.log.info(
+      { event: 'candidacy', term: this.view.elected.term + 1 },
+      `${config.nodeId} stands for term ${this.view.elected.term + 1}`,
+    );
     const keys = controlKeys(config.prefix);
     const candidacy = encodeEvent({
       type: 'Candidacy',
@@ -211,6 +232,25 @@ export class Coordinator {
     this.role = 'follower';
   }
 
+  /** Hands what this node sees now to the state-change log. */
+  #observe(): void {
+    const now = performance.now();
+    const { config, catalogue, folder } = this.#o;
+    const liveness = new Map<string, Liveness>();
+    for (const nodeId of new Set([...this.view.nodes.keys(), ...this.view.members]))
+      if (nodeId !== config.nodeId) liveness.set(nodeId, this.view.liveness(nodeId, now));
+    const leader = this.view.leader(now);
+    this.#changes.observe({
+      liveness,
+      leader: leader && { nodeId: leader.nodeId, term: leader.term },
+      closedPolls: catalogue
+        .list()
+        .filter((entry) => entry.closed)
+        .map((entry) => entry.poll.id),
+      isFinal: (pollId) => folder.states.every((state) => barrierOf(state, pollId)?.committed),
+    });
+  }
+
   #otherLeader(): boolean {
     const leader = this.view.leader();
     return leader !== undefined && leader.nodeId !== this.#o.config.nodeId;
@@ -250,6 +290,9 @@ export class Coordinator {
           term: seen?.term ?? null,
           address: seen?.address ?? null,
           lastHeartbeatAgeMs: seen ? Math.round(now - seen.seenAt) : null,
+          // Its cluster-clock reading in its last heartbeat minus this node's cluster clock when
+          // that heartbeat was read: the two offset estimates' disagreement plus delivery time.
+          clockDeltaMs: seen ? Math.round(seen.clock - (clock.now() - (now - seen.seenAt))) : null,
           uptimeMs: seen?.uptimeMs ?? null,
           divergent: [...this.committer.divergent.values()].filter((d) => d.nodeId === nodeId),
         };

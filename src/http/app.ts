@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { clusterRoutes } from './cluster-routes.ts';
 import type { AppContext } from './context.ts';
+import { dashboardRoutes } from './dashboard-routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { createMetrics, metricsRoutes } from './metrics.ts';
@@ -48,5 +49,6 @@ export function build(ctx: AppContext): FastifyInstance {
   app.addHook('preClose', async () => stream.close());
   app.register(tallyRoutes(ctx, stream));
   app.register(clusterRoutes(ctx));
+  app.register(dashboardRoutes());
   return app;
 }

@@ -1,6 +1,7 @@
 // /cluster: this node's view of the cluster (roles, terms, members, clock) and of every shard
-// (head, applied and committed seqs, each node's consumer-group lag); /cluster/digests: the
-// fold's per-shard digests, equal on every node that applied the same entries;
+// (head, applied and committed seqs, each node's consumer-group lag and applied seq);
+// /cluster/digests: the fold's per-shard digests, equal on every node that applied the same
+// entries;
 // POST /cluster/members (admin): replace the member set that counts toward quorum.
 import type { FastifyInstance } from 'fastify';
 import { digestShard } from '../domain/digest.ts';
@@ -18,15 +19,20 @@ export function clusterRoutes(ctx: AppContext) {
         ctx.folder.readers.map(async (r) => {
           const keys = shardKeys(prefix, r.shard);
           const [head, groups] = await Promise.all([
-            client.hget(keys.head, 'seq').catch(() => null),
+            // No head yet is an empty chain (seq 0); null means Redis could not say.
+            client.hget(keys.head, 'seq').then(
+              (seq) => Number(seq ?? 0),
+              () => null,
+            ),
             (client.xinfo('GROUPS', keys.log) as Promise<unknown[][]>).catch(() => []),
           ]);
           return {
             shard: r.shard,
-            headSeq: head === null ? null : Number(head),
+            headSeq: head,
             appliedSeq: r.state.appliedSeq,
             committedSeq: r.state.committedSeq,
             lag: Object.fromEntries(groups.map((g) => groupLag(g))),
+            appliedBy: appliedBy(ctx, r.shard, r.state.appliedSeq),
             chainBreaks: r.breaks,
             ...(r.broken ? { broken: r.broken } : {}),
           };
@@ -75,6 +81,20 @@ export function clusterRoutes(ctx: AppContext) {
       },
     );
   };
+}
+
+/**
+ * Each node's applied seq in a shard, from the Applied reports the coordinator folds (this
+ * node's own from its fold, which is fresher). A node that never reported is absent.
+ */
+function appliedBy(ctx: AppContext, shard: number, own: number): Record<string, number> {
+  const bySeq: Record<string, number> = {};
+  for (const [nodeId, report] of ctx.coordinator.view.applied) {
+    const seq = report.shards.get(shard)?.seq;
+    if (seq !== undefined) bySeq[nodeId] = seq;
+  }
+  bySeq[ctx.config.nodeId] = own;
+  return bySeq;
 }
 
 /** [name, lag] from one XINFO GROUPS entry (a flat field/value list). */

@@ -47,9 +47,13 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
       const { client, prefix } = ctx.target;
       await Promise.all(
         readers().map(async (r) => {
-          const head = await client.hget(shardKeys(prefix, r.shard).head, 'seq').catch(() => null);
+          // No head yet is an empty chain (seq 0); only a failed read leaves the sample out.
+          const head = await client.hget(shardKeys(prefix, r.shard).head, 'seq').then(
+            (seq) => Number(seq ?? 0),
+            () => null,
+          );
           if (head !== null)
-            this.set({ shard: String(r.shard) }, Math.max(0, Number(head) - r.state.appliedSeq));
+            this.set({ shard: String(r.shard) }, Math.max(0, head - r.state.appliedSeq));
         }),
       );
     },

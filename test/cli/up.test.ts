@@ -41,6 +41,9 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     for (let i = 0; i < 3; i++)
       assert.match(out, new RegExp(`node n${i + 1}: http://127\\.0\\.0\\.1:${port + i}`));
     assert.match(out, /leader: n\d \(term \d+\)/);
+    assert.match(out, new RegExp(`dashboard: http://127\\.0\\.0\\.1:${port}/ `));
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.match(String(page.headers.get('content-type')), /^text\/html/);
     const view = (await (await fetch(`http://127.0.0.1:${port + 1}/cluster`)).json()) as {
       leader: { nodeId: string };
       quorum: number;

@@ -1,0 +1,54 @@
+// GET /: the dashboard, served by every node from the files in ./dashboard/ (plain HTML, one ES
+// module, CSS: no CDN, no build step, works offline). The files are read once when the plugin
+// registers; each is sent with a strong ETag so browsers revalidate cheaply after a deploy.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const FOLDER = new URL('./dashboard/', import.meta.url);
+
+/** URL path → file in FOLDER and its content type. */
+const FILES = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+} as const;
+
+/**
+ * Only this origin's scripts, styles, images and connections (fetch, EventSource); no plugins,
+ * no framing, no <base>. Titles and labels are rendered with DOM text APIs, and this policy
+ * would block an injected inline script or handler even if one slipped through.
+ */
+export const DASHBOARD_CSP =
+  "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'none'";
+
+interface Asset {
+  body: Buffer;
+  type: string;
+  etag: string;
+}
+
+/** The dashboard's static files as a fastify plugin. */
+export function dashboardRoutes() {
+  return async (app: FastifyInstance) => {
+    for (const [path, { file, type }] of Object.entries(FILES)) {
+      const body = await readFile(new URL(file, FOLDER));
+      const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+      const asset: Asset = { body, type, etag };
+      app.get(path, async (request, reply) => serve(asset, request, reply));
+    }
+  };
+}
+
+function serve(asset: Asset, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply
+    .header('content-security-policy', DASHBOARD_CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    // Revalidate on every load: the URLs stay the same across versions, the ETag does not.
+    .header('cache-control', 'no-cache')
+    .header('etag', asset.etag);
+  if (request.headers['if-none-match'] === asset.etag) return reply.status(304).send();
+  return reply.type(asset.type).send(asset.body);
+}

@@ -1,0 +1,494 @@
+// The votestream dashboard: one ES module, no framework, no build step. It reads the node's
+// own JSON API (GET /cluster every second, GET /polls every two seconds, the chosen poll's
+// tally over SSE) and writes the page only inside requestAnimationFrame: data handlers just
+// store the latest value and mark a part dirty, so a flood of updates costs one render per
+// frame at most. Everything that comes from data is written with textContent / DOM APIs,
+// never as markup: a poll titled "<img src=x onerror=…>" shows as those characters.
+
+const CLUSTER_EVERY_MS = 1000;
+const POLLS_EVERY_MS = 2000;
+const SPARK_POINTS = 60;
+
+const state = {
+  cluster: undefined,
+  clusterError: '',
+  polls: [],
+  /** The last GET /polls body: the list is rebuilt only when it changes. */
+  pollsJson: '',
+  pollsError: '',
+  selected: '',
+  tally: undefined,
+  live: false,
+  rates: { appends: [], commits: [], last: undefined },
+  /** Kept in memory only: a reload asks for it again. */
+  token: '',
+};
+
+// ---- rendering, coalesced per animation frame ----
+
+const dirty = new Set();
+let frame = 0;
+
+function invalidate(part) {
+  dirty.add(part);
+  if (!frame) frame = requestAnimationFrame(renderDirty);
+}
+
+function renderDirty() {
+  frame = 0;
+  const parts = [...dirty];
+  dirty.clear();
+  for (const part of parts) RENDER[part]();
+}
+
+const RENDER = {
+  cluster: renderCluster,
+  polls: renderPolls,
+  tally: renderTally,
+};
+
+const $ = (id) => document.getElementById(id);
+
+/** An element with properties and children (strings become text nodes, never markup). */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else node[key] = value;
+  }
+  node.append(...children.filter((c) => c !== undefined && c !== null));
+  return node;
+}
+
+// ---- data ----
+
+/** GET or POST JSON; throws an Error whose message is the API's `code: message`. */
+async function api(path, init = {}) {
+  const res = await fetch(path, {
+    ...init,
+    headers: { accept: 'application/json', ...(init.headers ?? {}) },
+  });
+  const body = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const error = body?.error;
+    throw new Error(error ? `${error.code}: ${error.message}` : `HTTP ${res.status}`);
+  }
+  return body;
+}
+
+async function refreshCluster() {
+  try {
+    const cluster = await api('/cluster');
+    state.cluster = cluster;
+    state.clusterError = '';
+    sampleRates(cluster);
+  } catch (error) {
+    state.clusterError = error.message;
+  }
+  invalidate('cluster');
+  setTimeout(refreshCluster, CLUSTER_EVERY_MS);
+}
+
+/** appends/s and commits/s from the change of the summed head and committed seqs. */
+function sampleRates(cluster) {
+  const heads = cluster.shards.map((s) => s.headSeq);
+  if (heads.some((h) => h === null)) return;
+  const now = performance.now();
+  const totals = {
+    at: now,
+    head: heads.reduce((a, b) => a + b, 0),
+    committed: cluster.shards.reduce((a, s) => a + s.committedSeq, 0),
+  };
+  const last = state.rates.last;
+  state.rates.last = totals;
+  if (!last) return;
+  const seconds = (now - last.at) / 1000;
+  if (seconds <= 0) return;
+  push(state.rates.appends, Math.max(0, (totals.head - last.head) / seconds));
+  push(state.rates.commits, Math.max(0, (totals.committed - last.committed) / seconds));
+}
+
+function push(series, value) {
+  series.push(value);
+  if (series.length > SPARK_POINTS) series.shift();
+}
+
+async function refreshPolls() {
+  let error = '';
+  try {
+    const { polls } = await api('/polls');
+    const json = JSON.stringify(polls);
+    // Rebuilding the list under the pointer would swallow a click: only when it changed.
+    if (json !== state.pollsJson) {
+      state.polls = polls;
+      state.pollsJson = json;
+      invalidate('polls');
+    }
+  } catch (failure) {
+    error = failure.message;
+  }
+  if (error !== state.pollsError) {
+    state.pollsError = error;
+    invalidate('polls');
+  }
+}
+
+function schedulePolls() {
+  void refreshPolls().finally(() => setTimeout(schedulePolls, POLLS_EVERY_MS));
+}
+
+// ---- the chosen poll: live tally over SSE ----
+
+let events;
+
+function selectPoll(pollId) {
+  if (state.selected === pollId) return;
+  events?.close();
+  state.selected = pollId;
+  state.tally = undefined;
+  state.live = false;
+  $('bars').replaceChildren();
+  events = new EventSource(`/polls/${encodeURIComponent(pollId)}/events`);
+  events.addEventListener('open', () => {
+    state.live = true;
+    invalidate('tally');
+  });
+  events.addEventListener('error', () => {
+    // EventSource reconnects by itself (the server says retry: 1000).
+    state.live = false;
+    invalidate('tally');
+  });
+  events.addEventListener('tally', (event) => {
+    // Only the newest tally matters: it is a whole state, not a delta.
+    state.tally = JSON.parse(event.data);
+    invalidate('tally');
+  });
+  invalidate('polls');
+  invalidate('tally');
+}
+
+// ---- cluster ----
+
+function renderCluster() {
+  const c = state.cluster;
+  $('connection').textContent = state.clusterError ? `⚠ ${state.clusterError}` : '';
+  if (!c) return;
+  $('node').textContent = c.nodeId;
+  $('role').textContent = c.role;
+  $('leader').textContent = c.leader ? c.leader.nodeId : 'none';
+  $('leader-box').classList.toggle('missing', !c.leader);
+  $('term').textContent = `term ${c.term}`;
+  const { offsetMs, uncertaintyMs } = c.clock;
+  $('clock').textContent =
+    `clock offset ${signed(offsetMs)} ms` +
+    (uncertaintyMs === null ? '' : ` ± ${uncertaintyMs} ms`);
+
+  $('members').tBodies[0].replaceChildren(
+    ...c.members.map((m) => {
+      const leads = c.leader?.nodeId === m.nodeId;
+      const row = el(
+        'tr',
+        { className: leads ? 'is-leader' : '', dataset: { node: m.nodeId } },
+        el(
+          'td',
+          {},
+          m.nodeId,
+          leads ? el('span', { className: 'badge', title: 'leader' }, '★ leader') : undefined,
+          m.nodeId === c.nodeId ? el('small', {}, ' (this node)') : undefined,
+          m.member ? undefined : el('small', {}, ' observer'),
+        ),
+        el('td', {}, m.role ?? '–'),
+        el('td', {}, m.term ?? '–'),
+        el('td', { className: `status-${m.status}`, dataset: { role: 'status' } }, m.status),
+        el('td', {}, duration(m.lastHeartbeatAgeMs)),
+        el('td', {}, m.clockDeltaMs === null ? '–' : `${signed(m.clockDeltaMs)} ms`),
+        el('td', {}, duration(m.uptimeMs)),
+      );
+      if (m.divergent?.length) row.classList.add('divergent');
+      return row;
+    }),
+  );
+
+  renderShards(c);
+  renderSpark('appends', state.rates.appends);
+  renderSpark('commits', state.rates.commits);
+}
+
+function renderShards(c) {
+  const nodes = [...new Set(c.shards.flatMap((s) => Object.keys(s.appliedBy ?? {})))].sort();
+  const table = $('shards');
+  table.tHead.replaceChildren(
+    el(
+      'tr',
+      {},
+      el('th', {}, 'shard'),
+      el('th', {}, 'head'),
+      el('th', {}, 'committed'),
+      ...nodes.map((n) => el('th', {}, n)),
+    ),
+  );
+  table.tBodies[0].replaceChildren(
+    ...c.shards.map((s) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, s.shard, s.broken ? el('span', { className: 'badge bad' }, 'broken') : ''),
+        el('td', {}, s.headSeq ?? '?'),
+        el('td', { className: s.committedSeq < (s.headSeq ?? 0) ? 'behind' : '' }, s.committedSeq),
+        ...nodes.map((n) => {
+          const applied = s.appliedBy?.[n];
+          if (applied === undefined) return el('td', {}, '–');
+          const lag = Math.max(0, (s.headSeq ?? applied) - applied);
+          return el(
+            'td',
+            { className: lag ? 'behind' : '' },
+            applied,
+            lag ? el('small', {}, ` (${lag})`) : '',
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+function renderSpark(name, series) {
+  const last = series[series.length - 1];
+  const max = Math.max(1, ...series);
+  $(`${name}-rate`).textContent = last === undefined ? '–' : Math.round(last).toLocaleString();
+  $(`${name}-peak`).textContent =
+    series.length > 1 ? `peak ${Math.round(max).toLocaleString()} in ${series.length} s` : '';
+  const step = 120 / (SPARK_POINTS - 1);
+  const offset = SPARK_POINTS - series.length;
+  const points = series
+    .map((v, i) => `${((offset + i) * step).toFixed(1)},${(29 - (v / max) * 28).toFixed(1)}`)
+    .join(' ');
+  $(`${name}-spark`).querySelector('polyline').setAttribute('points', points);
+}
+
+// ---- polls ----
+
+function renderPolls() {
+  $('no-polls').hidden = state.polls.length > 0;
+  $('polls-error').textContent = state.pollsError ? `⚠ ${state.pollsError}` : '';
+  $('poll-list').replaceChildren(
+    ...[...state.polls].reverse().map((p) =>
+      el(
+        'li',
+        {},
+        el(
+          'button',
+          {
+            type: 'button',
+            className: p.id === state.selected ? 'selected' : '',
+            dataset: { pollId: p.id },
+            onclick: () => selectPoll(p.id),
+          },
+          el('span', { className: 'poll-title' }, p.title),
+          el('small', {}, ` ${p.id} `),
+          el('span', { className: `badge poll-${p.status}` }, p.status),
+        ),
+      ),
+    ),
+  );
+  $('close-poll').disabled = !state.selected;
+  renderPollHeader();
+}
+
+function selectedPoll() {
+  return state.polls.find((p) => p.id === state.selected);
+}
+
+function renderPollHeader() {
+  const poll = selectedPoll();
+  $('poll-detail').hidden = !state.selected;
+  $('poll-title').textContent = poll?.title ?? state.selected;
+  $('poll-meta').textContent = poll
+    ? [
+        poll.id,
+        poll.status,
+        `revote: ${poll.revote ?? 'reject'}`,
+        poll.closesAt ? `closes ${new Date(poll.closesAt).toLocaleString()}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · ')
+    : '';
+}
+
+/** One bar per option; rows are made once per poll and then only updated. */
+function renderTally() {
+  renderPollHeader();
+  $('live').textContent = state.live ? '● live' : '○ connecting…';
+  $('live').classList.toggle('on', state.live);
+  const tally = state.tally;
+  if (!tally || tally.pollId !== state.selected) return;
+  const poll = selectedPoll();
+  const labels = new Map((poll?.options ?? []).map((o) => [o.id, o.label ?? o.id]));
+  const options = Object.keys(tally.finalized);
+  const bars = $('bars');
+  if (bars.childElementCount !== options.length) bars.replaceChildren(...options.map(barRow));
+  const most = Math.max(1, ...options.map((o) => tally.finalized[o] + tally.pending[o]));
+  options.forEach((option, i) => {
+    const row = bars.children[i];
+    const finalized = tally.finalized[option];
+    const pending = tally.pending[option];
+    row.dataset.option = option;
+    row.querySelector('.label').textContent = labels.get(option) ?? option;
+    row.querySelector('.bar-finalized').style.width = `${(100 * finalized) / most}%`;
+    row.querySelector('.bar-pending').style.width = `${(100 * pending) / most}%`;
+    row.querySelector('.count-finalized').textContent = String(finalized);
+    row.querySelector('.count-pending').textContent = String(pending);
+  });
+  const { finalized, pending } = tally.ballots;
+  $('poll-totals').textContent =
+    `${finalized} finalized · ${pending} pending ballots` +
+    (tally.revotesPending ? ` · ${tally.revotesPending} revotes pending` : '');
+  const committed = tally.shards.reduce((a, s) => a + s.committedSeq, 0);
+  const applied = tally.shards.reduce((a, s) => a + s.appliedSeq, 0);
+  const caughtUp = tally.shards.filter((s) => s.committedSeq === s.appliedSeq).length;
+  $('poll-position').textContent =
+    `committed position: seq ${committed} of ${applied} applied, summed over ` +
+    `${tally.shards.length} shards (${caughtUp} fully committed)`;
+}
+
+function barRow() {
+  return el(
+    'div',
+    { className: 'bar-row' },
+    el('span', { className: 'label' }),
+    el(
+      'span',
+      { className: 'bar' },
+      el('span', { className: 'bar-finalized' }),
+      el('span', { className: 'bar-pending' }),
+    ),
+    el(
+      'span',
+      { className: 'counts' },
+      el('span', { className: 'count-finalized' }),
+      ' + ',
+      el('span', { className: 'count-pending' }),
+    ),
+  );
+}
+
+// ---- vote lookup ----
+
+async function lookUp(event) {
+  event.preventDefault();
+  const voteId = $('lookup-id').value.trim();
+  const out = $('lookup-result');
+  if (!voteId) return;
+  out.replaceChildren(el('dt', {}, 'looking up'), el('dd', {}, voteId));
+  try {
+    const { receipt, status, folded } = await api(`/votes/${encodeURIComponent(voteId)}`);
+    const rows = [
+      ['status', status],
+      ['folded here', folded ? 'yes' : 'not yet'],
+      ['voteId', receipt.voteId],
+      ['pollId', receipt.pollId],
+      ['shard', receipt.shard],
+      ['seq', receipt.seq],
+      ['entryId', receipt.entryId],
+      ['hash', receipt.hash],
+    ];
+    out.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))]));
+    out.dataset.status = status;
+  } catch (error) {
+    out.replaceChildren(el('dt', {}, 'error'), el('dd', {}, error.message));
+    out.dataset.status = 'error';
+  }
+}
+
+// ---- admin ----
+
+function adminHeaders(json) {
+  const auth = { authorization: `Bearer ${state.token}` };
+  // Declaring a JSON body without sending one is a 400: only say so when there is one.
+  return json ? { ...auth, 'content-type': 'application/json' } : auth;
+}
+
+/** "id" or "id: label" per line (or comma-separated). */
+function parseOptions(text) {
+  return text
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const at = line.indexOf(':');
+      if (at < 0) return line;
+      return { id: line.slice(0, at).trim(), label: line.slice(at + 1).trim() };
+    });
+}
+
+async function createPoll(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const data = new FormData(form);
+  const body = {
+    title: String(data.get('title')),
+    options: parseOptions(String(data.get('options'))),
+    revote: String(data.get('revote')),
+  };
+  const id = String(data.get('id') ?? '').trim();
+  if (id) body.id = id;
+  const closesIn = Number(data.get('closesIn'));
+  if (closesIn > 0) body.closesAt = new Date(Date.now() + closesIn * 60_000).toISOString();
+  const message = $('admin-message');
+  try {
+    const { poll } = await api('/polls', {
+      method: 'POST',
+      headers: adminHeaders(true),
+      body: JSON.stringify(body),
+    });
+    message.textContent = `created poll ${poll.id}`;
+    form.reset();
+    await refreshPolls();
+    selectPoll(poll.id);
+  } catch (error) {
+    message.textContent = error.message;
+  }
+}
+
+async function closeSelected() {
+  const pollId = state.selected;
+  if (!pollId) return;
+  const message = $('admin-message');
+  try {
+    const { alreadyClosed } = await api(`/polls/${encodeURIComponent(pollId)}/close`, {
+      method: 'POST',
+      headers: adminHeaders(false),
+    });
+    message.textContent = alreadyClosed ? `${pollId} was already closed` : `closed ${pollId}`;
+    await refreshPolls();
+  } catch (error) {
+    message.textContent = error.message;
+  }
+}
+
+// ---- formatting ----
+
+function signed(n) {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+function duration(ms) {
+  if (ms === null || ms === undefined) return '–';
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${Math.floor(s % 60)}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+// ---- start ----
+
+$('lookup-form').addEventListener('submit', lookUp);
+$('create-form').addEventListener('submit', createPoll);
+$('close-poll').addEventListener('click', closeSelected);
+$('admin-token').addEventListener('input', (event) => {
+  state.token = event.currentTarget.value.trim();
+  $('admin-panel').hidden = !state.token;
+});
+void refreshCluster();
+schedulePolls();

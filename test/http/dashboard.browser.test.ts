@@ -1,0 +1,193 @@
+// The dashboard in a real browser (Debian's Chromium driven by playwright-core; no browser is
+// ever downloaded) against three real node processes: the admin panel creates a poll, votes
+// sent over HTTP show up as finalized bars without a reload, the leader is shown, and after
+// the leader is killed the page shows the new one. Screenshots go to test-artifacts/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ADMIN_TOKEN, until } from '../helpers/node.ts';
+import { leaderAmong, type NodeProcess, post, startNodes } from '../helpers/node-process.ts';
+import { sharedCluster } from '../helpers/redis-cluster.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const XSS_TITLE = '<img src=x onerror=alert(1)>';
+
+const browser = suite('the dashboard in Chromium, on three node processes');
+let nodes: NodeProcess[] = [];
+let context: BrowserContext;
+let page: Page;
+let profile = '';
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+let navigations = 0;
+
+browser.before(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  const cluster = await sharedCluster();
+  nodes = (await startNodes(cluster.seeds, ['w1', 'w2', 'w3'])).nodes;
+  profile = mkdtempSync(join(tmpdir(), 'votestream-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1400, height: 1000 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigations++;
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+browser.after(async () => {
+  await context?.close();
+  await Promise.all(nodes.map((n) => n.stop()));
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** The page's finalized and pending counts per option, as shown. */
+function shownCounts(): Promise<Record<string, [number, number]>> {
+  // This runs in the page. The project's types have no DOM, so `row` is untyped here.
+  return page.$$eval('#bars .bar-row', (rows) =>
+    Object.fromEntries(
+      rows.map((row) => [
+        row.dataset.option,
+        [
+          Number(row.querySelector('.count-finalized')?.textContent),
+          Number(row.querySelector('.count-pending')?.textContent),
+        ],
+      ]),
+    ),
+  );
+}
+
+/** Waits (polling, never reloading) until the bars show `expected`. */
+async function waitForCounts(expected: Record<string, [number, number]>, timeoutMs = 15_000) {
+  const wanted = JSON.stringify(expected);
+  const shown = async () => JSON.stringify(await shownCounts()) === wanted;
+  await until(shown, timeoutMs, '').catch(async () =>
+    assert.equal(await shownCounts(), expected, 'the bars never showed these counts'),
+  );
+}
+
+/** Waits until the element's text is `text`. */
+async function waitForText(selector: string, text: string, timeoutMs = 10_000) {
+  const read = () => page.textContent(selector, { timeout: 1000 }).catch(() => null);
+  await until(async () => (await read()) === text, timeoutMs, '').catch(async () =>
+    assert.is(await read(), text, `${selector} never showed ${text}`),
+  );
+}
+
+async function vote(voterId: string, choice: string, n: NodeProcess): Promise<string> {
+  const res = await post(n, '/votes', { pollId: 'dash', voterId, choices: [choice] });
+  assert.is(res.status, 201, JSON.stringify(res.body));
+  return (res.body as unknown as { receipt: { voteId: string } }).receipt.voteId;
+}
+
+browser('create a poll, watch votes finalize live, see the leader and its successor', async () => {
+  const { node: leader, term } = await leaderAmong(nodes, 10_000);
+  // The page is served by a node that survives the leader's death.
+  const viewer = nodes.find((n) => n !== leader)!;
+  await page.goto(`${viewer.url}/`);
+  await waitForText('#leader', leader.nodeId);
+  assert.is(await page.textContent('#node'), viewer.nodeId);
+  assert.is(
+    await page.locator('#members tr.is-leader').getAttribute('data-node'),
+    leader.nodeId,
+    'the leader row is highlighted',
+  );
+
+  // The admin panel appears once a token is typed; its poll is then selected and live.
+  assert.ok(await page.locator('#admin-panel').isHidden());
+  await page.fill('#admin-token', ADMIN_TOKEN);
+  await page.fill('#create-form [name=id]', 'dash');
+  await page.fill('#create-form [name=title]', XSS_TITLE);
+  await page.fill('#create-form [name=options]', 'red\ngreen: <b>Green</b>\nblue: Blue');
+  await page.click('#create-form button[type=submit]');
+  await page.waitForSelector('#poll-list button[data-poll-id="dash"]');
+  assert.is(await page.textContent('#admin-message'), 'created poll dash');
+  await page.waitForSelector('#live.on');
+
+  // Markup in a title or label is text: no element made from it, no script run.
+  assert.is(await page.textContent('#poll-list [data-poll-id="dash"] .poll-title'), XSS_TITLE);
+  assert.is(await page.textContent('#poll-title'), XSS_TITLE);
+  assert.is(await page.locator('main img, main b').count(), 0);
+  await waitForCounts({ red: [0, 0], green: [0, 0], blue: [0, 0] });
+  assert.is(await page.textContent('#bars [data-option="green"] .label'), '<b>Green</b>');
+
+  // Votes at every node, in two rounds: the same page follows both.
+  const first = { red: 5, green: 3, blue: 2 };
+  let voter = 0;
+  for (const [choice, count] of Object.entries(first))
+    for (let i = 0; i < count; i++) await vote(`v${voter}`, choice, nodes[voter++ % 3]!);
+  await waitForCounts({ red: [5, 0], green: [3, 0], blue: [2, 0] });
+  // The most-voted option's finalized bar spans the whole track.
+  assert.is(
+    await page.getAttribute('#bars [data-option="red"] .bar-finalized', 'style'),
+    'width: 100%;',
+  );
+  for (const [choice, count] of Object.entries({ red: 1, blue: 4 }))
+    for (let i = 0; i < count; i++) await vote(`v${voter}`, choice, nodes[voter++ % 3]!);
+  await waitForCounts({ red: [6, 0], green: [3, 0], blue: [6, 0] });
+  assert.match(String(await page.textContent('#poll-totals')), /^15 finalized · 0 pending ballots/);
+  assert.match(String(await page.textContent('#poll-position')), /^committed position: seq \d+/);
+
+  // The lookup box shows a vote's receipt and status.
+  const voteId = await vote('lookup-voter', 'green', nodes[0]!);
+  await waitForCounts({ red: [6, 0], green: [4, 0], blue: [6, 0] });
+  await page.fill('#lookup-id', voteId);
+  await page.click('#lookup-form button[type=submit]');
+  await page.waitForSelector('#lookup-result[data-status="finalized"]');
+  const shown = await page.$$eval('#lookup-result dd', (dds) => dds.map((d) => d.textContent));
+  assert.equal(shown.slice(0, 4), ['finalized', 'yes', voteId, 'dash']);
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+  // Kill the leader: the page, still on the same load, shows the new leader and the dead one.
+  leader.child.kill('SIGKILL');
+  await leader.child;
+  const next = await leaderAmong(
+    nodes.filter((n) => n !== leader),
+    10_000,
+  );
+  assert.ok(next.term > term, `term ${next.term} after ${term}`);
+  await waitForText('#leader', next.node.nodeId);
+  assert.is(
+    await page.locator('#members tr.is-leader').getAttribute('data-node'),
+    next.node.nodeId,
+  );
+  await waitForText(`#members tr[data-node="${leader.nodeId}"] [data-role="status"]`, 'dead');
+  assert.match(String(await page.textContent('#term')), new RegExp(`^term ${next.term}$`));
+
+  // The admin panel closes the poll; the new leader commits its barriers: final.
+  await page.click('#close-poll');
+  await waitForText('#admin-message', 'closed dash');
+  await waitForText('#poll-list [data-poll-id="dash"] .badge', 'final', 15_000);
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failover.png'), fullPage: true });
+
+  assert.is(navigations, 1, 'the page was reloaded');
+  assert.equal(dialogs, [], 'a dialog opened: markup from data ran');
+  assert.equal(pageErrors, [], 'the page threw');
+});
+
+browser.run();
