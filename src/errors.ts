@@ -16,6 +16,7 @@ export const ERRORS = {
   POLL_NOT_OPEN: { status: 409, message: 'The poll is not open yet' },
   VOTE_ID_CONFLICT: { status: 409, message: 'This voteId was used for a different vote' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
+  URI_TOO_LONG: { status: 414, message: 'A path parameter is too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
   UNKNOWN_OPTION: { status: 422, message: 'A choice is not an option of this poll' },
   DUPLICATE_CHOICE: { status: 422, message: 'A choice appears more than once' },
