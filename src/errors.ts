@@ -29,6 +29,7 @@ export const ERRORS = {
     message: 'The write was not confirmed by a replica in time; retry with the same voteId',
   },
   NOT_READY: { status: 503, message: 'The node is not ready' },
+  OVERLOADED: { status: 503, message: 'The node is overloaded; retry later' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,5 +1,6 @@
 // build(ctx) returns the fastify app without listening; src/node.ts listens, tests inject().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerAbuseLimits } from './abuse-limits.ts';
 import { clusterRoutes } from './cluster-routes.ts';
 import type { AppContext } from './context.ts';
 import { frameworkErrors, installErrorHandler } from './error-handler.ts';
@@ -42,6 +43,7 @@ export function build(ctx: AppContext): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   installJsonParser(app);
   installErrorHandler(app);
+  registerAbuseLimits(app, ctx.config);
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
   const metrics = createMetrics(ctx);
