@@ -1,6 +1,6 @@
 // `votestream replay`: export the log (NDJSON or a table), or verify every shard's chain.
 import { Command, Option } from 'commander';
-import { connectRedis } from '../log/redis-client.ts';
+import { checkCredentials, connectRedis } from '../log/redis-client.ts';
 import { replayLog, toEntryId } from '../tools/replay.ts';
 import { verifyShard } from '../tools/verify-chain.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
@@ -35,6 +35,7 @@ export function replayCommand(): Command {
       const config = configFromFlags(flags);
       const client = connectRedis(config);
       try {
+        await checkCredentials(client);
         if (flags.verify) {
           let done = 0;
           const shards = await Promise.all(
