@@ -1,12 +1,17 @@
 // Redis AUTH for real: a cluster whose servers require a password, a node that connects with
 // it (or as an ACL user), and wrong or missing credentials that fail at once, not hang.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { startNodeProcess } from '../../ops/local-nodes.ts';
 import { ConfigError } from '../../src/config.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { createPoll, startTestNode } from '../helpers/node.ts';
-import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
+import { createPoll, snapshotDir, startTestNode } from '../helpers/node.ts';
+import { freeBasePort, startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
 
 const PASSWORD = 'cluster-secret-7f3a';
 const auth = suite('Redis AUTH: password and ACL user, refused credentials fail fast');
@@ -101,5 +106,59 @@ for (const [name, env, said] of [
     assert.ok(seconds < 5, `it took ${seconds} s`);
   });
 }
+
+const TOKEN = 'admin-secret-token-5d1e9b';
+
+auth('a node process logs neither the Redis password nor the admin token', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'votestream-log-'));
+  const output = join(dir, 'node.log');
+  const node = await startNodeProcess({
+    nodeId: 'log-check',
+    port: await freeBasePort(1),
+    output,
+    env: {
+      VS_REDIS_CLUSTER: cluster.seeds,
+      VS_REDIS_PASSWORD: PASSWORD,
+      VS_ADMIN_TOKEN: TOKEN,
+      VS_LOG_LEVEL: 'trace',
+      VS_SNAPSHOT_DIR: snapshotDir(),
+      VS_PREFIX: 'logcheck',
+    },
+  });
+  try {
+    // Admin requests carry the token in a header; a wrong one is refused (and may be logged).
+    for (const token of [TOKEN, 'wrong-token']) {
+      await fetch(`${node.url}/polls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ title: 'log check', options: ['a', 'b'] }),
+      });
+    }
+  } finally {
+    await node.stop();
+  }
+  const log = readFileSync(output, 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  assert.match(log, /"event":"listening"/);
+  assert.not.match(log, PASSWORD);
+  assert.not.match(log, TOKEN);
+});
+
+auth('refused credentials are one line on stderr, without the password', async () => {
+  const result = await execa('node', ['bin/votestream.js', 'node'], {
+    reject: false,
+    timeout: 15_000,
+    env: {
+      VS_REDIS_CLUSTER: cluster.seeds,
+      VS_REDIS_PASSWORD: 'wrong-secret-c4f2',
+      VS_HTTP_PORT: '0',
+      VS_LOG_LEVEL: 'trace',
+      VS_SNAPSHOT_DIR: snapshotDir(),
+    },
+  });
+  assert.is(result.exitCode, 2, String(result.stderr));
+  assert.match(String(result.stderr), /^votestream: Redis refused the credentials \(.*WRONGPASS/);
+  assert.not.match(String(result.stdout) + String(result.stderr), /wrong-secret-c4f2/);
+});
 
 auth.run();
