@@ -48,6 +48,10 @@ cli('config never prints a secret: admin token and Redis password are [redacted]
   assert.is(config.adminToken, '[redacted]');
   assert.is(config.rateLimit, 100);
   assert.is(config.shedEventLoopDelayMs, 1000);
+  const url = await execa('node', [BIN, 'config', '--json'], {
+    env: { VS_REDIS_URL: 'redis://vs:a-very-secret-url-password@127.0.0.1:6400' },
+  });
+  assert.is(JSON.parse(String(url.stdout)).redisUrl, 'redis://vs:[redacted]@127.0.0.1:6400');
   const help = await execa('node', [BIN, 'config', '--help']);
   assert.match(String(help.stdout), /--rate-limit <n>/);
   assert.match(String(help.stdout), /VS_REDIS_PASSWORD\) are read from the environment only/);

@@ -26,5 +26,8 @@ export function configCommand(): Command {
 export function redacted(config: Config): Record<string, unknown> {
   const shown: Record<string, unknown> = { ...config };
   for (const field of SECRET_FIELDS) if (shown[field] !== undefined) shown[field] = '[redacted]';
+  // redis://user:password@host: the URL may carry the password itself.
+  if (config.redisUrl)
+    shown.redisUrl = config.redisUrl.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1[redacted]@');
   return shown;
 }
