@@ -42,6 +42,8 @@ export interface Config {
   /** Load shedding: mean event-loop delay (ms) and heap use (% of V8's limit); 0 = off. */
   readonly shedEventLoopDelayMs: number;
   readonly shedHeapPercent: number;
+  /** How long the pressure must last before requests are shed (one pause is not saturation). */
+  readonly shedAfterMs: number;
 }
 
 /** A configuration value that does not meet its contract; the message names the variable. */
@@ -80,6 +82,7 @@ interface Validated {
   VS_RATE_LIMIT_WINDOW_MS: number;
   VS_SHED_EVENT_LOOP_DELAY_MS: number;
   VS_SHED_HEAP_PERCENT: number;
+  VS_SHED_AFTER_MS: number;
 }
 
 interface Variable {
@@ -207,6 +210,10 @@ export const VARIABLES: Record<string, Variable> = {
     schema: { type: 'integer', minimum: 0, maximum: 100, default: 95 },
     expects: 'an integer percentage from 0 (off) to 100',
   },
+  VS_SHED_AFTER_MS: {
+    schema: { type: 'integer', minimum: 0, maximum: 600000, default: 3000 },
+    expects: 'an integer number of milliseconds from 0 to 600000',
+  },
 };
 
 /** Fields of Config that hold secrets: printed and logged as `[redacted]`, never in clear. */
@@ -280,6 +287,7 @@ export function loadConfig(overrides: Env = {}, env: Env = process.env): Config 
     rateLimitWindowMs: v.VS_RATE_LIMIT_WINDOW_MS,
     shedEventLoopDelayMs: v.VS_SHED_EVENT_LOOP_DELAY_MS,
     shedHeapPercent: v.VS_SHED_HEAP_PERCENT,
+    shedAfterMs: v.VS_SHED_AFTER_MS,
   });
 }
 

@@ -13,6 +13,9 @@ const APPEND_ROUTES = new Set(['POST /votes', 'POST /votes/batch']);
 /** Never shed: a load balancer and Prometheus must still see a saturated node. */
 const NEVER_SHED = new Set(['/health', '/metrics']);
 
+/** How often the pressure is checked (under-pressure itself samples once a second). */
+const CHECK_MS = 100;
+
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url}`;
 
 /** Registers the rate limit (when `rateLimit` > 0) and load shedding (unless both are 0). */
@@ -34,11 +37,12 @@ export function registerAbuseLimits(app: FastifyInstance, config: Config): void 
     });
   }
   const heapLimit = getHeapStatistics().heap_size_limit;
+  const pressure = watchPressure(app, config.shedAfterMs);
   app.register(underPressure, {
     maxEventLoopDelay: config.shedEventLoopDelayMs,
     maxHeapUsedBytes: Math.floor((heapLimit * config.shedHeapPercent) / 100),
     pressureHandler: (request, _reply, type, value) => {
-      if (NEVER_SHED.has(request.routeOptions.url ?? '')) return undefined;
+      if (!pressure.sustained() || NEVER_SHED.has(request.routeOptions.url ?? '')) return undefined;
       const measured =
         type === 'eventLoopDelay'
           ? `event loop delay ${Math.round(Number(value))} ms`
@@ -49,4 +53,28 @@ export function registerAbuseLimits(app: FastifyInstance, config: Config): void 
       );
     },
   });
+}
+
+/**
+ * under-pressure samples once a second, and one long pause — a big synchronous fold, code
+ * loading at start, a GC — makes one sample look saturated (with no sample at all in the
+ * interval it even reports an infinite delay). Saturation is pressure that lasts: requests
+ * are shed only once the node has been under pressure at every check for `afterMs`.
+ */
+function watchPressure(app: FastifyInstance, afterMs: number): { sustained(): boolean } {
+  let since: number | undefined;
+  const check = () => {
+    // Decorated by under-pressure once it has loaded.
+    const { isUnderPressure } = app as unknown as { isUnderPressure?: () => boolean };
+    if (!isUnderPressure?.()) since = undefined;
+    else since ??= Date.now();
+  };
+  const timer = setInterval(check, CHECK_MS).unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+  return {
+    sustained() {
+      check();
+      return since !== undefined && Date.now() - since >= afterMs;
+    },
+  };
 }

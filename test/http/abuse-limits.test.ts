@@ -88,48 +88,68 @@ unlimited('a default node takes 50 appends in a row from one client', async () =
 unlimited.run();
 
 const shed = suite('load shedding: 503 OVERLOADED with Retry-After while the event loop lags');
-let busy: RunningNode;
+let eager: RunningNode;
+let patient: RunningNode;
 let shedPoll = '';
+let patientPoll = '';
 
 shed.before(async () => {
-  busy = await startTestNode(await sharedCluster(), { VS_SHED_EVENT_LOOP_DELAY_MS: '10' });
-  shedPoll = await createPoll(busy);
+  const cluster = await sharedCluster();
+  // Sheds at the first sample over 10 ms of mean delay; `patient` keeps the default wait.
+  eager = await startTestNode(cluster, {
+    VS_SHED_EVENT_LOOP_DELAY_MS: '10',
+    VS_SHED_AFTER_MS: '0',
+  });
+  patient = await startTestNode(cluster, { VS_SHED_EVENT_LOOP_DELAY_MS: '10' });
+  shedPoll = await createPoll(eager);
+  patientPoll = await createPoll(patient);
 });
 shed.after(async () => {
-  await busy.close();
+  await eager.close();
+  await patient.close();
 });
 
-const overloaded = () => (busy.app as unknown as { isUnderPressure(): boolean }).isUnderPressure();
+const overloaded = (node: RunningNode) => () =>
+  (node.app as unknown as { isUnderPressure(): boolean }).isUnderPressure();
 
-shed('a saturated node sheds appends but still answers /health and /metrics', async () => {
-  await until(() => !overloaded(), 10_000, 'the node was under pressure before the test');
-  // Saturate the event loop: one 3-second block raises the mean delay of its sample.
+/** One 3-second block of the event loop: it raises the mean delay of its sample. */
+async function blockEventLoop(): Promise<void> {
+  await until(() => !overloaded(eager)(), 10_000, 'the node was under pressure before the test');
   const end = Date.now() + 3000;
   while (Date.now() < end) {
     // busy on purpose
   }
-  await until(overloaded, 5_000, 'the node did not notice the blocked event loop');
-  const before = await logLength(busy);
-  const res = await busy.app.inject({
+  await until(overloaded(eager), 5_000, 'the node did not notice the blocked event loop');
+}
+
+const castTo = (node: RunningNode, pollId: string, voterId: string) =>
+  node.app.inject({
     method: 'POST',
     url: '/votes',
-    payload: { pollId: shedPoll, voterId: 'shed-1', choices: ['a'] },
+    payload: { pollId, voterId, choices: ['a'] },
   });
+
+shed('a saturated node sheds appends but still answers /health and /metrics', async () => {
+  await blockEventLoop();
+  const before = await logLength(eager);
+  const res = await castTo(eager, shedPoll, 'shed-1');
   assert.is(res.statusCode, 503, res.body);
   assert.is(res.json().error.code, 'OVERLOADED');
   assert.is(res.headers['retry-after'], '1');
-  assert.is((await busy.app.inject({ url: '/health' })).statusCode, 200);
-  assert.is((await busy.app.inject({ url: '/metrics' })).statusCode, 200);
-  assert.is(await logLength(busy), before);
+  assert.is((await eager.app.inject({ url: '/health' })).statusCode, 200);
+  assert.is((await eager.app.inject({ url: '/metrics' })).statusCode, 200);
+  assert.is(await logLength(eager), before);
 });
 
 shed('once the loop recovers, appends are taken again', async () => {
-  await until(() => !overloaded(), 10_000, 'the node stayed under pressure');
-  const res = await busy.app.inject({
-    method: 'POST',
-    url: '/votes',
-    payload: { pollId: shedPoll, voterId: 'shed-2', choices: ['a'] },
-  });
+  await until(() => !overloaded(eager)(), 10_000, 'the node stayed under pressure');
+  assert.is((await castTo(eager, shedPoll, 'shed-2')).statusCode, 201);
+});
+
+shed('one long pause is not saturation: by default pressure must last 3 s', async () => {
+  await blockEventLoop();
+  assert.ok(overloaded(patient)(), 'the patient node did not see the pause either');
+  const res = await castTo(patient, patientPoll, 'patient-1');
   assert.is(res.statusCode, 201, res.body);
 });
 
