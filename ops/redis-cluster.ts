@@ -15,6 +15,11 @@ export interface ClusterLayout {
   dir: string;
   /** cluster-node-timeout: how long a silent master has before its replica takes over. */
   nodeTimeoutMs?: number;
+  /**
+   * Password of the `default` user (requirepass; replicas use it as masterauth). It is
+   * written to each server's redis.conf in `dir`, so keep that folder private.
+   */
+  password?: string;
 }
 
 export interface MasterStatus {
@@ -90,9 +95,10 @@ export async function redisUp(
   const dir = resolve(layout.dir);
   const expected = { masters: layout.masters, replicas: layout.masters * layout.replicas };
 
-  const answering = await Promise.all(ports.map((p) => ping(host, p)));
+  const { password } = layout;
+  const answering = await Promise.all(ports.map((p) => ping(host, p, password)));
   if (answering.every(Boolean)) {
-    const status = await clusterStatus(host, ports);
+    const status = await clusterStatus(host, ports, password);
     if (isReady(status, expected)) return { alreadyRunning: true, status };
   }
   for (const [i, port] of ports.entries()) {
@@ -106,12 +112,12 @@ export async function redisUp(
   const started = ports.filter((_, i) => !answering[i]);
   await Promise.all(started.map((port) => startServer(server, dir, host, port, layout)));
   await waitFor(
-    async () => (await Promise.all(ports.map((p) => ping(host, p)))).every(Boolean),
+    async () => (await Promise.all(ports.map((p) => ping(host, p, password)))).every(Boolean),
     5_000,
     () => `redis-server did not answer on ports ${ports.join(', ')}: see the logs in ${dir}`,
   );
 
-  if (await isFresh(host, ports)) {
+  if (await isFresh(host, ports, password)) {
     const nodes = ports.map((p) => `${host}:${p}`);
     const created = await execa(
       cli,
@@ -123,7 +129,8 @@ export async function redisUp(
         String(layout.replicas),
         '--cluster-yes',
       ],
-      { reject: false, timeout: 30_000 },
+      // REDISCLI_AUTH rather than -a: a password on the command line shows in `ps`.
+      { reject: false, timeout: 30_000, env: password ? { REDISCLI_AUTH: password } : {} },
     );
     if (created.exitCode !== 0) {
       throw new RedisClusterError(
@@ -135,8 +142,8 @@ export async function redisUp(
   let status: ClusterStatus | undefined;
   await waitFor(
     async () => {
-      status = await clusterStatus(host, ports);
-      return isReady(status, expected) && (await allNodesOk(host, ports));
+      status = await clusterStatus(host, ports, password);
+      return isReady(status, expected) && (await allNodesOk(host, ports, password));
     },
     timeoutMs,
     () => `the cluster did not become ready in ${timeoutMs} ms: ${JSON.stringify(status)}`,
@@ -192,16 +199,20 @@ export function ownedProcesses(dir: string): { port: number; pid: number }[] {
 }
 
 /** Reads the cluster's topology and replication state from any answering node. */
-export async function clusterStatus(host: string, ports: number[]): Promise<ClusterStatus> {
+export async function clusterStatus(
+  host: string,
+  ports: number[],
+  password?: string,
+): Promise<ClusterStatus> {
   let lastError: unknown;
   for (const port of ports) {
-    const redis = connect(host, port);
+    const redis = connect(host, port, password);
     try {
       const [info, nodes] = await Promise.all([
         redis.cluster('INFO') as Promise<string>,
         redis.cluster('NODES') as Promise<string>,
       ]);
-      return await describe(host, info, nodes);
+      return await describe(host, info, nodes, password);
     } catch (error) {
       lastError = error;
     } finally {
@@ -213,7 +224,12 @@ export async function clusterStatus(host: string, ports: number[]): Promise<Clus
   );
 }
 
-async function describe(host: string, info: string, nodesText: string): Promise<ClusterStatus> {
+async function describe(
+  host: string,
+  info: string,
+  nodesText: string,
+  password: string | undefined,
+): Promise<ClusterStatus> {
   const field = (name: string) => info.match(new RegExp(`^${name}:(.*)$`, 'm'))?.[1]?.trim() ?? '';
   const nodes = nodesText
     .trim()
@@ -235,7 +251,7 @@ async function describe(host: string, info: string, nodesText: string): Promise<
   const replicas = nodes.filter((n) => n.flags.includes('slave'));
   const links = await Promise.all(
     replicas.map(async (r) => {
-      const redis = connect(host, portOf(r.address));
+      const redis = connect(host, portOf(r.address), password);
       try {
         const text = (await redis.info('replication')) as string;
         return text.match(/^master_link_status:(\w+)/m)?.[1] ?? 'unknown';
@@ -286,10 +302,10 @@ function isReady(status: ClusterStatus, expected: { masters: number; replicas: n
 }
 
 /** Each node must see the cluster as ok, not just the one that answered first. */
-async function allNodesOk(host: string, ports: number[]): Promise<boolean> {
+async function allNodesOk(host: string, ports: number[], password?: string): Promise<boolean> {
   const states = await Promise.all(
     ports.map(async (port) => {
-      const redis = connect(host, port);
+      const redis = connect(host, port, password);
       try {
         return /cluster_state:ok/.test((await redis.cluster('INFO')) as string);
       } catch {
@@ -302,8 +318,8 @@ async function allNodesOk(host: string, ports: number[]): Promise<boolean> {
   return states.every(Boolean);
 }
 
-async function isFresh(host: string, ports: number[]): Promise<boolean> {
-  const redis = connect(host, ports[0]!);
+async function isFresh(host: string, ports: number[], password?: string): Promise<boolean> {
+  const redis = connect(host, ports[0]!, password);
   try {
     const info = (await redis.cluster('INFO')) as string;
     return /cluster_known_nodes:1\b/.test(info) && /cluster_slots_assigned:0\b/.test(info);
@@ -341,6 +357,9 @@ async function startServer(
       // Replicas sync at once instead of waiting for more replicas to batch with.
       'repl-diskless-sync yes',
       'repl-diskless-sync-delay 0',
+      ...(layout.password
+        ? [`requirepass ${quoted(layout.password)}`, `masterauth ${quoted(layout.password)}`]
+        : []),
       '',
     ].join('\n'),
   );
@@ -383,10 +402,16 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function connect(host: string, port: number): Redis {
+/** A redis.conf string value: quoted, with quotes and backslashes escaped. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function connect(host: string, port: number, password?: string): Redis {
   return new Redis({
     host,
     port,
+    ...(password ? { password } : {}),
     lazyConnect: false,
     connectTimeout: 1000,
     maxRetriesPerRequest: 0,
@@ -397,8 +422,8 @@ function connect(host: string, port: number): Redis {
   });
 }
 
-async function ping(host: string, port: number): Promise<boolean> {
-  const redis = connect(host, port);
+async function ping(host: string, port: number, password?: string): Promise<boolean> {
+  const redis = connect(host, port, password);
   try {
     return (await redis.ping()) === 'PONG';
   } catch {

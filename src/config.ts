@@ -31,6 +31,21 @@ export interface Config {
   readonly snapshotMs: number;
   /** Fault injection: milliseconds added to this node's local clock (chaos runs, tests). */
   readonly clockSkewMs: number;
+  /** Redis ACL user and password (AUTH); undefined = none. */
+  readonly redisUsername: string | undefined;
+  readonly redisPassword: string | undefined;
+  /** TLS to Redis; `redisTlsCa` is a PEM file path, `redisTlsInsecure` skips verification. */
+  readonly redisTls: boolean;
+  readonly redisTlsCa: string | undefined;
+  readonly redisTlsInsecure: boolean;
+  /** Appends (POST /votes, /votes/batch) per client IP per window; 0 = no limit. */
+  readonly rateLimit: number;
+  readonly rateLimitWindowMs: number;
+  /** Load shedding: mean event-loop delay (ms) and heap use (% of V8's limit); 0 = off. */
+  readonly shedEventLoopDelayMs: number;
+  readonly shedHeapPercent: number;
+  /** How long the pressure must last before requests are shed (one pause is not saturation). */
+  readonly shedAfterMs: number;
 }
 
 /** A configuration value that does not meet its contract; the message names the variable. */
@@ -61,6 +76,16 @@ interface Validated {
   VS_SNAPSHOT_DIR: string;
   VS_SNAPSHOT_MS: number;
   VS_CLOCK_SKEW_MS: number;
+  VS_REDIS_USERNAME?: string;
+  VS_REDIS_PASSWORD?: string;
+  VS_REDIS_TLS: boolean;
+  VS_REDIS_TLS_CA?: string;
+  VS_REDIS_TLS_INSECURE: boolean;
+  VS_RATE_LIMIT: number;
+  VS_RATE_LIMIT_WINDOW_MS: number;
+  VS_SHED_EVENT_LOOP_DELAY_MS: number;
+  VS_SHED_HEAP_PERCENT: number;
+  VS_SHED_AFTER_MS: number;
 }
 
 interface Variable {
@@ -157,7 +182,54 @@ export const VARIABLES: Record<string, Variable> = {
     schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 5000 },
     expects: 'an integer number of milliseconds from 100 to 3600000',
   },
+  VS_REDIS_USERNAME: {
+    schema: { type: 'string', pattern: '^\\S{1,128}$' },
+    expects: 'a Redis ACL user name of 1-128 characters without spaces',
+  },
+  VS_REDIS_PASSWORD: {
+    schema: { type: 'string', minLength: 1, maxLength: 512 },
+    expects: 'a password of 1-512 characters',
+  },
+  VS_REDIS_TLS: {
+    schema: { type: 'boolean', default: false },
+    expects: 'true or false',
+  },
+  VS_REDIS_TLS_CA: {
+    schema: { type: 'string', minLength: 1 },
+    expects: 'the path of a PEM file of CA certificates',
+  },
+  VS_REDIS_TLS_INSECURE: {
+    schema: { type: 'boolean', default: false },
+    expects: 'true or false',
+  },
+  VS_RATE_LIMIT: {
+    schema: { type: 'integer', minimum: 0, maximum: 100000000, default: 0 },
+    expects: 'an integer number of requests from 0 (no limit) to 100000000',
+  },
+  VS_RATE_LIMIT_WINDOW_MS: {
+    schema: { type: 'integer', minimum: 100, maximum: 86400000, default: 60000 },
+    expects: 'an integer number of milliseconds from 100 to 86400000',
+  },
+  VS_SHED_EVENT_LOOP_DELAY_MS: {
+    schema: { type: 'integer', minimum: 0, maximum: 600000, default: 1000 },
+    expects: 'an integer number of milliseconds from 0 (off) to 600000',
+  },
+  VS_SHED_HEAP_PERCENT: {
+    schema: { type: 'integer', minimum: 0, maximum: 100, default: 95 },
+    expects: 'an integer percentage from 0 (off) to 100',
+  },
+  VS_SHED_AFTER_MS: {
+    schema: { type: 'integer', minimum: 0, maximum: 600000, default: 3000 },
+    expects: 'an integer number of milliseconds from 0 to 600000',
+  },
 };
+
+/** Fields of Config that hold secrets: printed and logged as `[redacted]`, never in clear. */
+export const SECRET_FIELDS = [
+  'adminToken',
+  'redisPassword',
+  'voterSecret',
+] as const satisfies (keyof Config)[];
 
 const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false });
 const validate = ajv.compile({
@@ -219,6 +291,16 @@ export function loadConfig(overrides: Env = {}, env: Env = process.env): Config 
     snapshotDir: v.VS_SNAPSHOT_DIR,
     snapshotMs: v.VS_SNAPSHOT_MS,
     clockSkewMs: v.VS_CLOCK_SKEW_MS,
+    redisUsername: v.VS_REDIS_USERNAME,
+    redisPassword: v.VS_REDIS_PASSWORD,
+    redisTls: v.VS_REDIS_TLS,
+    redisTlsCa: v.VS_REDIS_TLS_CA,
+    redisTlsInsecure: v.VS_REDIS_TLS_INSECURE,
+    rateLimit: v.VS_RATE_LIMIT,
+    rateLimitWindowMs: v.VS_RATE_LIMIT_WINDOW_MS,
+    shedEventLoopDelayMs: v.VS_SHED_EVENT_LOOP_DELAY_MS,
+    shedHeapPercent: v.VS_SHED_HEAP_PERCENT,
+    shedAfterMs: v.VS_SHED_AFTER_MS,
   });
 }
 

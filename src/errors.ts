@@ -25,6 +25,7 @@ export const ERRORS = {
   },
   VOTER_AUTH_OPEN: { status: 409, message: 'This poll is open to every voter: it uses no tokens' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
+  URI_TOO_LONG: { status: 414, message: 'A path parameter is too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
   UNKNOWN_OPTION: { status: 422, message: 'A choice is not an option of this poll' },
   DUPLICATE_CHOICE: { status: 422, message: 'A choice appears more than once' },
@@ -37,6 +38,7 @@ export const ERRORS = {
     message: 'The write was not confirmed by a replica in time; retry with the same voteId',
   },
   NOT_READY: { status: 503, message: 'The node is not ready' },
+  OVERLOADED: { status: 503, message: 'The node is overloaded; retry later' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -10,6 +10,7 @@ import { Appender } from './log/append-vote.ts';
 import { Folder } from './log/folder.ts';
 import { PollCatalogue } from './log/poll-catalogue.ts';
 import {
+  checkCredentials,
   connectRedis,
   dedicatedConnection,
   hasReplicas,
@@ -34,6 +35,10 @@ export async function startNode(
   { listen = true } = {},
 ): Promise<RunningNode> {
   const client = connectRedis(config, log.child({ component: 'redis' }));
+  await checkCredentials(client).catch((error: Error) => {
+    client.disconnect();
+    throw error;
+  });
   const target: LogTarget = {
     client,
     prefix: config.prefix,

@@ -36,6 +36,32 @@ cli('flags override env and --json prints one object with the secrets redacted',
   assert.not.match(String(result.stdout), /a-very-secret/);
 });
 
+cli('config never prints a secret: admin token and Redis password are [redacted]', async () => {
+  const env = {
+    VS_ADMIN_TOKEN: 'a-very-secret-admin-token',
+    VS_REDIS_PASSWORD: 'a-very-secret-redis-password',
+    VS_RATE_LIMIT: '100',
+  };
+  const text = await execa('node', [BIN, 'config'], { env });
+  const json = await execa('node', [BIN, 'config', '--json'], { env });
+  for (const out of [String(text.stdout), String(json.stdout)]) {
+    assert.not.match(out, /a-very-secret/);
+  }
+  assert.match(String(text.stdout), /^redisPassword: "\[redacted\]"$/m);
+  const config = JSON.parse(String(json.stdout));
+  assert.is(config.redisPassword, '[redacted]');
+  assert.is(config.adminToken, '[redacted]');
+  assert.is(config.rateLimit, 100);
+  assert.is(config.shedEventLoopDelayMs, 1000);
+  const url = await execa('node', [BIN, 'config', '--json'], {
+    env: { VS_REDIS_URL: 'redis://vs:a-very-secret-url-password@127.0.0.1:6400' },
+  });
+  assert.is(JSON.parse(String(url.stdout)).redisUrl, 'redis://vs:[redacted]@127.0.0.1:6400');
+  const help = await execa('node', [BIN, 'config', '--help']);
+  assert.match(String(help.stdout), /--rate-limit <n>/);
+  assert.match(String(help.stdout), /VS_REDIS_PASSWORD\) are read from the environment only/);
+});
+
 cli('--help lists the subcommands', async () => {
   const result = await execa('node', [BIN, '--help']);
   assert.match(String(result.stdout), /redis/);

@@ -1,21 +1,33 @@
 // `votestream config`: the effective configuration, to check env and flags before starting.
 import { Command } from 'commander';
+import { type Config, SECRET_FIELDS } from '../config.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
 
 export function configCommand(): Command {
   return withConfigFlags(new Command('config'))
     .description('validate the configuration (env + flags) and print it; secrets redacted')
     .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      '\nEvery VS_* variable is listed with its default in .env.example. Secrets (VS_ADMIN_TOKEN,\n' +
+        'VS_REDIS_PASSWORD) are read from the environment only and printed as [redacted].',
+    )
     .action((flags: Record<string, unknown>) => {
       const config = configFromFlags(flags);
-      const shown = {
-        ...config,
-        adminToken: config.adminToken ? '[redacted]' : undefined,
-        voterSecret: config.voterSecret ? '[redacted]' : undefined,
-      };
+      const shown = redacted(config);
       if (flags.json) console.log(JSON.stringify(shown));
       else
         for (const [key, value] of Object.entries(shown))
           console.log(`${key}: ${JSON.stringify(value)}`);
     });
+}
+
+/** The configuration with every secret replaced by `[redacted]` (unset ones stay unset). */
+export function redacted(config: Config): Record<string, unknown> {
+  const shown: Record<string, unknown> = { ...config };
+  for (const field of SECRET_FIELDS) if (shown[field] !== undefined) shown[field] = '[redacted]';
+  // redis://user:password@host: the URL may carry the password itself.
+  if (config.redisUrl)
+    shown.redisUrl = config.redisUrl.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1[redacted]@');
+  return shown;
 }

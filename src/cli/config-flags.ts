@@ -13,6 +13,12 @@ const FLAGS: [flag: string, variable: string, description: string][] = [
   ['--members <ids>', 'VS_MEMBERS', 'member node ids that count toward quorum'],
   ['--durability <mode>', 'VS_DURABILITY', 'local | replica | auto (default auto)'],
   ['--log-level <level>', 'VS_LOG_LEVEL', 'pino level (default info)'],
+  // No flag for VS_REDIS_PASSWORD or VS_ADMIN_TOKEN: a secret on the command line shows in ps.
+  ['--redis-username <user>', 'VS_REDIS_USERNAME', 'Redis ACL user (password: env only)'],
+  ['--redis-tls <bool>', 'VS_REDIS_TLS', 'TLS to Redis: true | false (default false)'],
+  ['--redis-tls-ca <file>', 'VS_REDIS_TLS_CA', "PEM file of the Redis servers' CA"],
+  ['--rate-limit <n>', 'VS_RATE_LIMIT', 'appends per client per window, 0 = off (default 0)'],
+  ['--rate-limit-window-ms <ms>', 'VS_RATE_LIMIT_WINDOW_MS', 'rate limit window (default 60000)'],
 ];
 
 /** Adds the configuration flags to a command. */

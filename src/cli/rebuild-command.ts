@@ -1,6 +1,6 @@
 // `votestream rebuild`: fold the whole log from zero; --compare checks a live node against it.
 import { Command } from 'commander';
-import { connectRedis } from '../log/redis-client.ts';
+import { checkCredentials, connectRedis } from '../log/redis-client.ts';
 import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
@@ -33,6 +33,7 @@ export function rebuildCommand(): Command {
         const config = configFromFlags(flags);
         const client = connectRedis(config);
         try {
+          await checkCredentials(client);
           const progress = process.stderr.isTTY
             ? (n: number) => process.stderr.write(`\rfolded ${n.toLocaleString('en')} entries`)
             : undefined;

@@ -8,6 +8,7 @@ import {
   redisDown,
   redisUp,
 } from '../../ops/redis-cluster.ts';
+import { loadConfig } from '../config.ts';
 
 interface LayoutFlags {
   port: string;
@@ -19,7 +20,9 @@ interface LayoutFlags {
 }
 
 export function redisCommand(): Command {
-  const redis = new Command('redis').description('Run a local Redis Cluster for votestream');
+  const redis = new Command('redis').description(
+    'Run a local Redis Cluster for votestream (password: VS_REDIS_PASSWORD, if set)',
+  );
   const withLayout = (cmd: Command) =>
     cmd
       .addOption(new Option('--port <port>', 'first port of the cluster').default('7000'))
@@ -62,7 +65,7 @@ export function redisCommand(): Command {
     .description('show masters, replicas, slots and replication state')
     .action(async (flags: LayoutFlags) => {
       const layout = toLayout(flags);
-      const status = await clusterStatus(flags.host, layoutPorts(layout));
+      const status = await clusterStatus(flags.host, layoutPorts(layout), layout.password);
       if (flags.json) print(status);
       else printStatus(status);
     });
@@ -81,7 +84,9 @@ function toLayout(flags: LayoutFlags): ClusterLayout {
   const replicas = int('replicas', flags.replicas, 0, 5);
   // Cluster bus ports are port + 10000, so the last node's bus port must fit too.
   const port = int('port', flags.port, 1024, 55535 - masters * (1 + replicas));
-  return { host: flags.host, port, masters, replicas, dir: flags.dir };
+  // VS_REDIS_PASSWORD, when set, is required by the servers (requirepass) and used to reach them.
+  const { redisPassword } = loadConfig();
+  return { host: flags.host, port, masters, replicas, dir: flags.dir, password: redisPassword };
 }
 
 function seeds(layout: ClusterLayout): string {

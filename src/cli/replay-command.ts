@@ -2,7 +2,12 @@
 import { Command, Option } from 'commander';
 import type { Config } from '../config.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
-import { type Client, connectAddress, connectRedis } from '../log/redis-client.ts';
+import {
+  type Client,
+  checkCredentials,
+  connectAddress,
+  connectRedis,
+} from '../log/redis-client.ts';
 import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
 import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
 import { type ReplayedEntry, replayLog, toEntryId } from '../tools/replay.ts';
@@ -53,6 +58,7 @@ export function replayCommand(): Command {
       const config = configFromFlags(flags);
       const client = connectRedis(config);
       try {
+        await checkCredentials(client);
         if (flags.verify) {
           let done = 0;
           const shards = await Promise.all(

@@ -39,7 +39,14 @@ export function upCommand(): Command {
       let seeds = base.redisCluster.map((s) => `${s.host}:${s.port}`).join(',');
       let startedRedis = false;
       if (!seeds && !base.redisUrl) {
-        const layout = { port: Number(flags.redisPort), masters: 3, replicas: 1, dir: redisDir };
+        const layout = {
+          port: Number(flags.redisPort),
+          masters: 3,
+          replicas: 1,
+          dir: redisDir,
+          // With VS_REDIS_PASSWORD set, the local cluster requires it (the nodes inherit it).
+          password: base.redisPassword,
+        };
         const { alreadyRunning, status } = await redisUp(layout);
         startedRedis = !alreadyRunning;
         seeds = status.masters.map((m) => m.address).join(',');

@@ -1,10 +1,12 @@
 // build(ctx) returns the fastify app without listening; src/node.ts listens, tests inject().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerAbuseLimits } from './abuse-limits.ts';
 import { clusterRoutes } from './cluster-routes.ts';
 import type { AppContext } from './context.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
+import { installJsonParser } from './json-body.ts';
 import { createMetrics, metricsRoutes } from './metrics.ts';
 import { pollRoutes } from './poll-routes.ts';
 import { tallyRoutes } from './tally-routes.ts';
@@ -14,6 +16,8 @@ import { voteRoutes } from './vote-routes.ts';
 
 /** Default body limit; /votes/batch raises it to 1 MiB. */
 const BODY_LIMIT = 64 * 1024;
+/** A 128-character id of 4-byte characters, percent-encoded (128 × 4 × 3), fits in a path. */
+const MAX_PARAM_LENGTH = 1536;
 
 export function build(ctx: AppContext): FastifyInstance {
   const app = Fastify({
@@ -34,10 +38,14 @@ export function build(ctx: AppContext): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   });
   // JSON only: without this, fastify would parse text/plain bodies and answer 400, not 415.
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app);
   installErrorHandler(app);
+  registerAbuseLimits(app, ctx.config);
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
   app.register(tokenRoutes(ctx));

@@ -11,6 +11,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
   FST_ERR_CTP_INVALID_TYPE: 'BAD_REQUEST',
   FST_ERR_BAD_URL: 'BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
 };
 
 /** ioredis and Redis errors that mean "the log is unavailable right now". */
@@ -57,6 +58,14 @@ export function toVoteStreamError(error: unknown): VoteStreamError | undefined {
     return new VoteStreamError('BAD_REQUEST', e.message);
   }
   return undefined;
+}
+
+/**
+ * Fastify's `frameworkErrors` option: a bad percent-encoding or an overlong path parameter is
+ * refused by the router before any route runs; without this it would answer in its own shape.
+ */
+export function frameworkErrors(error: FastifyError, _request: unknown, reply: FastifyReply) {
+  return sendError(reply, toVoteStreamError(error) ?? new VoteStreamError('BAD_REQUEST'));
 }
 
 export function installErrorHandler(app: FastifyInstance): void {

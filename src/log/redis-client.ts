@@ -1,7 +1,8 @@
 // Connections to Redis: a Cluster from VS_REDIS_CLUSTER or one standalone Redis from
 // VS_REDIS_URL, with the scripts defined. Blocking reads get their own connections.
-import { Cluster, Redis } from 'ioredis';
-import type { Config } from '../config.ts';
+import { readFileSync } from 'node:fs';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { defineScripts, type ScriptedClient } from './scripts.ts';
 
@@ -19,10 +20,12 @@ export interface LogTarget {
 
 /** Opens the client for commands. It reconnects by itself; callers check `isReady`. */
 export function connectRedis(config: Config, log?: Logger): Client {
+  const access = redisAccessOptions(config);
   const client = config.redisUrl
     ? new Redis(config.redisUrl, {
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(50 * times, 1000),
+        ...access,
       })
     : new Cluster(
         config.redisCluster.length ? [...config.redisCluster] : [{ host: '127.0.0.1', port: 7000 }],
@@ -32,13 +35,18 @@ export function connectRedis(config: Config, log?: Logger): Client {
           retryDelayOnClusterDown: 100,
           retryDelayOnTryAgain: 100,
           slotsRefreshTimeout: 2000,
-          redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000 },
+          redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000, ...access },
         },
       );
   let healthy = true;
   client.on('error', (error: Error) => {
     // ioredis retries by itself; log once per outage, not once per attempt.
-    if (healthy) log?.error({ err: error.message, event: 'redis_error' }, 'redis connection error');
+    if (healthy) {
+      const refused = credentialsRefused(error);
+      if (refused)
+        log?.error({ err: refused.message, event: 'redis_auth_failed' }, refused.message);
+      else log?.error({ err: error.message, event: 'redis_error' }, 'redis connection error');
+    }
     healthy = false;
   });
   client.on('ready', () => {
@@ -46,6 +54,85 @@ export function connectRedis(config: Config, log?: Logger): Client {
     healthy = true;
   });
   return defineScripts(client);
+}
+
+/**
+ * AUTH (ACL user and password) and TLS options for ioredis, from VS_REDIS_USERNAME,
+ * VS_REDIS_PASSWORD and VS_REDIS_TLS*. Every connection gets them: the command client, its
+ * `duplicate()`s for blocking reads, and each node connection of a Cluster (`redisOptions`).
+ * @throws ConfigError when the CA file cannot be read.
+ */
+export function redisAccessOptions(config: Config): Partial<RedisOptions> {
+  const options: Partial<RedisOptions> = {};
+  if (config.redisUsername) options.username = config.redisUsername;
+  if (config.redisPassword) options.password = config.redisPassword;
+  if (config.redisTls) {
+    options.tls = {
+      ...(config.redisTlsCa ? { ca: readCa(config.redisTlsCa) } : {}),
+      rejectUnauthorized: !config.redisTlsInsecure,
+    };
+  }
+  return options;
+}
+
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(
+      `VS_REDIS_TLS_CA=${JSON.stringify(path)} is invalid: ${(error as Error).message}`,
+    );
+  }
+}
+
+const AUTH_REFUSED = /WRONGPASS|NOAUTH|NOPERM|invalid username-password|Authentication required/i;
+/** Node's TLS errors that retrying cannot fix: the certificate is not trusted or not valid. */
+const TLS_REFUSED = /certificate|CERT_|self[- ]signed|ERR_SSL|ERR_TLS|wrong version number/i;
+
+/**
+ * A clear error when `error` says Redis refused this client's credentials, or its TLS
+ * certificate was not trusted; else undefined (an outage ioredis will retry).
+ */
+export function credentialsRefused(error: Error): ConfigError | undefined {
+  // A Cluster wraps the node's reply: "Failed to refresh slots cache", lastNodeError WRONGPASS.
+  const cause = (error as Error & { lastNodeError?: Error }).lastNodeError ?? error;
+  const said = `${(cause as NodeJS.ErrnoException).code ?? ''} ${cause.message.split('\n')[0]}`;
+  if (AUTH_REFUSED.test(said))
+    return new ConfigError(
+      `Redis refused the credentials (${said.trim()}): check VS_REDIS_USERNAME and VS_REDIS_PASSWORD`,
+    );
+  if (TLS_REFUSED.test(said))
+    return new ConfigError(
+      `TLS to Redis failed (${said.trim()}): check VS_REDIS_TLS, VS_REDIS_TLS_CA and VS_REDIS_TLS_INSECURE`,
+    );
+  return undefined;
+}
+
+/**
+ * Waits up to `timeoutMs` for the client's first connection and rejects at once if Redis
+ * refuses its credentials — a wrong password is a configuration error, not an outage to
+ * wait out. A Redis that does not answer is not an error here: a node starts anyway and
+ * answers 503 until Redis is back.
+ */
+export function checkCredentials(client: Client, timeoutMs = 5000): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('error', onError);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => settle();
+    const onError = (error: Error) => {
+      const refused = credentialsRefused(error);
+      if (refused) settle(refused);
+    };
+    const timer = setTimeout(() => settle(), timeoutMs);
+    client.on('ready', onReady);
+    client.on('error', onError);
+  });
 }
 
 export function isReady(client: Client): boolean {

@@ -41,12 +41,13 @@ export async function startTestCluster({
   masters = 3,
   replicas = 1,
   nodeTimeoutMs = 3000,
+  password = undefined as string | undefined,
 } = {}): Promise<TestCluster> {
   const count = masters * (1 + replicas);
   const dir = mkdtempSync(join(tmpdir(), 'votestream-redis-'));
   running.add(dir);
   const port = await freeBasePort(count);
-  const layout = { host: HOST, port, masters, replicas, dir, nodeTimeoutMs };
+  const layout = { host: HOST, port, masters, replicas, dir, nodeTimeoutMs, password };
   const { status } = await redisUp(layout);
   const nodes = status.masters.map((m) => ({ host: HOST, port: m.port }));
   return {

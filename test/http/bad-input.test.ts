@@ -320,4 +320,51 @@ bad('a bad path parameter is 400', async () => {
   assert.is(res.json().error.code, 'VALIDATION_FAILED');
 });
 
+// Found by the fuzzer (test/http/fuzz.test.ts): fastify decoded invalid UTF-8 leniently, so a
+// vote whose voterId held stray bytes was counted under a voterId full of U+FFFD.
+bad('invalid UTF-8 in a vote is 400 INVALID_JSON and writes nothing', async () => {
+  const before = await logLength(node);
+  const res = await node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    headers: json,
+    payload: Buffer.concat([
+      Buffer.from(`{"pollId":"${pollId}","voterId":"v-`),
+      Buffer.from([0xff, 0xc0, 0xaf]),
+      Buffer.from('","choices":["a"]}'),
+    ]),
+  });
+  assert.is(res.statusCode, 400, res.body);
+  assert.is(res.json().error.code, 'INVALID_JSON');
+  assert.is(await logLength(node), before);
+});
+
+// Found by the fuzzer: the router answered these itself, in its own error shape.
+bad('a bad percent-encoding in the path is 400 BAD_REQUEST in the error format', async () => {
+  const res = await node.app.inject({ url: '/polls/%' });
+  assert.is(res.statusCode, 400);
+  assert.is(res.json().error.code, 'BAD_REQUEST');
+});
+
+bad('an overlong path parameter is 414 URI_TOO_LONG in the error format', async () => {
+  const res = await node.app.inject({ url: `/votes/${'x'.repeat(2000)}` });
+  assert.is(res.statusCode, 414);
+  assert.is(res.json().error.code, 'URI_TOO_LONG');
+});
+
+// Found by the fuzzer: the router's 100-character limit on path parameters made a vote whose
+// (valid, ≤ 128 characters) voteId is long once percent-encoded impossible to look up.
+bad('a vote with a 128-character non-ASCII voteId can be looked up', async () => {
+  const voteId = '投'.repeat(128);
+  const cast = await node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    payload: { pollId, voterId: 'long-vote-id', choices: ['a'], voteId },
+  });
+  assert.is(cast.statusCode, 201, cast.body);
+  const res = await node.app.inject({ url: `/votes/${encodeURIComponent(voteId)}` });
+  assert.is(res.statusCode, 200, res.body);
+  assert.is(res.json().receipt.voteId, voteId);
+});
+
 bad.run();

@@ -1,0 +1,156 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunningNode } from '../../src/node.ts';
+import { createPoll, logLength, startTestNode, until } from '../helpers/node.ts';
+import { sharedCluster } from '../helpers/redis-cluster.ts';
+
+const limited = suite('rate limit on appends: 429 RATE_LIMITED with Retry-After, per client');
+let node: RunningNode;
+let pollId = '';
+let voter = 0;
+
+const vote = (remoteAddress = '127.0.0.1') =>
+  node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    remoteAddress,
+    payload: { pollId, voterId: `v-${voter++}`, choices: ['a'] },
+  });
+
+limited.before(async () => {
+  node = await startTestNode(await sharedCluster(), {
+    VS_RATE_LIMIT: '3',
+    VS_RATE_LIMIT_WINDOW_MS: '1500',
+  });
+  pollId = await createPoll(node);
+});
+limited.after(async () => {
+  await node.close();
+});
+
+limited('the 4th append in the window is refused, writes nothing, and names the wait', async () => {
+  for (let i = 0; i < 2; i++) assert.is((await vote()).statusCode, 201);
+  const batch = await node.app.inject({
+    method: 'POST',
+    url: '/votes/batch',
+    payload: { votes: [{ pollId, voterId: 'b-1', choices: ['b'] }] },
+  });
+  assert.is(batch.statusCode, 200, 'the batch is the 3rd append of the window');
+  const before = await logLength(node);
+  const res = await vote();
+  assert.is(res.statusCode, 429, res.body);
+  assert.is(res.json().error.code, 'RATE_LIMITED');
+  assert.type(res.json().error.message, 'string');
+  const retryAfter = Number(res.headers['retry-after']);
+  assert.ok(retryAfter >= 1 && retryAfter <= 2, `retry-after ${res.headers['retry-after']}`);
+  const refusedBatch = await node.app.inject({
+    method: 'POST',
+    url: '/votes/batch',
+    payload: { votes: [{ pollId, voterId: 'b-2', choices: ['b'] }] },
+  });
+  assert.is(refusedBatch.statusCode, 429);
+  assert.is(await logLength(node), before, 'a rate-limited request wrote');
+});
+
+limited('reads and other clients are not limited', async () => {
+  for (let i = 0; i < 10; i++) {
+    assert.is((await node.app.inject({ url: `/polls/${pollId}/tally` })).statusCode, 200);
+  }
+  assert.is((await vote('10.0.0.2')).statusCode, 201);
+});
+
+limited('after the window the client may append again', async () => {
+  await until(async () => (await vote()).statusCode === 201, 5_000, 'still limited');
+});
+
+limited.run();
+
+const unlimited = suite('rate limit: off by default');
+
+unlimited('a default node takes 50 appends in a row from one client', async () => {
+  const plain = await startTestNode(await sharedCluster());
+  try {
+    const id = await createPoll(plain);
+    for (let i = 0; i < 50; i++) {
+      const res = await plain.app.inject({
+        method: 'POST',
+        url: '/votes',
+        payload: { pollId: id, voterId: `u-${i}`, choices: ['a'] },
+      });
+      assert.is(res.statusCode, 201, res.body);
+      assert.is(res.headers['x-ratelimit-limit'], undefined);
+    }
+  } finally {
+    await plain.close();
+  }
+});
+
+unlimited.run();
+
+const shed = suite('load shedding: 503 OVERLOADED with Retry-After while the event loop lags');
+let eager: RunningNode;
+let patient: RunningNode;
+let shedPoll = '';
+let patientPoll = '';
+
+shed.before(async () => {
+  const cluster = await sharedCluster();
+  // Sheds at the first sample over 10 ms of mean delay; `patient` keeps the default wait.
+  eager = await startTestNode(cluster, {
+    VS_SHED_EVENT_LOOP_DELAY_MS: '10',
+    VS_SHED_AFTER_MS: '0',
+  });
+  patient = await startTestNode(cluster, { VS_SHED_EVENT_LOOP_DELAY_MS: '10' });
+  shedPoll = await createPoll(eager);
+  patientPoll = await createPoll(patient);
+});
+shed.after(async () => {
+  await eager.close();
+  await patient.close();
+});
+
+const overloaded = (node: RunningNode) => () =>
+  (node.app as unknown as { isUnderPressure(): boolean }).isUnderPressure();
+
+/** One 3-second block of the event loop: it raises the mean delay of its sample. */
+async function blockEventLoop(): Promise<void> {
+  await until(() => !overloaded(eager)(), 10_000, 'the node was under pressure before the test');
+  const end = Date.now() + 3000;
+  while (Date.now() < end) {
+    // busy on purpose
+  }
+  await until(overloaded(eager), 5_000, 'the node did not notice the blocked event loop');
+}
+
+const castTo = (node: RunningNode, pollId: string, voterId: string) =>
+  node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    payload: { pollId, voterId, choices: ['a'] },
+  });
+
+shed('a saturated node sheds appends but still answers /health and /metrics', async () => {
+  await blockEventLoop();
+  const before = await logLength(eager);
+  const res = await castTo(eager, shedPoll, 'shed-1');
+  assert.is(res.statusCode, 503, res.body);
+  assert.is(res.json().error.code, 'OVERLOADED');
+  assert.is(res.headers['retry-after'], '1');
+  assert.is((await eager.app.inject({ url: '/health' })).statusCode, 200);
+  assert.is((await eager.app.inject({ url: '/metrics' })).statusCode, 200);
+  assert.is(await logLength(eager), before);
+});
+
+shed('once the loop recovers, appends are taken again', async () => {
+  await until(() => !overloaded(eager)(), 10_000, 'the node stayed under pressure');
+  assert.is((await castTo(eager, shedPoll, 'shed-2')).statusCode, 201);
+});
+
+shed('one long pause is not saturation: by default pressure must last 3 s', async () => {
+  await blockEventLoop();
+  assert.ok(overloaded(patient)(), 'the patient node did not see the pause either');
+  const res = await castTo(patient, patientPoll, 'patient-1');
+  assert.is(res.statusCode, 201, res.body);
+});
+
+shed.run();
