@@ -133,6 +133,15 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     },
   });
 
+  const redisErrors = new Counter({
+    name: 'votestream_redis_errors_total',
+    help: 'Errors of the Redis connection (failed connects, lost cluster nodes) since start',
+    registers: [registry],
+  });
+  // ioredis emits 'error' on each failed attempt (Cluster: 'node error' per node as well).
+  ctx.target.client.on('error', () => redisErrors.inc());
+  ctx.target.client.on('node error', () => redisErrors.inc());
+
   // Time to finalized: remember each folded vote's XADD time until a marker covers it.
   const appended = new Map<number, Map<number, number>>();
   const committed = new Map<number, number>();

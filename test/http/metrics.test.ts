@@ -60,6 +60,7 @@ metrics('after votes are cast and committed, the counters and gauges show it', a
   assert.is(value(text, 'votestream_members{status="alive"'), 1);
   assert.ok(value(text, 'votestream_commit_markers') >= 1);
   assert.is(value(text, 'votestream_redis_ready'), 1);
+  assert.is(value(text, 'votestream_redis_errors_total'), 0);
   assert.match(text, /votestream_fold_lag_entries\{shard="0",node="metrics-node"\} \d+/);
   assert.match(text, /votestream_chain_breaks\{shard="15",node="metrics-node"\} 0/);
   assert.match(text, /process_cpu_seconds_total/);

@@ -40,6 +40,10 @@ outage(
     }
     const health = await node.app.inject({ url: '/health' });
     assert.is(health.statusCode, 503);
+    const metrics = (await node.app.inject({ url: '/metrics' })).body;
+    const errors = Number(metrics.match(/^votestream_redis_errors_total\{[^}]*\} (\d+)/m)?.[1]);
+    assert.ok(errors > 0, 'the outage is not counted in votestream_redis_errors_total');
+    assert.match(metrics, /^votestream_votes_total\{status="503"[^}]*\} 3$/m);
 
     await redisUp({ port: cluster.ports[0]!, masters: 3, replicas: 0, dir: cluster.dir });
     await until(() => node.ctx.ready(), 20_000, 'the node did not reconnect');
