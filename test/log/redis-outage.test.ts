@@ -44,6 +44,10 @@ outage(
     const errors = Number(metrics.match(/^votestream_redis_errors_total\{[^}]*\} (\d+)/m)?.[1]);
     assert.ok(errors > 0, 'the outage is not counted in votestream_redis_errors_total');
     assert.match(metrics, /^votestream_votes_total\{status="503"[^}]*\} 3$/m);
+    // The cluster view answers from the node's own state instead of waiting for Redis.
+    const view = await node.app.inject({ url: '/cluster' });
+    assert.is(view.statusCode, 200);
+    assert.ok(view.json().shards.every((s: { headSeq: unknown }) => s.headSeq === null));
 
     await redisUp({ port: cluster.ports[0]!, masters: 3, replicas: 0, dir: cluster.dir });
     await until(() => node.ctx.ready(), 20_000, 'the node did not reconnect');
