@@ -15,6 +15,12 @@ export interface ClusterLayout {
   dir: string;
   /** cluster-node-timeout: how long a silent master has before its replica takes over. */
   nodeTimeoutMs?: number;
+  /**
+   * Redis 7's protected mode (default on) refuses clients that do not come over loopback when
+   * no password is set. Turn it off only for a private address, such as the veth pair of the
+   * chaos runner's partition scenario.
+   */
+  protectedMode?: boolean;
 }
 
 export interface MasterStatus {
@@ -341,6 +347,7 @@ async function startServer(
       // Replicas sync at once instead of waiting for more replicas to batch with.
       'repl-diskless-sync yes',
       'repl-diskless-sync-delay 0',
+      ...(layout.protectedMode === false ? ['protected-mode no'] : []),
       '',
     ].join('\n'),
   );
