@@ -15,7 +15,9 @@ export type Fault =
   | { kind: 'pause'; node: NodeTarget; forMs: number }
   | { kind: 'restart'; node: NodeTarget }
   | { kind: 'kill-redis-master'; restartAfterMs: number }
-  | { kind: 'partition'; forMs: number };
+  | { kind: 'partition'; forMs: number }
+  /** Not a fault of the system: a vote the load generator never sent, to prove the checks fail. */
+  | { kind: 'extra-vote' };
 
 /** What happened when a fault was injected, for the report and the leader measurements. */
 export interface Injection {
@@ -96,6 +98,20 @@ export async function injectFault(fault: Fault, c: FaultContext): Promise<Inject
       log(`restarted redis-server ${port}`);
       await waitForReplicas(stage, 3, 30_000);
       log('every master has a synced replica again');
+      return injection;
+    }
+    case 'extra-vote': {
+      const url = stage.url('n1');
+      const { polls } = (await (await fetch(`${url}/polls`)).json()) as { polls: { id: string }[] };
+      const pollId = polls[0]?.id;
+      if (!pollId) throw new Error('no poll to add a vote to');
+      const injection = record('n1');
+      const res = await fetch(`${url}/votes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pollId, voterId: 'chaos-self-check', choices: ['a'] }),
+      });
+      log(`cast one vote behind the load generator's back in ${pollId}: ${res.status}`);
       return injection;
     }
     case 'partition': {

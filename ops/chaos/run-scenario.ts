@@ -1,7 +1,7 @@
 // One scenario from start to teardown: fresh folder and cluster, load in its own process,
 // faults on the schedule, then the checks (load --verify, node against node, replay --verify).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareNodes, verifyChains } from './consistency.ts';
@@ -42,6 +42,8 @@ export interface ScenarioResult {
   newLeaderS: number | null;
   /** One line per fault: what was hit, and the leader change it caused, if any. */
   events: string[];
+  /** State changes the nodes logged (event → count per node), e.g. fenced, chain_break. */
+  logEvents: string;
   leaders: string;
   problems: string[];
   passed: boolean;
@@ -53,6 +55,8 @@ export interface RunOptions {
   rate: number;
   durationS: number;
   seed: number;
+  /** The observer's polling interval per node. */
+  observeMs: number;
   keep: boolean;
   log: (line: string) => void;
 }
@@ -80,6 +84,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     maxCommitGapS: null,
     newLeaderS: null,
     events: [],
+    logEvents: '',
     leaders: '',
     problems: [],
     passed: false,
@@ -111,7 +116,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     const st = stage;
     const first = await st.leader();
     log(`cluster up (Redis ${st.seeds}); leader ${first.nodeId}, term ${first.term}; ${dir}`);
-    const observer = new Observer(NODE_IDS.map((id) => ({ nodeId: id, url: () => st.url(id) })));
+    const observer = new Observer(
+      NODE_IDS.map((id) => ({ nodeId: id, url: () => st.url(id) })),
+      o.observeMs,
+    );
     observer.start();
     const loadStartedAt = performance.now();
     load = startLoad({
@@ -194,6 +202,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     await stage?.down().catch((e: Error) => result.problems.push(`teardown: ${e.message}`));
     await ns?.remove();
     process.removeListener('exit', cleanNs);
+    result.logEvents = countLogEvents(join(dir, 'logs'));
     if (result.passed && !o.keep) rmSync(dir, { recursive: true, force: true });
   }
   return result;
@@ -235,6 +244,39 @@ function describeLeadership(
   result.leaders = leadersSeen(samples)
     .map((l) => `${l.leader}@${l.term}`)
     .join(' → ');
+}
+
+// The node log events a reader of a chaos run wants counted (see docs/operations.md).
+const NOTABLE = [
+  'leader_elected',
+  'leader_resigned',
+  'leader_stepped_down',
+  'fenced',
+  'divergence',
+  'chain_break',
+  'snapshot_loaded',
+  'snapshot_discarded',
+];
+
+/** "fenced: n3 ×8; leader_elected: n1 ×1, …" from the nodes' JSON logs. */
+function countLogEvents(logDir: string): string {
+  if (!existsSync(logDir)) return '';
+  const counts = new Map<string, Map<string, number>>();
+  for (const file of readdirSync(logDir)
+    .filter((f) => f.endsWith('.log'))
+    .sort()) {
+    const nodeId = file.replace(/\.log$/, '');
+    for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) {
+      const event = line.match(/"event":"([a-z_]+)"/)?.[1];
+      if (!event || !NOTABLE.includes(event)) continue;
+      const perNode = counts.get(event) ?? new Map<string, number>();
+      perNode.set(nodeId, (perNode.get(nodeId) ?? 0) + 1);
+      counts.set(event, perNode);
+    }
+  }
+  return NOTABLE.filter((e) => counts.has(e))
+    .map((e) => `${e}: ${[...counts.get(e)!.entries()].map(([n, c]) => `${n} ×${c}`).join(', ')}`)
+    .join('; ');
 }
 
 /** Polls `probe` until it returns a value; fails when `gaveUp` says so or time runs out. */

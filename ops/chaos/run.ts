@@ -16,12 +16,19 @@ const program = new Command('chaos')
   .description('inject faults into a local cluster under load and check that no vote is lost')
   .addOption(
     new Option('--only <ids>', 'scenarios by letter or name, comma-separated').default(
-      SCENARIOS.map((s) => s.id).join(','),
+      SCENARIOS.filter((s) => !s.onlyOnRequest)
+        .map((s) => s.id)
+        .join(','),
     ),
   )
   .addOption(new Option('--rate <n>', 'votes per second').default('500'))
   .addOption(new Option('--duration <s>', 'seconds of load per scenario').default('20'))
   .addOption(new Option('--seed <n>', 'seed of the vote generator').default('1'))
+  .addOption(
+    new Option('--observe-ms <ms>', 'how often the observer polls GET /cluster per node').default(
+      '100',
+    ),
+  )
   .addOption(new Option('--out <file>', 'where the markdown report goes').default(DEFAULT_OUT))
   .option('--keep', 'keep every scenario folder (logs), not only those of failed scenarios')
   .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.id} ${s.name}`).join('\n')}`)
@@ -47,6 +54,7 @@ const program = new Command('chaos')
       node: process.version,
       redis: execFileSync('redis-server', ['--version']).toString().trim().split(' sha=')[0]!,
       netns: netnsText(netns),
+      observeMs: positive('observe-ms', String(flags.observeMs)),
       skipped: [],
     };
     const results: ScenarioResult[] = [];
@@ -60,6 +68,7 @@ const program = new Command('chaos')
         rate,
         durationS,
         seed: Number(flags.seed) + i,
+        observeMs: positive('observe-ms', String(flags.observeMs)),
         keep: Boolean(flags.keep),
         log: (line) => console.log(line),
       });

@@ -16,11 +16,20 @@ export interface Scenario {
   needsNetns?: boolean;
   /** Start this node first and let it lead (so the fault hits the leader). */
   leaderFirst?: string;
+  /** Left out of a run unless named in --only (the runner's own check, meant to fail). */
+  onlyOnRequest?: boolean;
 }
 
 // The node defaults (VS_LEASE_MS 2000, VS_HEARTBEAT_MS 250, VS_FAILURE_TIMEOUT_MS 1500,
 // Redis cluster-node-timeout 3000) are what these durations are measured against.
 export const SCENARIOS: Scenario[] = [
+  {
+    id: '0',
+    name: 'baseline',
+    explains:
+      'No fault: the same cluster, load and checks, so the other rows can be read against what this machine delivers and how long commits pause when nothing goes wrong.',
+    faults: [],
+  },
   {
     id: 'a',
     name: 'follower-kill',
@@ -46,7 +55,7 @@ export const SCENARIOS: Scenario[] = [
     id: 'd',
     name: 'redis-master-kill',
     explains:
-      'SIGKILL the Redis master holding the {ctl} slot (lease, term, heartbeats, acks) and a third of the shards; its replica is promoted after cluster-node-timeout (3 s); the server is restarted 6 s after the kill and rejoins as a replica. Meanwhile its shards answer 503 (no replica to WAIT on) and the load retries them.',
+      'SIGKILL the Redis master holding the {ctl} slot (lease, term, heartbeats, acks) and a third of the shards; its replica is promoted after cluster-node-timeout (3 s); the server is restarted 6 s after the kill and rejoins as a replica. With cluster-require-full-coverage at its default (yes), the whole Redis Cluster refuses commands (CLUSTERDOWN) from when the master is marked failed until its replica is promoted, so every shard pauses, not only that third; after the promotion its shards answer 503 until the restarted server has synced (no replica to WAIT on). The load retries all of these.',
     faults: [{ at: 0.25, fault: { kind: 'kill-redis-master', restartAfterMs: 6000 } }],
   },
   {
@@ -79,5 +88,13 @@ export const SCENARIOS: Scenario[] = [
     needsNetns: true,
     leaderFirst: 'n3',
     faults: [{ at: 0.25, fault: { kind: 'partition', forMs: 6000 } }],
+  },
+  {
+    id: 'x',
+    name: 'self-check',
+    explains:
+      "Not a fault: one extra vote is cast straight at n1, behind the load generator's back, to show that the checks see a vote the client did not send and the run fails (duplicated 1, exit 1). Only with --only x.",
+    onlyOnRequest: true,
+    faults: [{ at: 0.5, fault: { kind: 'extra-vote' } }],
   },
 ];
