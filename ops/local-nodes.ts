@@ -20,22 +20,39 @@ export interface NodeSpec {
   env: Record<string, string>;
   /** Where the node's JSON logs go: 'inherit' (this terminal), 'ignore', or a file path. */
   output?: 'inherit' | 'ignore' | string;
+  /** HTTP address the node binds and is reached at (default 127.0.0.1). */
+  host?: string;
+  /**
+   * A network namespace to run the node in (`ip netns exec`, which execs the node in place, so
+   * the child's pid is the node's and signals reach it directly). Chaos runs use it to cut one
+   * node off the network.
+   */
+  netns?: string;
 }
 
 /** Starts `votestream node` and resolves once GET /health answers (200 or 503). */
 export async function startNodeProcess(spec: NodeSpec, timeoutMs = 20_000): Promise<NodeProcess> {
-  const env = { ...spec.env, VS_NODE_ID: spec.nodeId, VS_HTTP_PORT: String(spec.port) };
+  const host = spec.host ?? '127.0.0.1';
+  const env = {
+    ...spec.env,
+    VS_NODE_ID: spec.nodeId,
+    VS_HTTP_PORT: String(spec.port),
+    ...(spec.host ? { VS_HTTP_HOST: spec.host } : {}),
+  };
   const output = spec.output ?? 'ignore';
   const stdio =
     output === 'inherit' || output === 'ignore' ? output : { file: output, append: true };
-  const child = execa('node', [BIN, 'node'], {
+  const [command, args] = spec.netns
+    ? ['ip', ['netns', 'exec', spec.netns, 'node', BIN, 'node']]
+    : ['node', [BIN, 'node']];
+  const child = execa(command, args, {
     env,
     reject: false,
     stdout: stdio,
     stderr: stdio,
     stdin: 'ignore',
   });
-  const url = `http://127.0.0.1:${spec.port}`;
+  const url = `http://${host}:${spec.port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null)

@@ -20,6 +20,12 @@ export interface ClusterLayout {
    * written to each server's redis.conf in `dir`, so keep that folder private.
    */
   password?: string;
+  /**
+   * Redis 7's protected mode (default on) refuses clients that do not come over loopback when
+   * no password is set. Turn it off only for a private address, such as the veth pair of the
+   * chaos runner's partition scenario.
+   */
+  protectedMode?: boolean;
 }
 
 export interface MasterStatus {
@@ -360,6 +366,7 @@ async function startServer(
       ...(layout.password
         ? [`requirepass ${quoted(layout.password)}`, `masterauth ${quoted(layout.password)}`]
         : []),
+      ...(layout.protectedMode === false ? ['protected-mode no'] : []),
       '',
     ].join('\n'),
   );

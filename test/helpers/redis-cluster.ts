@@ -1,10 +1,10 @@
 // A private Redis Cluster for tests: random free ports, a temp folder, torn down at exit
 // even when tests fail or the run is interrupted.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freeBasePort } from '../../ops/free-ports.ts';
 import {
   type ClusterStatus,
   killClusterSync,
@@ -88,22 +88,5 @@ export async function flushCluster(cluster: TestCluster): Promise<void> {
   );
 }
 
-/** A base port whose `count` ports and their cluster bus ports (+10000) are all free. */
-export async function freeBasePort(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 25000);
-    const ports = Array.from({ length: count }, (_, i) => base + i);
-    const all = [...ports, ...ports.map((p) => p + 10000)];
-    if ((await Promise.all(all.map(isFree))).every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} free consecutive ports found`);
-}
-
-/** A single free port, for HTTP servers in tests. */
-export function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-      .once('error', () => resolve(false))
-      .listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
+// Moved to ops/ so the chaos runner can use them too; re-exported for the tests.
+export { freeBasePort, isFree } from '../../ops/free-ports.ts';
