@@ -29,7 +29,12 @@ const MEMBERS = ['n1', 'n2', 'n3'];
 /** Brings up three member nodes on `cluster`, runs the loads and the rebuild, stops the nodes. */
 export async function measureFinality(
   cluster: BenchCluster,
-  { rate, seconds, batches }: { rate: number; seconds: number; batches: number[] },
+  {
+    rate,
+    seconds,
+    batches,
+    warmupSeconds,
+  }: { rate: number; seconds: number; batches: number[]; warmupSeconds: number },
 ): Promise<{ runs: FinalityRun[]; rebuild: RebuildRun }> {
   const env = {
     VS_REDIS_CLUSTER: cluster.seeds,
@@ -48,6 +53,24 @@ export async function measureFinality(
     // Otherwise the first votes' time to finalized would include the first election.
     await leaderElected(nodes[0]!.url);
     const targets = nodes.map((n) => n.url).join(',');
+    // Fresh node processes spend their first seconds in unoptimized code: a short load at
+    // the same rate first, so the measured runs see warmed-up nodes (as in bench/append).
+    if (warmupSeconds > 0) {
+      const warm = await runJsonChild<LoadSummary>([
+        'bin/votestream.js',
+        'load',
+        '--rate',
+        String(rate),
+        '--duration',
+        `${warmupSeconds}s`,
+        '--json',
+        '--target',
+        targets,
+        '--admin-token',
+        ADMIN,
+      ]);
+      if (warm.exitCode !== 0) throw new Error(`warm-up load exited with ${warm.exitCode}`);
+    }
     const runs: FinalityRun[] = [];
     for (const batch of batches) {
       const shown = ['load', '--rate', String(rate), '--duration', `${seconds}s`];

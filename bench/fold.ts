@@ -27,6 +27,8 @@ const { values } = parseArgs({
     // Votes per request during the steady phase: 1 = POST /votes, more = POST /votes/batch
     // (the vote rate stays --rate either way; the request rate is --rate / --batch).
     batch: { type: 'string', default: '1' },
+    // Seconds of the same load before the measured one (0: none); see the warm-up below.
+    warmup: { type: 'string', default: '3' },
     // After the table, one JSON line of the figures (bench/report.ts reads it).
     json: { type: 'boolean', default: false },
   },
@@ -131,19 +133,32 @@ const steadyBody = () =>
           choices: ['a'],
         })),
       });
-const steady = await autocannon({
-  url: perRequest === 1 ? `${url}/votes` : `${url}/votes/batch`,
-  connections: 50,
-  overallRate: rate / perRequest,
-  duration: seconds,
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  requests: [
-    {
-      setupRequest: (req) => ({ ...req, body: steadyBody() }),
-    },
-  ],
-});
+const offer = (duration: number) =>
+  autocannon({
+    url: perRequest === 1 ? `${url}/votes` : `${url}/votes/batch`,
+    connections: 50,
+    overallRate: rate / perRequest,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, body: steadyBody() }),
+      },
+    ],
+  });
+// Fresh node processes spend their first seconds in unoptimized code and would queue the
+// first votes for that: the same load first, then the observer forgets what it saw.
+const warmup = Number(values.warmup);
+if (warmup > 0) {
+  await offer(warmup);
+  await waitCaughtUp(live);
+  await new Promise((r) => setTimeout(r, 1500));
+  lags.reset();
+  finals.reset();
+  appendedAt.clear();
+}
+const steady = await offer(seconds);
 await waitCaughtUp(live);
 // The last markers follow within a few heartbeats.
 await new Promise((r) => setTimeout(r, 1500));
@@ -244,6 +259,7 @@ if (values.json) {
         offeredVotesPerSecond: rate,
         batch: perRequest,
         seconds,
+        warmupSeconds: warmup,
         requests: steady.requests.total,
         non2xx: steady.non2xx,
         deliveredVotesPerSecond: Math.round((delivered * perRequest) / seconds),

@@ -39,6 +39,7 @@ export interface FoldResult {
     offeredVotesPerSecond: number;
     batch: number;
     seconds: number;
+    warmupSeconds: number;
     non2xx: number;
     deliveredVotesPerSecond: number;
     pendingMs: Latency;
@@ -63,7 +64,13 @@ export interface BenchReport {
   loadAfter: number[];
   append: { command: string; result: AppendResult };
   redisBenchmark: RedisBenchmarkResult[];
-  finality: { rate: number; seconds: number; runs: FinalityRun[]; rebuild: RebuildRun };
+  finality: {
+    rate: number;
+    seconds: number;
+    warmupSeconds: number;
+    runs: FinalityRun[];
+    rebuild: RebuildRun;
+  };
   fold: { command: string; result: FoldResult };
 }
 
@@ -207,7 +214,8 @@ function finalitySection(r: BenchReport): string[] {
     `### Time to finalized at ${int(f.rate)} votes/s, 3 member nodes`,
     '',
     `A Redis Cluster (3 masters + 3 replicas) and 3 member nodes; \`${f.runs[0]?.command ?? ''}\` ` +
-      `(${f.seconds} s per run, each request size in turn, requests round robin over the nodes). ` +
+      `(${f.seconds} s per run, each request size in turn, requests round robin over the nodes, ` +
+      `after a ${f.warmupSeconds} s warm-up load that is not counted). ` +
       'Latencies are from when each vote was due on the schedule (open model); *finalized* is ' +
       'until the first node showed its shard committed past it (polled every 10 ms). ' +
       '*Delivered* is acknowledged votes per second over the run and its drain.',
@@ -242,7 +250,8 @@ function foldSection(r: BenchReport): string[] {
     '',
     `\`${r.fold.command}\`: 3 member nodes; an in-process observer folds every shard and ` +
       'timestamps each vote from its XADD (entry id) to folding it (*pending*) and to folding ' +
-      'the commit marker that covers it (*finalized*). Then the log is filled up and folded ' +
+      `the commit marker that covers it (*finalized*), after a ${steady.warmupSeconds} s warm-up ` +
+      'at the same rate that is not counted. Then the log is filled up and folded ' +
       'from a cold start by a fresh folder; the baseline reads the same XRANGE pages and drops them.',
     '',
     table(

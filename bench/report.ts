@@ -70,6 +70,7 @@ try {
     rate: TARGETS.rate,
     seconds: sizes.loadSeconds,
     batches: [1, 10],
+    warmupSeconds: quick ? 2 : 5,
   });
 } finally {
   await cluster.stop();
@@ -77,6 +78,7 @@ try {
 
 step('read path (bench/fold.ts)');
 const foldArgs = ['--votes', String(sizes.votes), '--seconds', String(sizes.foldSeconds)];
+foldArgs.push('--warmup', quick ? '1' : '3');
 foldArgs.push('--rate', String(TARGETS.rate));
 const fold = await runJsonChild<FoldResult>([
   '--expose-gc',
@@ -97,7 +99,12 @@ const section = renderReport({
   loadAfter: loadavg(),
   append: { command: `npm run bench:append -- ${appendArgs.join(' ')}`, result: append.json },
   redisBenchmark,
-  finality: { rate: TARGETS.rate, seconds: sizes.loadSeconds, ...finality },
+  finality: {
+    rate: TARGETS.rate,
+    seconds: sizes.loadSeconds,
+    warmupSeconds: quick ? 2 : 5,
+    ...finality,
+  },
   fold: { command: `npm run bench:fold -- ${foldArgs.join(' ')}`, result: fold.json },
 });
 const doc = readFileSync(existsSync(out) ? out : DOC, 'utf8');

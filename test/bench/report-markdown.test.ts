@@ -97,6 +97,7 @@ const report = (over: Partial<BenchReport> = {}): BenchReport => ({
   finality: {
     rate: 5000,
     seconds: 20,
+    warmupSeconds: 5,
     runs: [run(1, load(4000, 80)), run(10, load(5000, 80)), run(100, load(5000, 150))],
     rebuild: {
       command: 'votestream rebuild',
@@ -114,6 +115,7 @@ const report = (over: Partial<BenchReport> = {}): BenchReport => ({
         offeredVotesPerSecond: 5000,
         batch: 1,
         seconds: 10,
+        warmupSeconds: 3,
         non2xx: 0,
         deliveredVotesPerSecond: 4990,
         pendingMs: { p50: 10, p99: 40, max: 60, count: 50_000 },
