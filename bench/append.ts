@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'node-args': { type: 'string', default: '' },
     // For profiling one scenario; the acceptance numbers are from the default (all four).
     scenarios: { type: 'string', default: 'empty,raw,single,batch' },
+    // After the table, one JSON line of the medians (bench/report.ts reads it).
+    json: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -76,6 +78,8 @@ const batch = () =>
   });
 
 interface Row {
+  /** Stable key for --json: empty, raw, single, batch. */
+  id: string;
   rate: number[];
   p50: number[];
   p99: number[];
@@ -85,6 +89,7 @@ interface Row {
 }
 const rows: Record<string, Row> = {};
 const record = (
+  id: string,
   name: string,
   rate: number,
   p50: number,
@@ -92,7 +97,7 @@ const record = (
   bad: number,
   cpu?: { used: Record<string, number>; votes: number },
 ) => {
-  rows[name] ??= { rate: [], p50: [], p99: [], bad: 0, cpu: {} };
+  rows[name] ??= { id, rate: [], p50: [], p99: [], bad: 0, cpu: {} };
   rows[name].rate.push(rate);
   rows[name].p50.push(p50);
   rows[name].p99.push(p99);
@@ -135,6 +140,7 @@ async function rawXadd(): Promise<void> {
     }),
   );
   record(
+    'raw',
     'raw XADD (ioredis, auto-pipelined)',
     count / seconds,
     histogram.getValueAtPercentile(50) / 1000,
@@ -152,7 +158,7 @@ for (let round = 1; round <= rounds; round++) {
   if (scenarios.has('empty')) {
     const span = spanFor(empty);
     const e = await load(`http://127.0.0.1:${emptyPort}/votes`, vote, { connections, seconds });
-    record('empty fastify route', e.rps, e.p50, e.p99, e.non2xx + e.errors, {
+    record('empty', 'empty fastify route', e.rps, e.p50, e.p99, e.non2xx + e.errors, {
       used: span.stop(),
       votes: e.total,
     });
@@ -161,7 +167,7 @@ for (let round = 1; round <= rounds; round++) {
   if (scenarios.has('single')) {
     const span = spanFor(node);
     const s = await load(`http://127.0.0.1:${nodePort}/votes`, vote, { connections, seconds });
-    record('POST /votes (single vote)', s.rps, s.p50, s.p99, s.non2xx + s.errors, {
+    record('single', 'POST /votes (single vote)', s.rps, s.p50, s.p99, s.non2xx + s.errors, {
       used: span.stop(),
       votes: s.total,
     });
@@ -173,6 +179,7 @@ for (let round = 1; round <= rounds; round++) {
       seconds,
     });
     record(
+      'batch',
       `POST /votes/batch (${batchSize} votes)`,
       b.rps * batchSize,
       b.p50,
@@ -218,6 +225,35 @@ console.log(
   '\nCPU µs/vote (per request for the empty route): the server under test, the six redis-servers,' +
     '\nthe load generator (this process), and whatever else ran on the machine meanwhile.',
 );
+if (values.json) {
+  const groups = ['server', 'redis', 'loadgen', 'other'];
+  const scenarioResults = Object.fromEntries(
+    Object.entries(rows).map(([name, r]) => [
+      r.id,
+      {
+        label: name,
+        votesPerSecond: median(r.rate),
+        p50Ms: median(r.p50),
+        p99Ms: median(r.p99),
+        bad: r.bad,
+        cpuUsPerVote: Object.fromEntries(
+          groups.filter((g) => r.cpu[g]).map((g) => [g, median(r.cpu[g]!)]),
+        ),
+      },
+    ]),
+  );
+  console.log(
+    JSON.stringify({
+      machine: machine(),
+      seconds,
+      rounds,
+      connections,
+      batch: batchSize,
+      durability: values.durability,
+      scenarios: scenarioResults,
+    }),
+  );
+}
 
 redis.disconnect();
 await stopServer(node);

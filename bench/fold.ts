@@ -3,9 +3,9 @@
 //  1. at a steady --rate of single votes (open model), from each vote's XADD time (its entry
 //     id) to the moment an in-process observer folds it (pending) and folds the marker that
 //     covers it (finalized);
-//  2. cold-start fold (rebuild) throughput of --votes votes, and heap per counted vote.
+//  2. cold-start fold (rebuild) throughput of --votes votes, and heap per counted vote;
+//  3. the baseline for 2: reading the same log page by page without decoding or folding.
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -16,6 +16,7 @@ import { shardKeys } from '../src/log/keys.ts';
 import { connectRedis } from '../src/log/redis-client.ts';
 import type { FoldBatch } from '../src/log/shard-reader.ts';
 import { createLogger } from '../src/logger.ts';
+import { shardPages } from '../src/tools/shard-pages.ts';
 import { freePort, machine, startCluster, startServer, stopServer, table } from './harness.ts';
 
 const { values } = parseArgs({
@@ -26,6 +27,10 @@ const { values } = parseArgs({
     // Votes per request during the steady phase: 1 = POST /votes, more = POST /votes/batch
     // (the vote rate stays --rate either way; the request rate is --rate / --batch).
     batch: { type: 'string', default: '1' },
+    // Seconds of the same load before the measured one (0: none); see the warm-up below.
+    warmup: { type: 'string', default: '3' },
+    // After the table, one JSON line of the figures (bench/report.ts reads it).
+    json: { type: 'boolean', default: false },
   },
 });
 const totalVotes = Number(values.votes);
@@ -44,7 +49,7 @@ const env = {
   VS_NODE_ID: 'writer',
   VS_ADMIN_TOKEN: ADMIN,
   VS_LOG_LEVEL: 'warn',
-  VS_SNAPSHOT_DIR: mkdtempSync(join(tmpdir(), 'vs-bench-snap-')),
+  VS_SNAPSHOT_DIR: mkdtempSync(join(cluster.dir, 'snap-')),
 };
 const ports = [port, await freePort(), await freePort()];
 const members = ['n1', 'n2', 'n3'];
@@ -55,7 +60,7 @@ const writers = await Promise.all(
       VS_NODE_ID: id,
       VS_MEMBERS: members.join(','),
       VS_HTTP_PORT: String(ports[i]),
-      VS_SNAPSHOT_DIR: mkdtempSync(join(tmpdir(), `vs-bench-snap-${id}-`)),
+      VS_SNAPSHOT_DIR: mkdtempSync(join(cluster.dir, `snap-${id}-`)),
     }),
   ),
 );
@@ -75,7 +80,8 @@ const folderFor = (nodeId: string) =>
     prefix: 'vs',
     shards: config.shards,
     nodeId,
-    snapshotDir: mkdtempSync(join(tmpdir(), 'vs-bench-fold-')),
+    // Inside the cluster's folder, so cluster.stop() removes the snapshots with it.
+    snapshotDir: mkdtempSync(join(cluster.dir, 'fold-')),
     snapshotMs: 3_600_000,
     log,
   });
@@ -127,19 +133,32 @@ const steadyBody = () =>
           choices: ['a'],
         })),
       });
-const steady = await autocannon({
-  url: perRequest === 1 ? `${url}/votes` : `${url}/votes/batch`,
-  connections: 50,
-  overallRate: rate / perRequest,
-  duration: seconds,
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  requests: [
-    {
-      setupRequest: (req) => ({ ...req, body: steadyBody() }),
-    },
-  ],
-});
+const offer = (duration: number) =>
+  autocannon({
+    url: perRequest === 1 ? `${url}/votes` : `${url}/votes/batch`,
+    connections: 50,
+    overallRate: rate / perRequest,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, body: steadyBody() }),
+      },
+    ],
+  });
+// Fresh node processes spend their first seconds in unoptimized code and would queue the
+// first votes for that: the same load first, then the observer forgets what it saw.
+const warmup = Number(values.warmup);
+if (warmup > 0) {
+  await offer(warmup);
+  await waitCaughtUp(live);
+  await new Promise((r) => setTimeout(r, 1500));
+  lags.reset();
+  finals.reset();
+  appendedAt.clear();
+}
+const steady = await offer(seconds);
 await waitCaughtUp(live);
 // The last markers follow within a few heartbeats.
 await new Promise((r) => setTimeout(r, 1500));
@@ -181,6 +200,19 @@ const heapAfter = process.memoryUsage();
 const bytes =
   heapAfter.heapUsed + heapAfter.arrayBuffers - heapBefore.heapUsed - heapBefore.arrayBuffers;
 
+// 3. What reading alone costs: the same XRANGE pages (shared with rebuild), entries dropped.
+const readStarted = performance.now();
+const readEntries = (
+  await Promise.all(
+    Array.from({ length: config.shards }, async (_, shard) => {
+      let n = 0;
+      for await (const page of shardPages(client, 'vs', shard)) n += page.length;
+      return n;
+    }),
+  )
+).reduce((a, b) => a + b, 0);
+const readSeconds = (performance.now() - readStarted) / 1000;
+
 console.log(
   `\n${machine()}; ${steady.requests.total} votes at ${rate}/s for ${seconds} s, then ${entries} entries folded cold\n`,
 );
@@ -205,9 +237,49 @@ console.log(
         `${Math.round(entries / foldSeconds).toLocaleString('en')} entries/s`,
       ],
       ['heap per counted vote (heapUsed + arrayBuffers)', `${Math.round(bytes / entries)} B`],
+      [
+        'baseline: XRANGE read of the same log, no fold',
+        `${Math.round(readEntries / readSeconds).toLocaleString('en')} entries/s`,
+      ],
     ],
   ),
 );
+if (values.json) {
+  const delivered = steady.requests.total - steady.non2xx;
+  const latency = (h: typeof lags) => ({
+    p50: h.getValueAtPercentile(50),
+    p99: h.getValueAtPercentile(99),
+    max: h.maxValue,
+    count: h.totalCount,
+  });
+  console.log(
+    JSON.stringify({
+      machine: machine(),
+      steady: {
+        offeredVotesPerSecond: rate,
+        batch: perRequest,
+        seconds,
+        warmupSeconds: warmup,
+        requests: steady.requests.total,
+        non2xx: steady.non2xx,
+        deliveredVotesPerSecond: Math.round((delivered * perRequest) / seconds),
+        pendingMs: latency(lags),
+        finalizedMs: latency(finals),
+      },
+      coldFold: {
+        entries,
+        seconds: foldSeconds,
+        entriesPerSecond: Math.round(entries / foldSeconds),
+        heapBytesPerVote: Math.round(bytes / entries),
+      },
+      rawRead: {
+        entries: readEntries,
+        seconds: readSeconds,
+        entriesPerSecond: Math.round(readEntries / readSeconds),
+      },
+    }),
+  );
+}
 
 await rebuild.stop();
 client.disconnect();

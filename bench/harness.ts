@@ -1,7 +1,9 @@
 // Shared parts of the benchmarks: a private Redis Cluster, node processes, autocannon runs,
 // and the table. Benchmarks print what they measured; nothing here asserts a speed.
+
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { execa, type ResultPromise } from 'execa';
@@ -100,9 +102,38 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  redis: string;
+  os: string;
+}
+
+/** What a run ran on: CPU model and cores, memory, Node, the redis-server on PATH, the kernel. */
+export function machineInfo(): MachineInfo {
+  let redis = 'unknown';
+  try {
+    // "Redis server v=7.0.15 sha=…": the version is all a reader needs.
+    const out = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+    redis = out.match(/v=(\S+)/)?.[1] ?? out.trim();
+  } catch {
+    // Not on PATH: startCluster would fail first and say why.
+  }
+  return {
+    cpu: (cpus()[0]?.model ?? 'unknown CPU').trim(),
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    redis,
+    os: `${type()} ${release()}`,
+  };
+}
+
 export function machine(): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpus().length} × ${cpu.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const m = machineInfo();
+  return `${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}`;
 }
 
 /** Prints a Markdown table (so it can be pasted into docs as it is). */
@@ -179,4 +210,30 @@ export function cpuSpan(groups: Record<string, () => number[]>) {
       return used;
     },
   };
+}
+
+/**
+ * Runs `node …args` (a benchmark or a votestream tool given --json), shows its output as it
+ * goes, and returns the JSON object it printed last, with its exit code (a tool's exit 1 is a
+ * finding to report, e.g. a failed --verify, not a reason to lose the figures).
+ */
+export async function runJsonChild<T>(args: string[]): Promise<{ json: T; exitCode: number }> {
+  // Progress goes to stderr as it happens; stdout (tables, then the JSON) is shown at the end
+  // without the JSON line, which is for this process, not for a reader.
+  const child = await execa('node', args, {
+    stdout: 'pipe',
+    stderr: 'inherit',
+    stdin: 'ignore',
+    reject: false,
+  });
+  const lines = String(child.stdout).trim().split('\n');
+  const last = lines.pop() ?? '';
+  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+  try {
+    return { json: JSON.parse(last) as T, exitCode: child.exitCode ?? -1 };
+  } catch {
+    throw new Error(
+      `node ${args.join(' ')} exited with ${child.exitCode ?? child.signal} without a JSON summary last: ${last.slice(0, 200)}`,
+    );
+  }
 }

@@ -1,0 +1,112 @@
+// npm run bench [-- --quick] — the whole benchmark in one run: appends with their baselines
+// (bench/append.ts), redis-benchmark's XADD, time to finalized at 5,000 votes/s with three
+// member nodes (votestream load + rebuild), the read path (bench/fold.ts); then rewrites the
+// generated section of docs/performance.md. Prints the section; asserts no speed.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureFinality } from './finality.ts';
+import { machineInfo, runJsonChild, startCluster } from './harness.ts';
+import { redisBenchmarkXadd } from './redis-benchmark.ts';
+import {
+  type AppendResult,
+  type FoldResult,
+  renderReport,
+  replaceSection,
+  TARGETS,
+} from './report-markdown.ts';
+
+const { values } = parseArgs({
+  options: {
+    // A smoke run of a minute or so: same scenarios, seconds instead of tens of seconds.
+    quick: { type: 'boolean', default: false },
+    // Where to write; --quick defaults to a copy in the temp folder, so a smoke run never
+    // replaces the committed figures.
+    out: { type: 'string' },
+  },
+});
+const quick = values.quick;
+const DOC = 'docs/performance.md';
+const out = values.out ?? (quick ? join(tmpdir(), 'votestream-performance-quick.md') : DOC);
+const sizes = quick
+  ? { appendSeconds: 2, rounds: 1, requests: 20_000, loadSeconds: 4, votes: 30_000, foldSeconds: 3 }
+  : {
+      appendSeconds: 8,
+      rounds: 3,
+      requests: 200_000,
+      loadSeconds: 20,
+      votes: 1_000_000,
+      foldSeconds: 10,
+    };
+
+const startedAt = new Date();
+const loadBefore = loadavg();
+const step = (what: string) => process.stderr.write(`\n== ${what}\n`);
+
+step('appends and their baselines (bench/append.ts)');
+const appendArgs = ['--seconds', String(sizes.appendSeconds), '--rounds', String(sizes.rounds)];
+const append = await runJsonChild<AppendResult>([
+  '--import',
+  'tsx',
+  'bench/append.ts',
+  ...appendArgs,
+  '--json',
+]);
+if (append.exitCode !== 0) throw new Error(`bench/append.ts exited with ${append.exitCode}`);
+
+// One cluster for redis-benchmark and the three-node runs: its own, on free ports.
+const cluster = await startCluster(3, 1);
+let finality: Awaited<ReturnType<typeof measureFinality>>;
+const redisBenchmark = [];
+try {
+  step('redis-benchmark XADD (C baseline)');
+  for (const pipeline of [1, 16])
+    redisBenchmark.push(
+      await redisBenchmarkXadd(cluster.seeds, { requests: sizes.requests, clients: 50, pipeline }),
+    );
+  step(`time to finalized at ${TARGETS.rate} votes/s, 3 member nodes (votestream load, rebuild)`);
+  finality = await measureFinality(cluster, {
+    rate: TARGETS.rate,
+    seconds: sizes.loadSeconds,
+    batches: [1, 10],
+    warmupSeconds: quick ? 2 : 5,
+  });
+} finally {
+  await cluster.stop();
+}
+
+step('read path (bench/fold.ts)');
+const foldArgs = ['--votes', String(sizes.votes), '--seconds', String(sizes.foldSeconds)];
+foldArgs.push('--warmup', quick ? '1' : '3');
+foldArgs.push('--rate', String(TARGETS.rate));
+const fold = await runJsonChild<FoldResult>([
+  '--expose-gc',
+  '--import',
+  'tsx',
+  'bench/fold.ts',
+  ...foldArgs,
+  '--json',
+]);
+if (fold.exitCode !== 0) throw new Error(`bench/fold.ts exited with ${fold.exitCode}`);
+
+const section = renderReport({
+  machine: machineInfo(),
+  startedAt: startedAt.toISOString(),
+  minutes: (Date.now() - startedAt.getTime()) / 60_000,
+  command: `npm run bench${quick ? ' -- --quick' : ''}`,
+  loadBefore,
+  loadAfter: loadavg(),
+  append: { command: `npm run bench:append -- ${appendArgs.join(' ')}`, result: append.json },
+  redisBenchmark,
+  finality: {
+    rate: TARGETS.rate,
+    seconds: sizes.loadSeconds,
+    warmupSeconds: quick ? 2 : 5,
+    ...finality,
+  },
+  fold: { command: `npm run bench:fold -- ${foldArgs.join(' ')}`, result: fold.json },
+});
+const doc = readFileSync(existsSync(out) ? out : DOC, 'utf8');
+writeFileSync(out, replaceSection(doc, section));
+console.log(`\n${section}\n\nwritten to ${out}`);

@@ -1,0 +1,164 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { FinalityRun } from '../../bench/finality.ts';
+import { parseRedisBenchmarkCsv } from '../../bench/redis-benchmark.ts';
+import {
+  BEGIN,
+  type BenchReport,
+  END,
+  renderReport,
+  replaceSection,
+} from '../../bench/report-markdown.ts';
+import type { LoadSummary } from '../../src/tools/load.ts';
+
+const section = suite('the generated section of docs/performance.md');
+
+section('replaces only what lies between the markers', () => {
+  const doc = `# Perf\n\nintro\n\n${BEGIN}\nold table\n${END}\n\n## Analysis\n\nkept\n`;
+  const out = replaceSection(doc, 'new table');
+  assert.is(out, `# Perf\n\nintro\n\n${BEGIN}\nnew table\n${END}\n\n## Analysis\n\nkept\n`);
+  assert.is(replaceSection(out, 'newer'), out.replace('new table', 'newer'));
+});
+
+section('appends the section when the markers are missing', () => {
+  assert.is(replaceSection('# Perf\n', 'table'), `# Perf\n\n${BEGIN}\ntable\n${END}\n`);
+});
+
+section('reads redis-benchmark --csv output and refuses anything else', () => {
+  const csv =
+    '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"\n' +
+    '"XADD bench * f v","44444.44","0.148","0.040","0.119","0.191","0.335","4.799"\n';
+  assert.equal(parseRedisBenchmarkCsv(csv), {
+    requestsPerSecond: 44444.44,
+    p50Ms: 0.119,
+    p99Ms: 0.335,
+  });
+  assert.throws(() => parseRedisBenchmarkCsv('XADD: 1000 requests per second'), /no rps/);
+});
+
+const load = (throughput: number, p99: number, unseen = 0): LoadSummary => ({
+  targets: [],
+  polls: [],
+  seconds: 20,
+  sent: throughput * 20,
+  acknowledged: throughput * 20,
+  retried: 0,
+  throughput,
+  statuses: { '201': throughput * 20 },
+  latencyMs: { p50: 3, p90: 5, p99: 9, p999: 12, max: 15 },
+  finalizedMs: { p50: 40, p90: 60, p99, p999: p99, max: p99, count: throughput * 20, unseen },
+  verified: true,
+  lost: 0,
+  duplicated: 0,
+  mismatched: 0,
+  finalizedAfterMs: 10,
+  problems: [],
+});
+const run = (batch: number, summary: LoadSummary): FinalityRun => ({
+  batch,
+  command: 'votestream load',
+  exitCode: 0,
+  summary,
+});
+const scenario = (label: string, votesPerSecond: number) => ({
+  label,
+  votesPerSecond,
+  p50Ms: 1,
+  p99Ms: 5,
+  bad: 0,
+  cpuUsPerVote: { server: 10 },
+});
+const report = (over: Partial<BenchReport> = {}): BenchReport => ({
+  machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, node: 'v20', redis: '7.0.15', os: 'Linux' },
+  startedAt: '2026-01-02T03:04:05.000Z',
+  minutes: 7,
+  command: 'npm run bench',
+  loadBefore: [0.5, 0.5, 0.5],
+  loadAfter: [1, 1, 1],
+  append: {
+    command: 'npm run bench:append',
+    result: {
+      seconds: 8,
+      rounds: 3,
+      connections: 64,
+      batch: 1000,
+      durability: 'replica',
+      scenarios: {
+        empty: scenario('empty fastify route', 40_000),
+        raw: scenario('raw XADD', 100_000),
+        single: scenario('POST /votes', 24_000),
+        batch: scenario('POST /votes/batch', 45_000),
+      },
+    },
+  },
+  redisBenchmark: [
+    { command: 'redis-benchmark', pipeline: 1, requestsPerSecond: 50_000, p50Ms: 1, p99Ms: 2 },
+  ],
+  finality: {
+    rate: 5000,
+    seconds: 20,
+    warmupSeconds: 5,
+    runs: [run(1, load(4000, 80)), run(10, load(5000, 80)), run(100, load(5000, 150))],
+    rebuild: {
+      command: 'votestream rebuild',
+      exitCode: 0,
+      entries: 1000,
+      seconds: 1,
+      entriesPerSecond: 1000,
+      mismatches: 0,
+    },
+  },
+  fold: {
+    command: 'npm run bench:fold',
+    result: {
+      steady: {
+        offeredVotesPerSecond: 5000,
+        batch: 1,
+        seconds: 10,
+        warmupSeconds: 3,
+        non2xx: 0,
+        deliveredVotesPerSecond: 4990,
+        pendingMs: { p50: 10, p99: 40, max: 60, count: 50_000 },
+        finalizedMs: { p50: 40, p99: 90, max: 120, count: 50_000 },
+      },
+      coldFold: { entries: 1e6, seconds: 4, entriesPerSecond: 250_000, heapBytesPerVote: 100 },
+      rawRead: { entries: 1e6, seconds: 2, entriesPerSecond: 500_000 },
+    },
+  },
+  ...over,
+});
+const targetRow = (md: string, start: string) =>
+  md.split('\n').find((l) => l.startsWith(`| ${start}`)) ?? '';
+
+section('gives ratios to the baselines of the same run', () => {
+  const md = renderReport(report());
+  assert.match(targetRow(md, 'POST /votes |'), '| 60 % | 24 % | 48 % |');
+  assert.match(targetRow(md, 'cold fold'), '50 % of raw read');
+});
+
+section('says per target whether it was met, and a rate not delivered is not met', () => {
+  const md = renderReport(report());
+  assert.match(targetRow(md, 'single vote'), '**yes**');
+  assert.match(targetRow(md, 'batch ≥'), '**no**');
+  assert.match(targetRow(md, 'cold fold ≥'), '**yes**');
+  assert.match(
+    targetRow(md, 'append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (single'),
+    '**no** (5,000/s not delivered)',
+  );
+  assert.match(
+    targetRow(md, 'append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (batches of 10)'),
+    '**yes**',
+  );
+  assert.match(
+    targetRow(md, 'append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (batches of 100)'),
+    '**no**',
+  );
+  assert.match(targetRow(md, 'append → pending p99 ≤ 50 ms'), '**yes**');
+});
+
+section('flags a run on a busy machine', () => {
+  assert.not.match(renderReport(report()), 'busy with other work');
+  assert.match(renderReport(report({ loadBefore: [9, 8, 7] })), 'busy with other work');
+});
+
+section.run();
