@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses } from '../../ops/redis-cluster.ts';
+import { killClusterSync, ownedProcesses } from '../../ops/redis-cluster.ts';
 import { until } from '../helpers/node.ts';
 import { freeBasePort } from '../helpers/redis-cluster.ts';
 
@@ -74,7 +74,14 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     );
     assert.is(stillServing, false, 'a node still serves after Ctrl-C');
   } finally {
-    child.kill('SIGKILL');
+    // After a failure, too: up stops its nodes and Redis on SIGINT; a SIGKILL would orphan them.
+    if (child.exitCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await child;
+      clearTimeout(timer);
+    }
+    killClusterSync(join(dir, 'redis'));
     rmSync(dir, { recursive: true, force: true });
   }
 });
