@@ -162,6 +162,9 @@ function applyElided(fold: ShardFold, run: ElidedRun): FoldOutcome {
   for (let at = fromSeq; at < seq; at++) {
     fold.seqSlot[at] = VOID_VOTE;
     pushElided(fold, at);
+    // pushTail may compact the tail, keeping committedSeq+1 … appliedSeq: it must count the
+    // seqs of this run already pushed.
+    fold.appliedSeq = at;
   }
   fold.seqSlot[seq] = VOID_VOTE;
   pushTail(fold, seq, hash, -1);

@@ -117,4 +117,20 @@ exported('a marker whose hash disagrees at a seq the export shows is rejected', 
   );
 });
 
+exported('a long run, past the first tail capacity, keeps every hash a marker needs', () => {
+  const log = new ChainBuilder();
+  const entries: ShardEvent[] = [log.vote('p', 'alice', ['a'])];
+  for (let i = 0; i < 5000; i++) entries.push(log.vote('q', `x${i}`, ['a']));
+  entries.push(log.vote('p', 'bob', ['b']));
+  // Markers inside the run (unchecked), at the run's end, and at p's votes (checked).
+  entries.push(log.mark(2500), log.mark(4000), log.mark(5001), log.mark(5002));
+  const part = fold(exportOf('p', entries));
+  assert.ok(
+    part.outcomes.every((o) => o === 'applied'),
+    part.outcomes.filter((o) => o !== 'applied').join('\n'),
+  );
+  assert.equal(tallyPoll('p', [part.state]).finalized, { a: 1, b: 1 });
+  assert.is(part.state.committedSeq, 5002);
+});
+
 exported.run();
