@@ -17,7 +17,12 @@ export function tallyCommand(): Command {
     .option('--poll <id>', 'only this poll (default: every poll in the file)')
     .option('--json', 'print one JSON summary object last')
     .action(async (flags: TallyFlags) => {
-      const recount = await recountFile(flags.fromFile, flags.poll);
+      // Progress on a terminal only (stderr): stdout is the result.
+      const recount = await recountFile(flags.fromFile, flags.poll, (lines) => {
+        if (process.stderr.isTTY)
+          process.stderr.write(`\rrecounted ${lines.toLocaleString('en')} lines`);
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
       if (flags.json) console.log(JSON.stringify(recount));
       else {
         for (const t of recount.polls) {

@@ -30,7 +30,11 @@ export interface Recount {
 }
 
 /** Recounts `pollId` (or every poll in the file) from the NDJSON export at `path` ('-': stdin). */
-export async function recountFile(path: string, pollId?: string): Promise<Recount> {
+export async function recountFile(
+  path: string,
+  pollId?: string,
+  onProgress?: (lines: number) => void,
+): Promise<Recount> {
   const input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   const states = new Map<number, ShardState>();
@@ -47,6 +51,7 @@ export async function recountFile(path: string, pollId?: string): Promise<Recoun
   let n = 0;
   for await (const line of lines) {
     n++;
+    if (onProgress && n % 10_000 === 0) onProgress(n);
     if (!line.trim()) continue;
     let value: Record<string, unknown>;
     try {
