@@ -13,6 +13,8 @@ export interface RunContext {
   /** What `ip netns` allowed, and what was tried, for the partition scenario. */
   netns: string;
   observeMs: number;
+  /** One-minute load averages when the run started and ended: how busy the machine was. */
+  load: { before: number; after?: number };
   skipped: { id: string; name: string; why: string }[];
 }
 
@@ -54,7 +56,7 @@ export function renderReport(results: ScenarioResult[], c: RunContext): string {
     '',
     `- command: \`${c.command}\``,
     `- date: ${c.date}`,
-    `- machine: ${c.nproc} cores (\`nproc\`), node ${c.node}, ${c.redis}; shared with other engineers' test runs while this ran`,
+    `- machine: ${c.nproc} cores (\`nproc\`), node ${c.node}, ${c.redis}; load average ${c.load.before.toFixed(2)} when the run started, ${c.load.after?.toFixed(2) ?? '—'} when it ended (everything else on the machine shares these cores)`,
     `- result: ${passed} of ${results.length} scenarios passed`,
     '',
     '## How a scenario runs',

@@ -2,7 +2,7 @@
 // another, prints a line per step, writes docs/reliability.md and exits 1 on any loss,
 // duplicate, mismatch, unequal tallies, broken chain or scenario that could not run.
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { netnsAvailable } from './netns.ts';
@@ -55,6 +55,7 @@ const program = new Command('chaos')
       redis: execFileSync('redis-server', ['--version']).toString().trim().split(' sha=')[0]!,
       netns: netnsText(netns),
       observeMs: positive('observe-ms', String(flags.observeMs)),
+      load: { before: loadavg()[0]! },
       skipped: [],
     };
     const results: ScenarioResult[] = [];
@@ -77,6 +78,7 @@ const program = new Command('chaos')
         `[${scenario.id} ${scenario.name}] ${result.passed ? 'PASS' : 'FAIL'}${result.problems.length ? `: ${result.problems.slice(0, 5).join(' | ')}` : ''}${result.passed && !flags.keep ? '' : ` (folder ${result.dir})`}`,
       );
     }
+    context.load.after = loadavg()[0]!;
     writeReport(String(flags.out), results, context);
     const failed = results.filter((r) => !r.passed);
     console.log(
