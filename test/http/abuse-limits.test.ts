@@ -112,14 +112,26 @@ shed.after(async () => {
 const overloaded = (node: RunningNode) => () =>
   (node.app as unknown as { isUnderPressure(): boolean }).isUnderPressure();
 
-/** One 3-second block of the event loop: it raises the mean delay of its sample. */
-async function blockEventLoop(): Promise<void> {
-  await until(() => !overloaded(eager)(), 10_000, 'the node was under pressure before the test');
-  const end = Date.now() + 3000;
-  while (Date.now() < end) {
-    // busy on purpose
+/**
+ * A 3-second block of the event loop, until `node` has a sample that shows it. under-pressure
+ * samples on its own 1 s timer, and a block can fall so that no sample shows it (seen once in
+ * CI); then the block is repeated — it can be, since a node that saw no pressure has not
+ * started counting how long pressure lasts.
+ */
+async function blockEventLoop(node: RunningNode): Promise<void> {
+  await until(() => !overloaded(node)(), 10_000, 'the node was under pressure before the test');
+  for (let attempt = 1; ; attempt++) {
+    const end = Date.now() + 3000;
+    while (Date.now() < end) {
+      // busy on purpose
+    }
+    try {
+      await until(overloaded(node), 2_500, 'the node did not notice the blocked event loop');
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
   }
-  await until(overloaded(eager), 5_000, 'the node did not notice the blocked event loop');
 }
 
 const castTo = (node: RunningNode, pollId: string, voterId: string) =>
@@ -130,7 +142,7 @@ const castTo = (node: RunningNode, pollId: string, voterId: string) =>
   });
 
 shed('a saturated node sheds appends but still answers /health and /metrics', async () => {
-  await blockEventLoop();
+  await blockEventLoop(eager);
   const before = await logLength(eager);
   const res = await castTo(eager, shedPoll, 'shed-1');
   assert.is(res.statusCode, 503, res.body);
@@ -147,8 +159,7 @@ shed('once the loop recovers, appends are taken again', async () => {
 });
 
 shed('one long pause is not saturation: by default pressure must last 3 s', async () => {
-  await blockEventLoop();
-  assert.ok(overloaded(patient)(), 'the patient node did not see the pause either');
+  await blockEventLoop(patient);
   const res = await castTo(patient, patientPoll, 'patient-1');
   assert.is(res.statusCode, 201, res.body);
 });
