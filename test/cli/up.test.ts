@@ -32,11 +32,21 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     },
   );
   let out = '';
+  let err = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
   child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
   });
   try {
-    await until(() => /Press Ctrl-C/.test(out), 40_000, `up did not finish starting: ${out}`);
+    await until(() => /Press Ctrl-C/.test(out), 60_000, 'up did not finish starting').catch(
+      (error: Error) => {
+        throw new Error(
+          `${error.message} in 60 s; it printed: ${out || '(nothing)'}; stderr: ${err}`,
+        );
+      },
+    );
     assert.match(out, /Redis Cluster started/);
     for (let i = 0; i < 3; i++)
       assert.match(out, new RegExp(`node n${i + 1}: http://127\\.0\\.0\\.1:${port + i}`));
