@@ -7,36 +7,29 @@ import type { FastifyInstance } from 'fastify';
 import { digestShard } from '../domain/digest.ts';
 import { encodeEvent } from '../log/codec.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
-import { isReady, withDeadline } from '../log/redis-client.ts';
+import { isReady } from '../log/redis-client.ts';
+import { headSeq, viewRead } from '../log/view-reads.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { membersBody } from './schemas.ts';
-
-/** How long /cluster waits for a shard's head and groups (a failover can stall reads). */
-const REDIS_READ_MS = 1000;
 
 export function clusterRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
     app.get('/cluster', async () => {
       const { client, prefix } = ctx.target;
-      // During a Redis outage a read would wait for the reconnect: the view answers at once
-      // from the node's own state, with what only Redis knows left null / empty.
+      // During a Redis outage the view answers at once from the node's own state, with what
+      // only Redis knows left null / empty.
       const connected = isReady(client);
-      const bounded = <T>(read: Promise<T>) =>
-        withDeadline(read, REDIS_READ_MS, () => new Error('Redis did not answer in time'));
       const shards = await Promise.all(
         ctx.folder.readers.map(async (r) => {
-          const keys = shardKeys(prefix, r.shard);
-          const [head, groups] = connected
-            ? await Promise.all([
-                // No head yet is an empty chain (seq 0); null means Redis could not say.
-                bounded(client.hget(keys.head, 'seq')).then(
-                  (seq) => Number(seq ?? 0),
-                  () => null,
-                ),
-                bounded(client.xinfo('GROUPS', keys.log) as Promise<unknown[][]>).catch(() => []),
-              ])
-            : [null, []];
+          const [head, groups] = await Promise.all([
+            headSeq(client, prefix, r.shard),
+            connected
+              ? viewRead(
+                  client.xinfo('GROUPS', shardKeys(prefix, r.shard).log) as Promise<unknown[][]>,
+                ).catch(() => [])
+              : [],
+          ]);
           return {
             shard: r.shard,
             headSeq: head,

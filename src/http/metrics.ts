@@ -3,13 +3,9 @@
 // state (lag, term, membership) is read from the node when Prometheus scrapes.
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { shardKeys } from '../log/keys.ts';
-import { isReady, withDeadline } from '../log/redis-client.ts';
 import type { FoldBatch } from '../log/shard-reader.ts';
+import { headSeq } from '../log/view-reads.ts';
 import type { AppContext } from './context.ts';
-
-/** A scrape waits at most this long for a shard's head (a Redis failover can stall reads). */
-const HEAD_READ_MS = 1000;
 
 export interface NodeMetrics {
   registry: Registry;
@@ -49,17 +45,11 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     registers: [registry],
     async collect() {
       const { client, prefix } = ctx.target;
-      // Without Redis the heads cannot be read (and a read would wait for the reconnect):
-      // the samples are left out, and votestream_redis_ready says why.
-      if (!isReady(client)) return;
       await Promise.all(
         readers().map(async (r) => {
-          // No head yet is an empty chain (seq 0); only a failed read leaves the sample out.
-          const read = client.hget(shardKeys(prefix, r.shard).head, 'seq');
-          const head = await withDeadline(read, HEAD_READ_MS, () => new Error('timeout')).then(
-            (seq) => Number(seq ?? 0),
-            () => null,
-          );
+          // A head Redis could not give (an outage: see votestream_redis_ready) leaves the
+          // sample out.
+          const head = await headSeq(client, prefix, r.shard);
           if (head !== null)
             this.set({ shard: String(r.shard) }, Math.max(0, head - r.state.appliedSeq));
         }),

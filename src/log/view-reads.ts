@@ -1,0 +1,29 @@
+// Reads for views of the node (GET /cluster, GET /metrics): they must answer during a Redis
+// outage or failover instead of waiting for the reconnect, so a read is skipped while the
+// client is disconnected and given up after VIEW_READ_MS otherwise.
+import { shardKeys } from './keys.ts';
+import { type Client, isReady, withDeadline } from './redis-client.ts';
+
+/** How long a view waits for Redis (a failover can stall reads for seconds). */
+const VIEW_READ_MS = 1000;
+
+/** `read`, rejected if Redis has not answered within VIEW_READ_MS. */
+export function viewRead<T>(read: Promise<T>): Promise<T> {
+  return withDeadline(read, VIEW_READ_MS, () => new Error('Redis did not answer in time'));
+}
+
+/**
+ * The seq of the shard's chain head as Redis has it: 0 before the first entry, null when Redis
+ * could not say (disconnected, failed or slow).
+ */
+export async function headSeq(
+  client: Client,
+  prefix: string,
+  shard: number,
+): Promise<number | null> {
+  if (!isReady(client)) return null;
+  return viewRead(client.hget(shardKeys(prefix, shard).head, 'seq')).then(
+    (seq) => Number(seq ?? 0),
+    () => null,
+  );
+}
