@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as assert from 'uvu/assert';
 import { loadConfig } from '../../src/config.ts';
 import { chainHash, chainPayload, GENESIS_HASH } from '../../src/domain/chain.ts';
 import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
@@ -116,6 +117,18 @@ export async function createPoll(
   });
   if (res.statusCode !== 201) throw new Error(`poll create failed: ${res.statusCode} ${res.body}`);
   return id;
+}
+
+/** Creates a poll and casts one vote in it, which must be appended (201); returns the poll. */
+export async function castOneVote(node: RunningNode): Promise<string> {
+  const pollId = await createPoll(node);
+  const res = await node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    payload: { pollId, voterId: 'alice', choices: ['a'] },
+  });
+  assert.is(res.statusCode, 201, res.body);
+  return pollId;
 }
 
 /** Entries in every stream of the node's prefix: what "nothing was written" is measured by. */

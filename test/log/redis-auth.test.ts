@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { startNodeProcess } from '../../ops/local-nodes.ts';
 import { ConfigError } from '../../src/config.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { createPoll, snapshotDir, startTestNode } from '../helpers/node.ts';
+import { castOneVote, snapshotDir, startTestNode } from '../helpers/node.ts';
 import { freeBasePort, startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
 
 const PASSWORD = 'cluster-secret-7f3a';
@@ -26,13 +26,7 @@ auth.after(async () => {
 });
 
 async function castOne(node: RunningNode): Promise<void> {
-  const pollId = await createPoll(node);
-  const res = await node.app.inject({
-    method: 'POST',
-    url: '/votes',
-    payload: { pollId, voterId: 'alice', choices: ['a'] },
-  });
-  assert.is(res.statusCode, 201, res.body);
+  const pollId = await castOneVote(node);
   const tally = await node.app.inject({ url: `/polls/${pollId}/tally` });
   assert.is(tally.statusCode, 200);
 }

@@ -9,8 +9,7 @@ import { execa, type ResultPromise } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/config.ts';
-import type { RunningNode } from '../../src/node.ts';
-import { createPoll, startTestNode, until } from '../helpers/node.ts';
+import { castOneVote, startTestNode, until } from '../helpers/node.ts';
 import { freeBasePort } from '../helpers/redis-cluster.ts';
 
 const tls = suite('Redis over TLS: a trusted CA connects, an untrusted one fails fast');
@@ -113,20 +112,10 @@ const startOnTls = (env: Record<string, string>) =>
     { VS_REDIS_URL: `redis://127.0.0.1:${port}`, VS_REDIS_TLS: 'true', ...env },
   );
 
-async function castOne(node: RunningNode): Promise<void> {
-  const pollId = await createPoll(node);
-  const res = await node.app.inject({
-    method: 'POST',
-    url: '/votes',
-    payload: { pollId, voterId: 'alice', choices: ['a'] },
-  });
-  assert.is(res.statusCode, 201, res.body);
-}
-
 tls('a node that trusts the CA (VS_REDIS_TLS_CA) casts a vote', async () => {
   const node = await startOnTls({ VS_REDIS_TLS_CA: join(dir, 'ca.pem') });
   try {
-    await castOne(node);
+    await castOneVote(node);
   } finally {
     await node.close();
   }
@@ -149,7 +138,7 @@ tls('without the CA the certificate is not trusted: the node refuses to start', 
 tls('VS_REDIS_TLS_INSECURE skips verification (test benches only)', async () => {
   const node = await startOnTls({ VS_REDIS_TLS_INSECURE: 'true' });
   try {
-    await castOne(node);
+    await castOneVote(node);
   } finally {
     await node.close();
   }
