@@ -68,10 +68,12 @@ export class SnapshotStore {
       savedAt: Date.now(),
       state: serializeShard(state),
     };
+    // All the CPU work before the first await (the caller times that part).
+    const text = JSON.stringify(file);
     await mkdir(this.#dir, { recursive: true });
     const path = this.path(state.shard);
     const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(file));
+    await writeFile(temp, text);
     await rename(temp, path);
     return digest;
   }
