@@ -39,23 +39,30 @@ export function decodeShardEntry([id, fields]: RawEntry): Entry<ShardEvent> {
   let seq: string | undefined;
   let hash: string | undefined;
   let data: string | undefined;
+  let repeated = fields.length % 2 === 1;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const value = fields[i + 1];
     switch (fields[i]) {
       case 'type':
+        repeated ||= type !== undefined;
         type = value;
         break;
       case 'seq':
+        repeated ||= seq !== undefined;
         seq = value;
         break;
       case 'hash':
+        repeated ||= hash !== undefined;
         hash = value;
         break;
       case 'data':
+        repeated ||= data !== undefined;
         data = value;
         break;
     }
   }
+  // A field given twice could carry one payload for the hash check and another for the fold.
+  if (repeated) throw new EventSchemaError(`entry ${id}: a field is repeated or has no value`);
   const event = parseData(id, data);
   if (type !== event.type)
     throw new EventSchemaError(`entry ${id}: type field disagrees with data`);

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { chainHash } from '../../src/domain/chain.ts';
 import { shardOf } from '../../src/domain/shard-of.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
@@ -92,6 +93,53 @@ tamper(
     assert.is(reader.state.appliedSeq, head);
     const tally = (await node.app.inject({ url: `/polls/${pollId}/tally` })).json();
     assert.is(tally.ballots.pending, 2, 'the forged vote is not counted');
+  },
+);
+
+tamper(
+  'an entry carrying two data fields (one the hash covers, one forged) is refused, live and cold',
+  async () => {
+    const pollId = await createPoll(node);
+    const shard = await fillShard(pollId, 2);
+    await caughtUp(node);
+    const { client, prefix } = node.ctx.target;
+    const keys = shardKeys(prefix, shard);
+    const [seqText, headHash] = (await client.hmget(keys.head, 'seq', 'hash')) as [string, string];
+    const seq = Number(seqText) + 1;
+    const vote = (voterId: string, choice: string) =>
+      `{"at":1,"choices":["${choice}"],"pollId":"${pollId}","type":"VoteCast","v":1,"voteId":"${voterId}","voterId":"${voterId}"}`;
+    const honest = vote('alice', 'a');
+    // The hash is right for the first data field; a fold that hashed one field and parsed the
+    // other would count mallory's vote under alice's valid hash.
+    await client.xadd(
+      keys.log,
+      '*',
+      'type',
+      'VoteCast',
+      'seq',
+      String(seq),
+      'hash',
+      chainHash(headHash, seq, honest),
+      'data',
+      honest,
+      'data',
+      vote('mallory', 'b'),
+    );
+    const live = node.ctx.folder.readers[shard]!;
+    await until(() => live.broken !== undefined, 10_000, 'the live node did not report it');
+    assert.is(live.broken?.reason, 'invalid-entry');
+    assert.is(live.broken?.gotSeq, seq);
+    assert.match(live.broken?.message ?? '', /repeated/);
+    const auditor = await startTestNode(await sharedCluster(), peerEnv(node, 'tamper-cold'));
+    try {
+      const cold = auditor.ctx.folder.readers[shard]!;
+      await until(() => cold.broken !== undefined, 10_000, 'the cold fold did not report it');
+      assert.is(cold.broken?.reason, 'invalid-entry');
+      assert.is(cold.broken?.gotSeq, seq);
+      assert.is(cold.state.appliedSeq, seq - 1);
+    } finally {
+      await auditor.close();
+    }
   },
 );
 
