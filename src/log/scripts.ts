@@ -20,6 +20,7 @@ export interface ScriptCommands {
   renewLease(...args: (string | number)[]): Promise<number>;
   releaseLease(...args: (string | number)[]): Promise<number>;
   raiseFence(...args: (string | number)[]): Promise<number>;
+  readPage(...args: (string | number)[]): Promise<string[]>;
 }
 
 export type ScriptedClient = (Redis | Cluster) & ScriptCommands;

@@ -9,6 +9,7 @@ import { evolveShard, type FoldOutcome } from '../domain/fold.ts';
 import { createShardState, type ShardState } from '../domain/fold-state.ts';
 import type { Logger } from '../logger.ts';
 import { dataField, decodeShardEntry, type RawEntry } from './codec.ts';
+import { foldPages } from './fold-pages.ts';
 import { shardKeys } from './keys.ts';
 import { type Client, dedicatedConnection } from './redis-client.ts';
 import type { SnapshotPosition, SnapshotStore } from './snapshot-store.ts';
@@ -49,10 +50,12 @@ export interface ShardReaderOptions {
   blockMs?: number;
   /** Pause after a short read, so that reads take batches (adds at most this to fold lag). */
   lingerMs?: number;
+  /** Runs a catch-up (a cold start or refold); shared by a node's readers to bound how many
+   * run at once. Default: no bound. */
+  catchUpLimit?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 const RETRY_MS = 500;
-const CATCH_UP_PAGE = 5000;
 const BROKEN_RETRY_MS = 10_000;
 
 export class ShardReader {
@@ -77,7 +80,13 @@ export class ShardReader {
   readonly #keys: ReturnType<typeof shardKeys>;
 
   constructor(options: ShardReaderOptions) {
-    this.#o = { count: 2000, blockMs: 1000, lingerMs: 10, ...options };
+    this.#o = {
+      count: 2000,
+      blockMs: 1000,
+      lingerMs: 10,
+      catchUpLimit: (run) => run(),
+      ...options,
+    };
     this.shard = options.shard;
     this.#state = createShardState(options.shard);
     this.#keys = shardKeys(options.prefix, options.shard);
@@ -206,7 +215,9 @@ export class ShardReader {
     while (!this.#stopped) {
       try {
         if (!groupReady) {
-          const problem = await this.#catchUp();
+          // A few shards catch up at a time: sixteen at once hold sixteen pages in memory
+          // between reads, which the garbage collector copies over and over.
+          const problem = await this.#o.catchUpLimit(() => this.#catchUp());
           if (problem) return problem;
           await this.#pointGroup(this.#position.entryId);
           groupReady = true;
@@ -259,24 +270,20 @@ export class ShardReader {
   }
 
   /**
-   * Reads what is already in the log with XRANGE pages, the next page requested while this
-   * one is folded: a cold start or a refold then costs Redis no consumer-group bookkeeping
+   * Reads what is already in the log in packed pages (fold-pages.ts), the next page requested
+   * while this one is folded: a cold start or a refold then costs Redis no consumer-group bookkeeping
    * (no pending entries to add and acknowledge). The group takes over from where it ends.
    */
   async #catchUp(): Promise<FoldProblem | undefined> {
-    const page = (after: string) =>
-      this.#conn!.xrange(this.#keys.log, `(${after}`, '+', 'COUNT', CATCH_UP_PAGE) as Promise<
-        RawEntry[]
-      >;
-    let next = page(this.#position.entryId);
-    while (!this.#stopped) {
-      const entries = await next;
-      if (entries.length === CATCH_UP_PAGE) next = page(entries[entries.length - 1]![0]);
-      const problem = entries.length ? this.#apply(entries) : undefined;
-      if (problem || entries.length < CATCH_UP_PAGE) {
-        if (entries.length === CATCH_UP_PAGE) await next.catch(() => undefined);
-        return problem;
+    const pages = foldPages(this.#conn!, this.#keys.log, this.#position.entryId);
+    try {
+      for await (const entries of pages) {
+        if (this.#stopped) return undefined;
+        const problem = this.#apply(entries);
+        if (problem) return problem;
       }
+    } finally {
+      await pages.return(undefined);
     }
     return undefined;
   }
