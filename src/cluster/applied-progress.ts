@@ -1,6 +1,6 @@
 // Each node tells the leader how far it has folded: an Applied entry in vs:{ctl}:acks with
 // every shard's applied seq and chain hash. Coalesced: at most one entry per interval, and
-// only when something moved. The leader commits what a quorum has applied with its hash.
+// only when something moved; sent as soon as the fold moves after a quiet spell. The leader commits what a quorum has applied with its hash.
 
 import { encodeEvent } from '../log/codec.ts';
 import type { Folder } from '../log/folder.ts';
@@ -10,6 +10,9 @@ import type { Logger } from '../logger.ts';
 
 /** How many Applied entries the acks stream keeps (approximately). */
 export const ACKS_MAXLEN = 10_000;
+
+/** How often a node that has not published what it folded tries again. */
+const RETRY_MS = 250;
 
 export class AppliedProgress {
   readonly #client: Client;
@@ -21,6 +24,12 @@ export class AppliedProgress {
   #last = '';
   #timer: NodeJS.Timeout | undefined;
   #inFlight = false;
+  #stopped = true;
+  #scheduled = false;
+  #next: NodeJS.Timeout | undefined;
+  /** When the last publish started (performance.now()). */
+  #lastAt = 0;
+  #again = false;
 
   constructor(
     client: Client,
@@ -38,18 +47,45 @@ export class AppliedProgress {
     this.#intervalMs = intervalMs;
   }
 
+  /**
+   * Publishes as the fold moves: the first batch after a quiet spell at once, later ones at
+   * most once per interval (a commit waits for these, so a fixed tick would add half an
+   * interval to every vote's time to finalized). A slow timer retries after a failed publish.
+   */
   start(): void {
-    this.#timer = setInterval(() => void this.publish(), this.#intervalMs);
+    this.#stopped = false;
+    this.#folder.on('batch', this.#onBatch);
+    this.#timer = setInterval(this.#onBatch, RETRY_MS);
     this.#timer.unref();
   }
 
   stop(): void {
+    this.#stopped = true;
+    this.#folder.off('batch', this.#onBatch);
     clearInterval(this.#timer);
+    clearTimeout(this.#next);
+    this.#scheduled = false;
   }
+
+  readonly #onBatch = (): void => {
+    if (this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    const wait = Math.max(0, this.#lastAt + this.#intervalMs - performance.now());
+    this.#next = setTimeout(() => {
+      this.#scheduled = false;
+      this.#lastAt = performance.now();
+      void this.publish();
+    }, wait);
+    this.#next.unref();
+  };
 
   /** Appends an Applied entry if any shard moved since the last one. */
   async publish(): Promise<void> {
-    if (this.#inFlight) return;
+    if (this.#inFlight) {
+      // What moved meanwhile goes out after this one.
+      this.#again = true;
+      return;
+    }
     const shards = this.#folder.readers.map((r) => ({
       shard: r.shard,
       seq: r.state.appliedSeq,
@@ -82,6 +118,10 @@ export class AppliedProgress {
       this.#log.warn({ err: (error as Error).message }, 'could not publish fold progress');
     } finally {
       this.#inFlight = false;
+      if (this.#again) {
+        this.#again = false;
+        this.#onBatch();
+      }
     }
   }
 }

@@ -43,6 +43,8 @@ export class Coordinator {
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
   #commitScheduled = false;
+  /** When the last commit pass ran (performance.now()). */
+  #lastPassAt = 0;
   #candidateAt = 0;
 
   constructor(options: CoordinatorOptions) {
@@ -260,11 +262,14 @@ export class Coordinator {
     if (this.#commitScheduled || !this.isLeader) return;
     this.#commitScheduled = true;
     // Passes at most every COMMIT_EVERY_MS: markers cover more votes each, and each costs a
-    // durability round trip (INCR + WAIT) plus the marker itself.
+    // durability round trip (INCR + WAIT) plus the marker itself. The first acks after a quiet
+    // spell are marked at once; only a pass that follows another soon waits for the rest.
+    const wait = Math.max(0, this.#lastPassAt + COMMIT_EVERY_MS - performance.now());
     setTimeout(() => {
       this.#commitScheduled = false;
+      this.#lastPassAt = performance.now();
       if (this.isLeader) this.committer.pass();
-    }, COMMIT_EVERY_MS);
+    }, wait);
   }
 
   /** This node's view for GET /cluster. */

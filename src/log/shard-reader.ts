@@ -83,7 +83,7 @@ export class ShardReader {
     this.#o = {
       count: 2000,
       blockMs: 1000,
-      lingerMs: 10,
+      lingerMs: 5,
       catchUpLimit: (run) => run(),
       ...options,
     };
