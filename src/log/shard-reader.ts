@@ -1,7 +1,7 @@
 // Where a shard is folded. One reader per shard per node: a consumer group named after the
 // node, batched blocking XREADGROUP on a dedicated connection (a blocked read holds its
 // connection, so appends never wait behind it), each entry checked against the chain and
-// folded, XACK after applying. A chain break makes the reader refold: from its last snapshot
+// folded. Reads are NOACK (see #follow). A chain break makes the reader refold: from its last snapshot
 // that still matches the log, then from zero; a log that breaks there too is reported broken.
 
 import { setTimeout as delay } from 'node:timers/promises';
@@ -210,8 +210,6 @@ export class ShardReader {
   /** Folds new entries until stopped (undefined) or the chain breaks (the problem). */
   async #follow(): Promise<FoldProblem | undefined> {
     let groupReady = false;
-    /** Ids folded but not yet acknowledged: the XACK rides with the next read. */
-    let unacked: string[] = [];
     while (!this.#stopped) {
       try {
         if (!groupReady) {
@@ -221,12 +219,11 @@ export class ShardReader {
           if (problem) return problem;
           await this.#pointGroup(this.#position.entryId);
           groupReady = true;
-          unacked = [];
         }
-        // One write per round: the XACK of the last batch and the next blocking read.
-        const round = this.#conn!.pipeline();
-        if (unacked.length) round.xack(this.#keys.log, this.#o.nodeId, ...unacked);
-        round.xreadgroup(
+        // NOACK: the group's last-delivered id is the only cursor this reader needs (a restart
+        // points it from the snapshot). A pending-entries list would cost Redis an XCLAIM
+        // replicated per entry per node, and an XACK per batch, for entries nothing re-reads.
+        const reply = (await this.#conn!.xreadgroup(
           'GROUP',
           this.#o.nodeId,
           this.#o.nodeId,
@@ -234,23 +231,15 @@ export class ShardReader {
           this.#o.count,
           'BLOCK',
           this.#o.blockMs,
+          'NOACK',
           'STREAMS',
           this.#keys.log,
           '>',
-        );
-        const replies = (await round.exec()) ?? [];
-        unacked = [];
-        const failed = replies.find(([error]) => error)?.[0];
-        if (failed) throw failed;
-        const reply = replies[replies.length - 1]?.[1] as [string, RawEntry[]][] | null;
+        )) as [string, RawEntry[]][] | null;
         const entries = reply?.[0]?.[1];
         if (!entries?.length) continue;
         const problem = this.#apply(entries);
-        unacked = entries.map(([id]) => id);
-        if (problem) {
-          await this.#conn!.xack(this.#keys.log, this.#o.nodeId, ...unacked);
-          return problem;
-        }
+        if (problem) return problem;
         // A short read means the reader is level with the appends: linger a moment so the
         // next read takes a batch, not the next group of two or three votes (a read per group
         // would cost more than the fold itself).

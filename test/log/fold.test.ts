@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestShard } from '../../src/domain/digest.ts';
 import { markCommit } from '../../src/log/commit-marker.ts';
+import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { castMany, caughtUp, createPoll, peerEnv, startTestNode, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
@@ -70,6 +71,40 @@ fold('two nodes folding 100,000 votes report identical tallies and per-shard dig
   assert.is(ta.pending.a + ta.pending.b + ta.pending.c, 100_000);
   assert.equal(digests(a), digests(b));
 });
+
+fold(
+  "each node's group stands where its fold does, with no pending entries (NOACK reads)",
+  async () => {
+    const pollId = await createPoll(a);
+    await castMany(a, pollId, 500, { voterPrefix: 'group' });
+    await Promise.all([caughtUp(a), caughtUp(b)]);
+    const { client, prefix } = a.ctx.target;
+    /** Per shard and node: [pending, group position, the stream's last id]. */
+    const groupsNow = () =>
+      Promise.all(
+        a.ctx.folder.readers.map(async (reader) => {
+          const key = shardKeys(prefix, reader.shard).log;
+          const [last] = (await client.xrevrange(key, '+', '-', 'COUNT', 1)) as [
+            string,
+            string[],
+          ][];
+          const groups = (await client.xinfo('GROUPS', key)) as (string | number)[][];
+          return [a, b].map((node) => {
+            const info = groups.find((g) => g[1] === node.ctx.config.nodeId) ?? [];
+            const field = (name: string) => info[info.indexOf(name) + 1];
+            return [field('pending'), field('last-delivered-id'), last?.[0]];
+          });
+        }),
+      );
+    // Commit markers keep arriving for a moment: wait until both groups are level with them.
+    await until(
+      async () => (await groupsNow()).flat().every(([, position, last]) => position === last),
+      10_000,
+      'a group did not reach the end of its shard',
+    );
+    for (const [pending] of (await groupsNow()).flat()) assert.is(pending, 0);
+  },
+);
 
 fold('a node started after all votes were cast catches up to the same digests', async () => {
   const pollId = await createPoll(a);
