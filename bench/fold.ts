@@ -214,7 +214,7 @@ const readEntries = (
 const readSeconds = (performance.now() - readStarted) / 1000;
 
 console.log(
-  `\n${machine()}; ${steady.requests.total} votes at ${rate}/s for ${seconds} s, then ${entries} entries folded cold\n`,
+  `\n${machine()}; ${steady.requests.total * perRequest} votes at ${rate}/s for ${seconds} s, then ${entries} entries folded cold\n`,
 );
 console.log(
   table(

@@ -156,6 +156,33 @@ section('says per target whether it was met, and a rate not delivered is not met
   assert.match(targetRow(md, 'append → pending p99 ≤ 50 ms'), '**yes**');
 });
 
+section('a second steady run with single votes gets its own rows and its own target', () => {
+  const base = report();
+  const single = structuredClone(base.fold);
+  single.result.steady = {
+    ...single.result.steady,
+    deliveredVotesPerSecond: 2500,
+    pendingMs: { p50: 20, p99: 70, max: 90, count: 25_000 },
+  };
+  const md = renderReport({
+    ...base,
+    fold: {
+      ...base.fold,
+      result: { ...base.fold.result, steady: { ...base.fold.result.steady, batch: 10 } },
+    },
+    foldSingle: single,
+  });
+  assert.match(
+    targetRow(md, 'append → pending p99 ≤ 50 ms at 5,000 votes/s (bench/fold.ts, batches of 10)'),
+    '**yes**',
+  );
+  assert.match(
+    targetRow(md, 'append → pending p99 ≤ 50 ms at 5,000 votes/s (bench/fold.ts, single votes)'),
+    '**no** (5,000/s not delivered)',
+  );
+  assert.match(targetRow(md, 'append → pending (single votes)'), '20 / 70 / 90 ms');
+});
+
 section('flags a run on a busy machine', () => {
   assert.not.match(renderReport(report()), 'busy with other work');
   assert.match(renderReport(report({ loadBefore: [9, 8, 7] })), 'busy with other work');
