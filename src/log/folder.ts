@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import pLimit from 'p-limit';
 import type { ShardState } from '../domain/fold-state.ts';
 import type { Logger } from '../logger.ts';
-import type { Client } from './redis-client.ts';
+import { ReadTicker } from './read-ticker.ts';
+import { type Client, readConnection } from './redis-client.ts';
 import { type FoldBatch, ShardReader } from './shard-reader.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 
@@ -33,6 +34,7 @@ export class Folder extends EventEmitter {
   readonly readers: ShardReader[];
   readonly snapshots: SnapshotStore;
   readonly #options: FolderOptions;
+  readonly #reads: Client;
   #timer: NodeJS.Timeout | undefined;
   #saving: Promise<number> | undefined;
   #stopped = false;
@@ -48,6 +50,13 @@ export class Folder extends EventEmitter {
       options.log,
     );
     const catchUpLimit = pLimit(CATCH_UP_AT_ONCE);
+    // One connection for every shard's reads: none of them blocks, and reads issued on the
+    // same tick go to each master as one write (auto-pipelining).
+    this.#reads = readConnection(options.client);
+    this.#reads.on('error', () => {
+      // Reads fail and are retried by each reader; the main client logs connection trouble.
+    });
+    const ticker = new ReadTicker();
     this.readers = Array.from(
       { length: options.shards },
       (_, shard) =>
@@ -58,6 +67,8 @@ export class Folder extends EventEmitter {
           nodeId: options.nodeId,
           snapshots: this.snapshots,
           log: options.log,
+          reads: this.#reads,
+          ticker,
           catchUpLimit,
           onBatch: (batch: FoldBatch) => {
             this.emit('batch', batch);
@@ -118,6 +129,7 @@ export class Folder extends EventEmitter {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await Promise.all(this.readers.map((r) => r.stop()));
+    this.#reads.disconnect();
     await this.#saving;
     await this.saveSnapshots();
   }

@@ -144,6 +144,29 @@ export function dedicatedConnection(client: Client): Client {
   return defineScripts(client.duplicate());
 }
 
+/**
+ * After a MOVED or ASK, refreshes a cluster client's slot map. ioredis does this for commands
+ * sent one by one, but not for auto-pipelined ones: a failover would leave them redirected
+ * forever. (ioredis merges concurrent refreshes.)
+ */
+export function refreshSlotsAfterRedirect(client: Client, error: unknown): void {
+  if (client instanceof Cluster && /^(MOVED|ASK) /.test((error as Error)?.message ?? '')) {
+    client.refreshSlotsCache();
+  }
+}
+
+/**
+ * A connection for a node's fold reads, apart from its appends (a page of entries in the way
+ * would delay their replies), with auto-pipelining: the reads of one tick leave as one write
+ * per master.
+ */
+export function readConnection(client: Client): Client {
+  if (client instanceof Cluster) {
+    return defineScripts(client.duplicate(undefined, { enableAutoPipelining: true }));
+  }
+  return defineScripts((client as Redis).duplicate({ enableAutoPipelining: true }));
+}
+
 /** Whether the masters have replicas, which makes `auto` durability mean `replica`. */
 export async function hasReplicas(client: Client): Promise<boolean> {
   if (client instanceof Cluster) {

@@ -11,7 +11,8 @@ import type { Logger } from '../logger.ts';
 import { dataField, decodeShardEntry, type RawEntry } from './codec.ts';
 import { foldPages } from './fold-pages.ts';
 import { shardKeys } from './keys.ts';
-import { type Client, dedicatedConnection } from './redis-client.ts';
+import type { ReadTicker } from './read-ticker.ts';
+import { type Client, refreshSlotsAfterRedirect } from './redis-client.ts';
 import type { SnapshotPosition, SnapshotStore } from './snapshot-store.ts';
 
 /** Why a shard's fold stopped following the log. */
@@ -38,6 +39,10 @@ export interface FoldBatch {
 
 export interface ShardReaderOptions {
   client: Client;
+  /** The node's connection for reads, shared by its readers, with auto-pipelining on. */
+  reads: Client;
+  /** Paces reads once the reader is level with its shard; shared by the node's readers. */
+  ticker: ReadTicker;
   prefix: string;
   shard: number;
   nodeId: string;
@@ -46,10 +51,6 @@ export interface ShardReaderOptions {
   onBatch(batch: FoldBatch): void;
   /** Entries per read. */
   count?: number;
-  /** How long a read blocks waiting for entries. */
-  blockMs?: number;
-  /** Pause after a short read, so that reads take batches (adds at most this to fold lag). */
-  lingerMs?: number;
   /** Runs a catch-up (a cold start or refold); shared by a node's readers to bound how many
    * run at once. Default: no bound. */
   catchUpLimit?: <T>(run: () => Promise<T>) => Promise<T>;
@@ -64,7 +65,6 @@ export class ShardReader {
   #position: SnapshotPosition = { entryId: '0-0', headEntryId: '' };
   #changes = 0;
   #savedChanges = 0;
-  #conn: Client | undefined;
   #stopped = false;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
@@ -82,8 +82,6 @@ export class ShardReader {
   constructor(options: ShardReaderOptions) {
     this.#o = {
       count: 2000,
-      blockMs: 1000,
-      lingerMs: 5,
       catchUpLimit: (run) => run(),
       ...options,
     };
@@ -107,8 +105,7 @@ export class ShardReader {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#abort.abort();
-    this.#conn?.disconnect();
-    // A read queued while Redis was away may never settle after disconnect: don't wait forever.
+    // A read queued while Redis is away settles only when the folder closes the connection.
     await Promise.race([this.#running, delay(2000)]);
   }
 
@@ -133,10 +130,6 @@ export class ShardReader {
   }
 
   async #run(): Promise<void> {
-    this.#conn = dedicatedConnection(this.#o.client);
-    this.#conn.on('error', () => {
-      // Reads fail and are retried below; the main client logs connection trouble.
-    });
     let fromSnapshot = true;
     let last: FoldProblem | undefined;
     while (!this.#stopped) {
@@ -210,6 +203,8 @@ export class ShardReader {
   /** Folds new entries until stopped (undefined) or the chain breaks (the problem). */
   async #follow(): Promise<FoldProblem | undefined> {
     let groupReady = false;
+    let full = false;
+    let lastFailure: string | undefined;
     while (!this.#stopped) {
       try {
         if (!groupReady) {
@@ -220,38 +215,42 @@ export class ShardReader {
           await this.#pointGroup(this.#position.entryId);
           groupReady = true;
         }
+        // Level with the shard: wait for the node's next read tick (see read-ticker.ts). A
+        // full read means more is waiting: read again at once.
+        if (!full) await this.#o.ticker.next(this.#abort.signal);
+        if (this.#stopped) return undefined;
         // NOACK: the group's last-delivered id is the only cursor this reader needs (a restart
         // points it from the snapshot). A pending-entries list would cost Redis an XCLAIM
         // replicated per entry per node, and an XACK per batch, for entries nothing re-reads.
-        const reply = (await this.#conn!.xreadgroup(
+        const reply = (await this.#o.reads.xreadgroup(
           'GROUP',
           this.#o.nodeId,
           this.#o.nodeId,
           'COUNT',
           this.#o.count,
-          'BLOCK',
-          this.#o.blockMs,
           'NOACK',
           'STREAMS',
           this.#keys.log,
           '>',
         )) as [string, RawEntry[]][] | null;
         const entries = reply?.[0]?.[1];
+        full = entries?.length === this.#o.count;
         if (!entries?.length) continue;
+        this.#o.ticker.found();
+        lastFailure = undefined;
         const problem = this.#apply(entries);
         if (problem) return problem;
-        // A short read means the reader is level with the appends: linger a moment so the
-        // next read takes a batch, not the next group of two or three votes (a read per group
-        // would cost more than the fold itself).
-        if (entries.length < this.#o.count) await sleep(this.#o.lingerMs, this.#abort.signal);
       } catch (error) {
         if (this.#stopped) return undefined;
+        refreshSlotsAfterRedirect(this.#o.reads, error);
         // After a reconnect or failover the group may be gone or behind: point it again.
         groupReady = false;
-        this.#o.log.warn(
-          { shard: this.shard, err: (error as Error).message },
-          'shard read failed; retrying',
-        );
+        // Once per kind of failure, not once per retry: a failover redirects every read.
+        const message = (error as Error).message;
+        if (message !== lastFailure) {
+          this.#o.log.warn({ shard: this.shard, err: message }, 'shard read failed; retrying');
+          lastFailure = message;
+        }
         await sleep(RETRY_MS, this.#abort.signal);
       }
     }
@@ -264,7 +263,7 @@ export class ShardReader {
    * (no pending entries to add and acknowledge). The group takes over from where it ends.
    */
   async #catchUp(): Promise<FoldProblem | undefined> {
-    const pages = foldPages(this.#conn!, this.#keys.log, this.#position.entryId);
+    const pages = foldPages(this.#o.reads, this.#keys.log, this.#position.entryId);
     try {
       for await (const entries of pages) {
         if (this.#stopped) return undefined;
@@ -347,13 +346,18 @@ export class ShardReader {
     return problem;
   }
 
+  /**
+   * Through the node's main client, not the auto-pipelined reads connection: ioredis does not
+   * know where XGROUP's key is, so an auto-pipeline would route it by "CREATE" to some master
+   * (a plain command is redirected by MOVED; an auto-pipelined one is not).
+   */
   async #pointGroup(entryId: string): Promise<void> {
     const group = this.#o.nodeId;
     try {
-      await this.#conn!.xgroup('CREATE', this.#keys.log, group, entryId, 'MKSTREAM');
+      await this.#o.client.xgroup('CREATE', this.#keys.log, group, entryId, 'MKSTREAM');
     } catch (error) {
       if (!/BUSYGROUP/.test((error as Error).message)) throw error;
-      await this.#conn!.xgroup('SETID', this.#keys.log, group, entryId);
+      await this.#o.client.xgroup('SETID', this.#keys.log, group, entryId);
     }
   }
 }

@@ -54,7 +54,10 @@ coordination('one leader is elected within 3 s and every node sees it with its t
   assert.ok(view.clock.samples > 0);
   assert.type(view.clock.offsetMs, 'number');
   assert.is(view.shards.length, 16);
-  assert.ok('c1' in view.shards[0].lag, 'consumer group lag per node');
+  assert.ok(
+    'c1' in view.shards[0].lag,
+    `consumer group lag per node: ${JSON.stringify(view.shards[0])}`,
+  );
 });
 
 coordination('votes cast on any node become finalized on all three', async () => {

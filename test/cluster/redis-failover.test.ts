@@ -62,9 +62,8 @@ failover(
         }
       }
     };
-    const finalized = async () =>
-      (await nodes[0]!.app.inject({ url: `/polls/${pollId}/tally` })).json().ballots
-        .finalized as number;
+    const finalized = async (node = nodes[0]!) =>
+      (await node.app.inject({ url: `/polls/${pollId}/tally` })).json().ballots.finalized as number;
     let lastFinalized = 0;
     let lastChange = Date.now();
     let maxGapMs = 0;
@@ -105,7 +104,12 @@ failover(
     await load;
     const total = acknowledged.size;
     try {
-      await until(async () => (await finalized()) === total, 15_000, 'not all finalized');
+      // Every node, not just the first: each folds the last markers on its own read tick.
+      await until(
+        async () => (await Promise.all(nodes.map((n) => finalized(n)))).every((f) => f === total),
+        15_000,
+        'not all finalized on every node',
+      );
     } catch (error) {
       for (const node of nodes) {
         const view = (await node.app.inject({ url: '/cluster' })).json();
