@@ -57,6 +57,8 @@ export class ReadTicker {
   #schedule(): void {
     if (this.#timer) return;
     this.#timer = setTimeout(() => this.#tick(), this.intervalMs);
+    // The node's server keeps the process up; a pending tick alone should not.
+    this.#timer.unref();
   }
 
   #tick(): void {
