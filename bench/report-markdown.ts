@@ -269,8 +269,9 @@ function foldSection(r: BenchReport): string[] {
     `\`${r.fold.command}\`: 3 member nodes; an in-process observer folds every shard and ` +
       'timestamps each vote from its XADD (entry id) to folding it (*pending*) and to folding ' +
       `the commit marker that covers it (*finalized*), after a ${steady.warmupSeconds} s warm-up ` +
-      'at the same rate that is not counted. Then the log is filled up and folded ' +
-      'from a cold start by a fresh folder; the baseline reads the same XRANGE pages and drops them.' +
+      'at the same rate that is not counted. Then the log is filled up, the member nodes are ' +
+      'stopped, and a fresh folder folds the log from a cold start; the baseline reads the same ' +
+      'log in XRANGE pages and drops them.' +
       (r.foldSingle
         ? ` The steady phase ran once more with single votes: \`${r.foldSingle.command}\`.`
         : ''),
