@@ -155,7 +155,8 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     if (batch.committedSeq <= from) return;
     for (const [seq, at] of pending) {
       if (seq > batch.committedSeq) continue;
-      finalizeSeconds.observe(Math.max(0, batch.at - at) / 1000);
+      // A marker met in a catch-up finalized its votes before this node read them.
+      if (batch.live) finalizeSeconds.observe(Math.max(0, batch.at - at) / 1000);
       pending.delete(seq);
     }
     committed.set(batch.shard, batch.committedSeq);

@@ -31,6 +31,9 @@ export interface FoldBatch {
   /** Each folded vote's seq and XADD time (its entry id's milliseconds), flat and in order:
    * seq0, ms0, seq1, ms1, … (one array per batch, not one per vote: a cold fold makes millions). */
   votes: number[];
+  /** False for what a catch-up folds (a cold start, a refold): a marker met there finalized
+   * its votes before this node read them, so its age is no latency of this node's. */
+  live: boolean;
   /** The shard's committed seq after the batch. */
   committedSeq: number;
   /** When the batch was folded (Date.now()). */
@@ -195,6 +198,7 @@ export class ShardReader {
       shard: this.shard,
       polls: 'all',
       votes: [],
+      live: false,
       committedSeq: this.#state.committedSeq,
       at: Date.now(),
     });
@@ -267,7 +271,7 @@ export class ShardReader {
     try {
       for await (const entries of pages) {
         if (this.#stopped) return undefined;
-        const problem = this.#apply(entries);
+        const problem = this.#apply(entries, false);
         if (problem) return problem;
       }
     } finally {
@@ -276,7 +280,8 @@ export class ShardReader {
     return undefined;
   }
 
-  #apply(entries: RawEntry[]): FoldProblem | undefined {
+  /** Folds a batch; `live`: read as it was appended, not by a catch-up (FoldBatch.live). */
+  #apply(entries: RawEntry[], live = true): FoldProblem | undefined {
     const polls = new Set<string>();
     let all = false;
     const votes: number[] = [];
@@ -340,6 +345,7 @@ export class ShardReader {
       shard: this.shard,
       polls: all ? 'all' : polls,
       votes,
+      live,
       committedSeq: this.#state.committedSeq,
       at: now,
     });

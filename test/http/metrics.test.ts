@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningNode } from '../../src/node.ts';
-import { createPoll, startTestNode, until } from '../helpers/node.ts';
+import { caughtUp, createPoll, peerEnv, startTestNode, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const metrics = suite('GET /metrics');
@@ -65,5 +65,40 @@ metrics('after votes are cast and committed, the counters and gauges show it', a
   assert.match(text, /votestream_chain_breaks\{shard="15",node="metrics-node"\} 0/);
   assert.match(text, /process_cpu_seconds_total/);
 });
+
+metrics(
+  'a node that folds the log from a cold start reports no history as finalize latency',
+  async () => {
+    const pollId = await createPoll(node);
+    for (let i = 0; i < 20; i++) {
+      const res = await node.app.inject({
+        method: 'POST',
+        url: '/votes',
+        payload: { pollId, voterId: `h-${i}`, choices: ['a'] },
+      });
+      assert.is(res.statusCode, 201);
+    }
+    await until(
+      async () =>
+        (await node.app.inject({ url: `/polls/${pollId}/tally` })).json().finalized.a === 20,
+      5000,
+      'not finalized',
+    );
+    // Same log, a node that is not a member (it commits nothing) and folds it all on start.
+    const late = await startTestNode(await sharedCluster(), {
+      ...peerEnv(node, 'metrics-late'),
+      VS_MEMBERS: 'metrics-node',
+    });
+    try {
+      await caughtUp(late);
+      const tally = (await late.app.inject({ url: `/polls/${pollId}/tally` })).json();
+      assert.is(tally.finalized.a, 20, 'it folded the history');
+      const text = (await late.app.inject({ url: '/metrics' })).body;
+      assert.is(value(text, 'votestream_finalize_seconds_count'), 0);
+    } finally {
+      await late.close();
+    }
+  },
+);
 
 metrics.run();
