@@ -330,7 +330,7 @@ function targetsSection(r: BenchReport): string[] {
     const f = run.summary.finalizedMs;
     const ok = delivered(run.summary.throughput) && f.unseen === 0;
     rows.push([
-      `append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (${run.batch === 1 ? 'single votes' : `batches of ${run.batch}`})`,
+      `append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (${requestSize(run.batch)}; user's view: votestream load, from the scheduled send through HTTP to a node's tally)`,
       `p99 ${f.p99} ms at ${int(run.summary.throughput)} votes/s delivered${f.unseen ? `, ${int(f.unseen)} not seen finalized` : ''}`,
       yes(ok && f.p99 <= TARGETS.finalizedP99Ms) +
         (ok ? '' : ` (${int(TARGETS.rate)}/s not delivered)`),
@@ -339,6 +339,12 @@ function targetsSection(r: BenchReport): string[] {
   for (const st of [fold.steady, r.foldSingle?.result.steady]) {
     if (!st) continue;
     const stDelivered = delivered(st.deliveredVotesPerSecond);
+    rows.push([
+      `append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (${requestSize(st.batch)}; node's view: bench/fold.ts, from the XADD to folding the marker)`,
+      `p99 ${st.finalizedMs.p99} ms at ${int(st.deliveredVotesPerSecond)} votes/s delivered`,
+      yes(stDelivered && st.finalizedMs.p99 <= TARGETS.finalizedP99Ms) +
+        (stDelivered ? '' : ` (${int(TARGETS.rate)}/s not delivered)`),
+    ]);
     rows.push([
       `append → pending p99 ≤ 50 ms at 5,000 votes/s (bench/fold.ts, ${requestSize(st.batch)})`,
       `p99 ${st.pendingMs.p99} ms at ${int(st.deliveredVotesPerSecond)} votes/s delivered`,

@@ -146,11 +146,14 @@ section('says per target whether it was met, and a rate not delivered is not met
     '**no** (5,000/s not delivered)',
   );
   assert.match(
-    targetRow(md, 'append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (batches of 10)'),
+    targetRow(md, 'append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (batches of 10; user'),
     '**yes**',
   );
   assert.match(
-    targetRow(md, 'append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (batches of 100)'),
+    targetRow(
+      md,
+      'append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (batches of 100; user',
+    ),
     '**no**',
   );
   assert.match(targetRow(md, 'append → pending p99 ≤ 50 ms'), '**yes**');
@@ -181,6 +184,20 @@ section('a second steady run with single votes gets its own rows and its own tar
     '**no** (5,000/s not delivered)',
   );
   assert.match(targetRow(md, 'append → pending (single votes)'), '20 / 70 / 90 ms');
+  assert.match(
+    targetRow(
+      md,
+      "append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (batches of 10; node's view",
+    ),
+    '**yes**',
+  );
+  assert.match(
+    targetRow(
+      md,
+      "append → finalized p99 ≤ 100 ms at 5,000 votes/s, 3 nodes (single votes; node's view",
+    ),
+    '**no** (5,000/s not delivered)',
+  );
 });
 
 section('flags a run on a busy machine', () => {
