@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import type { ShardState } from '../domain/fold-state.ts';
 import type { Logger } from '../logger.ts';
 import { ReadTicker } from './read-ticker.ts';
-import { type Client, readConnection } from './redis-client.ts';
+import { type Client, dedicatedConnection, readConnection } from './redis-client.ts';
 import { type FoldBatch, ShardReader } from './shard-reader.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 
@@ -35,6 +35,7 @@ export class Folder extends EventEmitter {
   readonly snapshots: SnapshotStore;
   readonly #options: FolderOptions;
   readonly #reads: Client;
+  readonly #pages: Client;
   #timer: NodeJS.Timeout | undefined;
   #saving: Promise<number> | undefined;
   #stopped = false;
@@ -56,6 +57,10 @@ export class Folder extends EventEmitter {
     this.#reads.on('error', () => {
       // Reads fail and are retried by each reader; the main client logs connection trouble.
     });
+    this.#pages = dedicatedConnection(options.client);
+    this.#pages.on('error', () => {
+      // As for reads: each reader retries its catch-up.
+    });
     const ticker = new ReadTicker();
     this.readers = Array.from(
       { length: options.shards },
@@ -68,6 +73,7 @@ export class Folder extends EventEmitter {
           snapshots: this.snapshots,
           log: options.log,
           reads: this.#reads,
+          pages: this.#pages,
           ticker,
           catchUpLimit,
           onBatch: (batch: FoldBatch) => {
@@ -130,6 +136,7 @@ export class Folder extends EventEmitter {
     clearTimeout(this.#timer);
     await Promise.all(this.readers.map((r) => r.stop()));
     this.#reads.disconnect();
+    this.#pages.disconnect();
     await this.#saving;
     await this.saveSnapshots();
   }

@@ -44,6 +44,10 @@ export interface ShardReaderOptions {
   client: Client;
   /** The node's connection for reads, shared by its readers, with auto-pipelining on. */
   reads: Client;
+  /** The node's connection for catch-up pages, shared by its readers, without auto-pipelining:
+   * ioredis sends one auto-pipeline per master at a time, which would hold each next page
+   * back until the last one arrived (no read-ahead). */
+  pages: Client;
   /** Paces reads once the reader is level with its shard; shared by the node's readers. */
   ticker: ReadTicker;
   prefix: string;
@@ -267,7 +271,7 @@ export class ShardReader {
    * (no pending entries to add and acknowledge). The group takes over from where it ends.
    */
   async #catchUp(): Promise<FoldProblem | undefined> {
-    const pages = foldPages(this.#o.reads, this.#keys.log, this.#position.entryId);
+    const pages = foldPages(this.#o.pages, this.#keys.log, this.#position.entryId);
     try {
       for await (const entries of pages) {
         if (this.#stopped) return undefined;
