@@ -177,6 +177,8 @@ browser('create a poll, watch votes finalize live, see the leader and its succes
     next.node.nodeId,
   );
   await waitForText(`#members tr[data-node="${leader.nodeId}"] [data-role="status"]`, 'dead');
+  // Its role is shown as what it was, not as if it still led.
+  await waitForText(`#members tr[data-node="${leader.nodeId}"] [data-role="role"]`, 'was leader');
   assert.match(String(await page.textContent('#term')), new RegExp(`^term ${next.term}$`));
 
   // The admin panel closes the poll; the new leader commits its barriers: final.

@@ -197,7 +197,10 @@ function renderCluster() {
           m.nodeId === c.nodeId ? el('small', {}, ' (this node)') : undefined,
           m.member ? undefined : el('small', {}, ' observer'),
         ),
-        el('td', {}, m.role ?? '–'),
+        // A dead node's role is only what its last heartbeat said.
+        m.status === 'dead' && m.role
+          ? el('td', { className: 'stale', dataset: { role: 'role' } }, `was ${m.role}`)
+          : el('td', { dataset: { role: 'role' } }, m.role ?? '–'),
         el('td', {}, m.term ?? '–'),
         el('td', { className: `status-${m.status}`, dataset: { role: 'status' } }, m.status),
         el('td', {}, duration(m.lastHeartbeatAgeMs)),
