@@ -32,21 +32,29 @@ export async function readFoldPage(
 }
 
 /** The stream's entries after `after`, page by page, the next page read while this one folds. */
-export async function* foldPages(
-  client: Client,
-  key: string,
-  after = '0-0',
+export function foldPages(client: Client, key: string, after = '0-0'): AsyncGenerator<RawEntry[]> {
+  return readAhead((from) => readFoldPage(client, key, from), FOLD_PAGE, after);
+}
+
+/**
+ * Pages from `read(after)` (at most `pageSize` entries after an id) until a short one, each
+ * next page requested as soon as the last arrives, so reading overlaps the caller's work.
+ */
+export async function* readAhead(
+  read: (after: string) => Promise<RawEntry[]>,
+  pageSize: number,
+  after: string,
 ): AsyncGenerator<RawEntry[]> {
-  let next = readFoldPage(client, key, after);
+  let next = read(after);
   for (;;) {
     const entries = await next;
-    if (entries.length === FOLD_PAGE) {
-      next = readFoldPage(client, key, entries[entries.length - 1]![0]);
+    if (entries.length === pageSize) {
+      next = read(entries[entries.length - 1]![0]);
       // A caller that stops early must not leave this read's failure unhandled.
       next.catch(() => undefined);
     }
     if (entries.length) yield entries;
-    if (entries.length < FOLD_PAGE) return;
+    if (entries.length < pageSize) return;
   }
 }
 

@@ -1,26 +1,23 @@
 // Reading a stream in XRANGE pages (never the whole stream at once), the next page requested
-// while the caller works on this one. Shared by replay, verify, rebuild and copy.
+// while the caller works on this one (readAhead). Shared by replay, verify and copy.
 import type { RawEntry } from '../log/codec.ts';
+import { readAhead } from '../log/fold-pages.ts';
 import { shardKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
 
 export const PAGE = 5000;
 
 /** Yields the stream's entries in order, page by page, from after `after` to `to`. */
-export async function* streamPages(
+export function streamPages(
   client: Client,
   key: string,
   { after = '0-0', to = '+' }: { after?: string; to?: string } = {},
 ): AsyncGenerator<RawEntry[]> {
-  const page = (from: string) =>
-    client.xrange(key, `(${from}`, to, 'COUNT', PAGE) as Promise<RawEntry[]>;
-  let next = page(after);
-  for (;;) {
-    const entries = await next;
-    if (entries.length === PAGE) next = page(entries[entries.length - 1]![0]);
-    if (entries.length) yield entries;
-    if (entries.length < PAGE) return;
-  }
+  return readAhead(
+    (from) => client.xrange(key, `(${from}`, to, 'COUNT', PAGE) as Promise<RawEntry[]>,
+    PAGE,
+    after,
+  );
 }
 
 /** A shard's whole log (or the part from after `after` to `to`), page by page. */
