@@ -3,7 +3,7 @@
 // leader's term. Markers are coalesced: one per shard per pass, however many votes it covers.
 import { hashAt } from '../domain/fold-progress.ts';
 import { quorumSeq, quorumSize } from '../domain/membership.ts';
-import { markCommit } from '../log/commit-marker.ts';
+import { type Marker, type MarkOutcome, markCommits } from '../log/commit-marker.ts';
 import type { Folder } from '../log/folder.ts';
 import type { LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
@@ -50,12 +50,29 @@ export class Committer {
 
   /** One pass over every shard: mark what a quorum has applied and is not yet committed. */
   pass(): void {
-    for (const reader of this.#o.folder.readers) {
-      if (this.#inFlight.has(reader.shard)) continue;
-      const seq = this.commitPoint(reader.shard);
-      const done = Math.max(reader.state.committedSeq, this.#marked.get(reader.shard) ?? 0);
-      if (seq > done) void this.#mark(reader.shard, seq);
+    const { folder, lease, nodeId } = this.#o;
+    if (!lease.valid) return;
+    const markers: (Marker & { shard: number })[] = [];
+    const at = Math.round(this.#o.now());
+    for (const reader of folder.readers) {
+      const { shard } = reader;
+      if (this.#inFlight.has(shard)) continue;
+      const seq = this.commitPoint(shard);
+      const done = Math.max(reader.state.committedSeq, this.#marked.get(shard) ?? 0);
+      if (seq <= done) continue;
+      const hash = hashAt(folder.states[shard]!, seq);
+      if (hash) markers.push({ shard, term: lease.term, seq, hash, by: nodeId, at });
     }
+    if (markers.length === 0) return;
+    // The shards of one master go together (see markCommits); each settles on its own.
+    const outcomes = markCommits(this.#o.target, markers);
+    markers.forEach((marker, i) => {
+      this.#inFlight.add(marker.shard);
+      void outcomes[i]!.then((outcome) => {
+        this.#inFlight.delete(marker.shard);
+        this.#settle(marker, outcome);
+      });
+    });
   }
 
   /** The quorum's commit point for a shard, by this node's fold; 0 if there is none. */
@@ -86,35 +103,21 @@ export class Committer {
     return quorumSeq(confirmed, quorumSize(members.length));
   }
 
-  async #mark(shard: number, seq: number): Promise<void> {
-    const { target, folder, lease, nodeId, log } = this.#o;
-    const hash = hashAt(folder.states[shard]!, seq);
-    if (!hash || !lease.valid) return;
-    this.#inFlight.add(shard);
-    try {
-      const result = await markCommit(target, shard, {
-        term: lease.term,
-        seq,
-        hash,
-        by: nodeId,
-        at: Math.round(this.#o.now()),
-      });
-      if (result.status === 'marked') {
-        this.#marked.set(shard, seq);
-        this.markers++;
-      } else if (result.status === 'fenced') {
-        log.warn(
-          { event: 'fenced', shard, term: lease.term, fence: result.fence },
-          'a newer term fenced this leader',
-        );
-        this.#o.onFenced(result.fence);
-      } else if (result.status !== 'unchanged' && result.status !== 'not-durable') {
-        log.error({ event: 'commit_refused', shard, seq, ...result }, 'commit marker refused');
-      }
-    } catch (error) {
-      log.warn({ shard, err: (error as Error).message }, 'commit marker failed; retrying');
-    } finally {
-      this.#inFlight.delete(shard);
+  #settle({ shard, seq, term }: Marker & { shard: number }, outcome: MarkOutcome): void {
+    const { log } = this.#o;
+    if (outcome instanceof Error) {
+      log.warn({ shard, err: outcome.message }, 'commit marker failed; retrying');
+    } else if (outcome.status === 'marked') {
+      this.#marked.set(shard, seq);
+      this.markers++;
+    } else if (outcome.status === 'fenced') {
+      log.warn(
+        { event: 'fenced', shard, term, fence: outcome.fence },
+        'a newer term fenced this leader',
+      );
+      this.#o.onFenced(outcome.fence);
+    } else if (outcome.status !== 'unchanged' && outcome.status !== 'not-durable') {
+      log.error({ event: 'commit_refused', shard, seq, ...outcome }, 'commit marker refused');
     }
   }
 

@@ -8,7 +8,7 @@ import { type ErrorCode, VoteStreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { encodeVote } from './codec.ts';
 import { type ShardKeys, shardKeys } from './keys.ts';
-import { type LogTarget, withDeadline } from './redis-client.ts';
+import { type LogTarget, masterOf, withDeadline } from './redis-client.ts';
 
 /** A ballot the node has checked against its poll; `choices` sorted. */
 export interface VoteRequest {
@@ -130,7 +130,7 @@ export class Appender {
       return;
     }
     const shard = shardOf(vote.pollId, vote.voterId, this.#target.shards);
-    const master = this.#masterOf(shard);
+    const master = masterOf(this.#target.client, this.#slots[shard]!);
     let m = this.#masters.get(master);
     if (!m) {
       m = { queue: [], inFlight: false, scheduled: false };
@@ -138,13 +138,6 @@ export class Appender {
     }
     m.queue.push({ vote, shard, payload, fingerprint: fingerprint(vote), sink, index });
     this.#schedule(m);
-  }
-
-  /** The address of the master serving a shard's slot (one group for a standalone Redis). */
-  #masterOf(shard: number): string {
-    const slots = (this.#target.client as { slots?: string[][] }).slots;
-    if (!slots) return 'standalone';
-    return slots[this.#slots[shard]!]?.[0] ?? 'unknown';
   }
 
   /**

@@ -1,10 +1,12 @@
-// Where votes are committed: the leader's marker, written by streams/lua/mark-commit-3.lua
+// Where votes are committed: the leader's markers, written by streams/lua/mark-commit-3.lua
 // behind a term fence. Before marking, the covered votes are made durable on a replica.
+
+import calculateSlot from 'cluster-key-slot';
 import type { CommitMarked } from '../domain/events.ts';
 import { encodeEvent } from './codec.ts';
 import { shardKeys } from './keys.ts';
-import { execDurable, type ScriptPipeline } from './poll-store.ts';
-import type { LogTarget } from './redis-client.ts';
+import type { ScriptPipeline } from './poll-store.ts';
+import { type LogTarget, masterOf, refreshSlotsAfterRedirect } from './redis-client.ts';
 
 export type MarkResult =
   | { status: 'marked'; entryId: string }
@@ -15,44 +17,117 @@ export type MarkResult =
   /** No replica confirmed the covered votes in time: nothing was marked. */
   | { status: 'not-durable' };
 
-/**
- * Marks `shard` committed up to `seq` (chain hash `hash`) for `term`. First, when durable,
- * the covered votes are made durable: WAIT covers only the writes of its own connection, so a
- * write in the shard's slot on this connection comes first; its replication offset lies past
- * every vote already in the shard, whoever wrote them. Only then the marker: losing a marker
- * in a failover is harmless (the next leader marks again), losing a finalized vote is not.
- */
+export interface Marker {
+  term: number;
+  seq: number;
+  hash: string;
+  by: string;
+  at: number;
+}
+
+/** What marking one shard came to; an Error when Redis did not answer it (retry later). */
+export type MarkOutcome = MarkResult | Error;
+
+/** Marks one shard: `markCommits` for a single marker. */
 export async function markCommit(
   target: LogTarget,
   shard: number,
-  marker: { term: number; seq: number; hash: string; by: string; at: number },
+  marker: Marker,
 ): Promise<MarkResult> {
-  const keys = shardKeys(target.prefix, shard);
-  const event: CommitMarked = { type: 'CommitMarked', v: 1, ...marker };
-  const payload = encodeEvent(event);
-  if (target.durable) {
-    const sync = target.client.pipeline();
-    sync.incr(keys.sync);
-    sync.call('WAIT', '1', String(target.waitTimeoutMs));
-    const replies = (await sync.exec()) ?? [];
-    const failed = replies.find(([error]) => error)?.[0];
-    if (failed) throw failed;
-    if (Number(replies[1]?.[1] ?? 0) < 1) return { status: 'not-durable' };
+  const outcome = await markCommits(target, [{ shard, ...marker }])[0]!;
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
+}
+
+/**
+ * Marks each `shard` committed up to `seq` (chain hash `hash`) for `term`; one promise per
+ * marker, in order, settled when its master has answered.
+ *
+ * First, when durable, the covered votes are made durable: WAIT covers only the writes of its
+ * own connection, so a write in each shard's slot on this connection comes first; its
+ * replication offset lies past every vote already in the shard, whoever wrote them. Only then
+ * the markers: losing a marker in a failover is harmless (the next leader marks again), losing
+ * a finalized vote is not.
+ *
+ * The shards of one master share its two round trips: one pipeline of an INCR per shard and
+ * one WAIT, then one pipeline of markers. That is two writes per master per commit pass
+ * rather than two per shard. Each shard still has its own INCR, so a shard whose slot has
+ * moved (a MOVED reply: the slot map was stale) is left out of that master's WAIT and marker,
+ * never covered by another master's.
+ */
+export function markCommits(
+  target: LogTarget,
+  markers: readonly (Marker & { shard: number })[],
+): Promise<MarkOutcome>[] {
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < markers.length; i++) {
+    const master = masterOf(
+      target.client,
+      calculateSlot(shardKeys(target.prefix, markers[i]!.shard).head),
+    );
+    const group = groups.get(master);
+    if (group) group.push(i);
+    else groups.set(master, [i]);
   }
-  const pipeline = target.client.pipeline() as unknown as ScriptPipeline;
-  pipeline.markCommit(
-    keys.head,
-    keys.fence,
-    keys.log,
-    marker.term,
-    marker.seq,
-    marker.hash,
-    payload,
-  );
-  const [code, detail] = (await execDurable({ ...target, durable: false }, pipeline)) as [
-    number,
-    number | string,
-  ];
+  const outcomes = new Array<Promise<MarkOutcome>>(markers.length);
+  for (const indexes of groups.values()) {
+    const group = markOnOneMaster(
+      target,
+      indexes.map((i) => markers[i]!),
+    );
+    indexes.forEach((i, k) => {
+      outcomes[i] = group.then((results) => results[k]!);
+    });
+  }
+  return outcomes;
+}
+
+/** The markers of shards one master serves: a durability round trip, then the markers. */
+async function markOnOneMaster(
+  target: LogTarget,
+  markers: readonly (Marker & { shard: number })[],
+): Promise<MarkOutcome[]> {
+  const results = new Array<MarkOutcome>(markers.length);
+  try {
+    let durable = markers.map((_, k) => k);
+    if (target.durable) {
+      const sync = target.client.pipeline();
+      for (const m of markers) sync.incr(shardKeys(target.prefix, m.shard).sync);
+      sync.call('WAIT', '1', String(target.waitTimeoutMs));
+      const replies = (await sync.exec()) ?? [];
+      const [waitError, acks] = replies[markers.length] ?? [new Error('no reply to WAIT')];
+      durable = [];
+      markers.forEach((_, k) => {
+        const error = waitError ?? replies[k]?.[0] ?? (replies[k] ? null : new Error('no reply'));
+        if (error) results[k] = error;
+        else if (Number(acks ?? 0) < 1) results[k] = { status: 'not-durable' };
+        else durable.push(k);
+      });
+      if (durable.length === 0) return results;
+    }
+    const pipeline = target.client.pipeline() as unknown as ScriptPipeline;
+    for (const k of durable) {
+      const { shard, term, seq, hash, by, at } = markers[k]!;
+      const keys = shardKeys(target.prefix, shard);
+      const event: CommitMarked = { type: 'CommitMarked', v: 1, term, seq, hash, by, at };
+      pipeline.markCommit(keys.head, keys.fence, keys.log, term, seq, hash, encodeEvent(event));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    durable.forEach((k, r) => {
+      const [error, reply] = replies[r] ?? [new Error('no reply to the marker'), undefined];
+      results[k] = error ?? markResult(reply as [number, number | string]);
+    });
+  } catch (error) {
+    // The pipeline as a whole failed (connection lost, or the slot map changed under it).
+    for (let k = 0; k < markers.length; k++) results[k] ??= error as Error;
+  }
+  // A MOVED reply means a failover moved a slot: the next pass groups by the new map.
+  for (const result of results) refreshSlotsAfterRedirect(target.client, result);
+  return results;
+}
+
+/** The reply of streams/lua/mark-commit-3.lua. */
+function markResult([code, detail]: [number, number | string]): MarkResult {
   switch (code) {
     case 1:
       return { status: 'marked', entryId: String(detail) };

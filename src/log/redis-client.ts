@@ -145,6 +145,17 @@ export function dedicatedConnection(client: Client): Client {
 }
 
 /**
+ * Which master serves a slot, by the client's slot map: pipelines group their commands by it,
+ * since a cluster pipeline goes to one node. A standalone Redis is one group. Before the map
+ * has loaded, each slot is a group of its own, so a pipeline never mixes masters.
+ */
+export function masterOf(client: Client, slot: number): string {
+  const slots = (client as { slots?: string[][] }).slots;
+  if (!slots) return 'standalone';
+  return slots[slot]?.[0] ?? `slot ${slot}`;
+}
+
+/**
  * After a MOVED or ASK, refreshes a cluster client's slot map. ioredis does this for commands
  * sent one by one, but not for auto-pipelined ones: a failover would leave them redirected
  * forever. (ioredis merges concurrent refreshes.)
