@@ -1,6 +1,7 @@
 // npm run bench:append — single-vote and batch appends over HTTP against a local cluster
-// (3 masters + 3 replicas, durability replica), with two baselines measured in the same run:
-// the same HTTP server with an empty route, and raw XADD through ioredis.
+// (3 masters + 3 replicas, durability replica), with baselines measured in the same run: the
+// same HTTP server with an empty route, the vote route's own work without the log (the same
+// server, bench/baseline-server.ts), and raw XADD through ioredis.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'hdr-histogram-js';
@@ -27,7 +28,7 @@ const { values } = parseArgs({
     // Extra node flags for the votestream node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     'node-args': { type: 'string', default: '' },
     // For profiling one scenario; the acceptance numbers are from the default (all four).
-    scenarios: { type: 'string', default: 'empty,raw,single,batch' },
+    scenarios: { type: 'string', default: 'empty,checked,raw,single,batch' },
     // After the table, one JSON line of the medians (bench/report.ts reads it).
     json: { type: 'boolean', default: false },
   },
@@ -41,7 +42,7 @@ const ADMIN = 'bench-admin-token-0123456789';
 
 const cluster = await startCluster(3, 1);
 const nodePort = await freePort();
-const emptyPort = await freePort();
+const baselinePort = await freePort();
 const env = {
   VS_REDIS_CLUSTER: cluster.seeds,
   VS_HTTP_PORT: String(nodePort),
@@ -54,10 +55,10 @@ const env = {
 };
 const nodeArgs = values['node-args'].split(' ').filter(Boolean);
 const node = await startServer([...nodeArgs, 'bin/votestream.js', 'node'], nodePort, env);
-const empty = await startServer(
-  ['--import', 'tsx', 'bench/empty-server.ts', String(emptyPort)],
-  emptyPort,
-  {},
+const baseline = await startServer(
+  ['--import', 'tsx', 'bench/baseline-server.ts', String(baselinePort)],
+  baselinePort,
+  { ...env, VS_HTTP_PORT: String(baselinePort) },
 );
 const pollRes = await fetch(`http://127.0.0.1:${nodePort}/polls`, {
   method: 'POST',
@@ -78,7 +79,7 @@ const batch = () =>
   });
 
 interface Row {
-  /** Stable key for --json: empty, raw, single, batch. */
+  /** Stable key for --json: empty, checked, raw, single, batch. */
   id: string;
   rate: number[];
   p50: number[];
@@ -150,17 +151,29 @@ async function rawXadd(): Promise<void> {
 }
 
 // Warm up the JIT of both servers before measuring.
-await load(`http://127.0.0.1:${emptyPort}/votes`, vote, { connections, seconds: 2 });
+await load(`http://127.0.0.1:${baselinePort}/votes`, vote, { connections, seconds: 2 });
+await load(`http://127.0.0.1:${baselinePort}/votes/checked`, vote, { connections, seconds: 2 });
 await load(`http://127.0.0.1:${nodePort}/votes`, vote, { connections, seconds: 2 });
 
 for (let round = 1; round <= rounds; round++) {
   process.stderr.write(`round ${round}/${rounds}\n`);
   if (scenarios.has('empty')) {
-    const span = spanFor(empty);
-    const e = await load(`http://127.0.0.1:${emptyPort}/votes`, vote, { connections, seconds });
-    record('empty', 'empty fastify route', e.rps, e.p50, e.p99, e.non2xx + e.errors, {
+    const span = spanFor(baseline);
+    const e = await load(`http://127.0.0.1:${baselinePort}/votes`, vote, { connections, seconds });
+    record('empty', 'empty route', e.rps, e.p50, e.p99, e.non2xx + e.errors, {
       used: span.stop(),
       votes: e.total,
+    });
+  }
+  if (scenarios.has('checked')) {
+    const span = spanFor(baseline);
+    const c = await load(`http://127.0.0.1:${baselinePort}/votes/checked`, vote, {
+      connections,
+      seconds,
+    });
+    record('checked', 'vote route without the log', c.rps, c.p50, c.p99, c.non2xx + c.errors, {
+      used: span.stop(),
+      votes: c.total,
     });
   }
   if (scenarios.has('raw')) await rawXadd();
@@ -190,7 +203,7 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 
-const base = median(rows['empty fastify route']?.rate ?? []);
+const base = median(rows['empty route']?.rate ?? []);
 const raw = median(rows['raw XADD (ioredis, auto-pipelined)']?.rate ?? []);
 const ratio = (rate: number, of: number) => (of > 0 ? `${((rate / of) * 100).toFixed(0)}%` : '–');
 const out = table(
@@ -257,5 +270,5 @@ if (values.json) {
 
 redis.disconnect();
 await stopServer(node);
-await stopServer(empty);
+await stopServer(baseline);
 await cluster.stop();

@@ -23,7 +23,7 @@ export interface AppendResult {
   connections: number;
   batch: number;
   durability: string;
-  scenarios: Partial<Record<'empty' | 'raw' | 'single' | 'batch', AppendScenario>>;
+  scenarios: Partial<Record<'empty' | 'checked' | 'raw' | 'single' | 'batch', AppendScenario>>;
 }
 
 interface Latency {
@@ -140,7 +140,7 @@ function appendSection(r: BenchReport): string[] {
     (['server', 'redis', 'loadgen', 'other'] as const)
       .map((g) => (c[g] === undefined ? '–' : c[g].toFixed(1)))
       .join(' · ');
-  const rows = (['empty', 'raw', 'single', 'batch'] as const)
+  const rows = (['empty', 'checked', 'raw', 'single', 'batch'] as const)
     .map((id) => s[id])
     .filter((x): x is AppendScenario => x !== undefined)
     .map((x) => [
@@ -170,8 +170,12 @@ function appendSection(r: BenchReport): string[] {
     '### Appends',
     '',
     `\`${r.append.command}\`: one node (single member), durability ${a.durability}; ` +
-      `median of ${a.rounds} round(s) of ${a.seconds} s; ${a.connections} connections for the empty ` +
-      `route and single votes, 4 connections × ${a.batch} votes for batches. The redis-benchmark rows: ` +
+      `median of ${a.rounds} round(s) of ${a.seconds} s; ${a.connections} connections for the ` +
+      `baselines and single votes, 4 connections × ${a.batch} votes for batches. The empty route and ` +
+      'the vote route without the log run on the node’s own HTTP server (`bench/baseline-server.ts`): ' +
+      'the second does what POST /votes does but the append (schema, poll rules, voteId, encoded ' +
+      'and validated VoteCast, fingerprint, receipt), so the rows below it show what the log adds. ' +
+      'The redis-benchmark rows: ' +
       `\`${r.redisBenchmark[0]?.command ?? 'redis-benchmark'}\` (and -P 16) against the master that ` +
       'holds the stream, in a cluster of the same layout; C, one stream, no Lua, no hash chain, no WAIT.',
     '',

@@ -1,5 +1,7 @@
 // build(ctx) returns the fastify app without listening; src/node.ts listens, tests inject().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import { registerAbuseLimits } from './abuse-limits.ts';
 import { clusterRoutes } from './cluster-routes.ts';
 import type { AppContext } from './context.ts';
@@ -20,8 +22,30 @@ const BODY_LIMIT = 64 * 1024;
 const MAX_PARAM_LENGTH = 1536;
 
 export function build(ctx: AppContext): FastifyInstance {
+  const app = httpServer(ctx.config, ctx.log);
+  app.register(healthRoutes(ctx));
+  app.register(pollRoutes(ctx));
+  app.register(tokenRoutes(ctx));
+  const metrics = createMetrics(ctx);
+  app.register(voteRoutes(ctx, metrics));
+  app.register(metricsRoutes(metrics));
+  const stream = new TallyStream(ctx);
+  // Live streams never end by themselves: end them before the server waits for connections.
+  app.addHook('preClose', async () => stream.close());
+  app.register(tallyRoutes(ctx, stream));
+  app.register(clusterRoutes(ctx));
+  app.register(dashboardRoutes());
+  return app;
+}
+
+/**
+ * The node's HTTP server without its routes: the logger, body parsing and limits, the error
+ * shape, the rate limit and load shedding. bench/append measures an empty route on it as the
+ * baseline that appends are compared with.
+ */
+export function httpServer(config: Config, log: Logger): FastifyInstance {
   const app = Fastify({
-    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request lines at 10,000 votes/s would drown the log; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
@@ -45,18 +69,6 @@ export function build(ctx: AppContext): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   installJsonParser(app);
   installErrorHandler(app);
-  registerAbuseLimits(app, ctx.config);
-  app.register(healthRoutes(ctx));
-  app.register(pollRoutes(ctx));
-  app.register(tokenRoutes(ctx));
-  const metrics = createMetrics(ctx);
-  app.register(voteRoutes(ctx, metrics));
-  app.register(metricsRoutes(metrics));
-  const stream = new TallyStream(ctx);
-  // Live streams never end by themselves: end them before the server waits for connections.
-  app.addHook('preClose', async () => stream.close());
-  app.register(tallyRoutes(ctx, stream));
-  app.register(clusterRoutes(ctx));
-  app.register(dashboardRoutes());
+  registerAbuseLimits(app, config);
   return app;
 }

@@ -84,7 +84,7 @@ const report = (over: Partial<BenchReport> = {}): BenchReport => ({
       batch: 1000,
       durability: 'replica',
       scenarios: {
-        empty: scenario('empty fastify route', 40_000),
+        empty: scenario('empty route', 40_000),
         raw: scenario('raw XADD', 100_000),
         single: scenario('POST /votes', 24_000),
         batch: scenario('POST /votes/batch', 45_000),
