@@ -88,35 +88,43 @@ async function markOnOneMaster(
   markers: readonly (Marker & { shard: number })[],
 ): Promise<MarkOutcome[]> {
   const results = new Array<MarkOutcome>(markers.length);
+  // Writes are validated before they leave the node; an invalid marker fails alone.
+  let ready: { k: number; payload: string }[] = [];
+  markers.forEach(({ term, seq, hash, by, at }, k) => {
+    try {
+      const event: CommitMarked = { type: 'CommitMarked', v: 1, term, seq, hash, by, at };
+      ready.push({ k, payload: encodeEvent(event) });
+    } catch (error) {
+      results[k] = error as Error;
+    }
+  });
   try {
-    let durable = markers.map((_, k) => k);
-    if (target.durable) {
+    if (ready.length > 0 && target.durable) {
       const sync = target.client.pipeline();
-      for (const m of markers) sync.incr(shardKeys(target.prefix, m.shard).sync);
+      for (const { k } of ready) sync.incr(shardKeys(target.prefix, markers[k]!.shard).sync);
       sync.call('WAIT', '1', String(target.waitTimeoutMs));
       const replies = (await sync.exec()) ?? [];
-      const [waitError, acks] = replies[markers.length] ?? [new Error('no reply to WAIT')];
-      durable = [];
-      markers.forEach((_, k) => {
-        const error = waitError ?? replies[k]?.[0] ?? (replies[k] ? null : new Error('no reply'));
+      const [waitError, acks] = replies[ready.length] ?? [new Error('no reply to WAIT')];
+      ready = ready.filter(({ k }, r) => {
+        const error = waitError ?? replies[r]?.[0] ?? (replies[r] ? null : new Error('no reply'));
         if (error) results[k] = error;
         else if (Number(acks ?? 0) < 1) results[k] = { status: 'not-durable' };
-        else durable.push(k);
+        return results[k] === undefined;
       });
-      if (durable.length === 0) return results;
     }
-    const pipeline = target.client.pipeline() as unknown as ScriptPipeline;
-    for (const k of durable) {
-      const { shard, term, seq, hash, by, at } = markers[k]!;
-      const keys = shardKeys(target.prefix, shard);
-      const event: CommitMarked = { type: 'CommitMarked', v: 1, term, seq, hash, by, at };
-      pipeline.markCommit(keys.head, keys.fence, keys.log, term, seq, hash, encodeEvent(event));
+    if (ready.length > 0) {
+      const pipeline = target.client.pipeline() as unknown as ScriptPipeline;
+      for (const { k, payload } of ready) {
+        const { shard, term, seq, hash } = markers[k]!;
+        const keys = shardKeys(target.prefix, shard);
+        pipeline.markCommit(keys.head, keys.fence, keys.log, term, seq, hash, payload);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      ready.forEach(({ k }, r) => {
+        const [error, reply] = replies[r] ?? [new Error('no reply to the marker'), undefined];
+        results[k] = error ?? markResult(reply as [number, number | string]);
+      });
     }
-    const replies = (await pipeline.exec()) ?? [];
-    durable.forEach((k, r) => {
-      const [error, reply] = replies[r] ?? [new Error('no reply to the marker'), undefined];
-      results[k] = error ?? markResult(reply as [number, number | string]);
-    });
   } catch (error) {
     // The pipeline as a whole failed (connection lost, or the slot map changed under it).
     for (let k = 0; k < markers.length; k++) results[k] ??= error as Error;

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestShard } from '../../src/domain/digest.ts';
-import { markCommit } from '../../src/log/commit-marker.ts';
+import { markCommit, markCommits } from '../../src/log/commit-marker.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { castMany, caughtUp, createPoll, peerEnv, startTestNode, until } from '../helpers/node.ts';
@@ -60,6 +60,72 @@ fold('a vote shows as pending on both nodes, then finalized once a marker covers
     assert.equal(voter.choices, ['b']);
   }
 });
+
+fold(
+  'markers for shards on every master, sent in one call, each get their own outcome',
+  async () => {
+    const pollId = await createPoll(a);
+    const { target } = a.ctx;
+    // The head of 12 shards (their last vote): the shards lie on all three masters.
+    const heads = new Map<number, { seq: number; hash: string }>();
+    for (let i = 0; heads.size < 12; i++) {
+      const res = await a.app.inject({
+        method: 'POST',
+        url: '/votes',
+        payload: { pollId, voterId: `mc-${i}`, choices: ['c'] },
+      });
+      const { shard, seq, hash } = res.json().receipt;
+      heads.set(shard, { seq, hash });
+    }
+    const shards = [...heads.keys()];
+    const fenceOf = async (shard: number) =>
+      Number((await target.client.get(shardKeys(target.prefix, shard).fence)) ?? 0);
+    // Test nodes are observers: no leader marks these shards but this test. Each call mixes two
+    // outcomes, alternating shard by shard, and each outcome names its own shard's state.
+    // At least 2, so that term - 1 is still a valid term (older, and fenced).
+    const terms = await Promise.all(shards.map(async (shard) => Math.max(2, await fenceOf(shard))));
+    const at = Date.now();
+    const marked = await Promise.all(
+      markCommits(
+        target,
+        shards.map((shard, i) => {
+          const { seq, hash } = heads.get(shard)!;
+          const term = terms[i]!;
+          return i % 2 === 0
+            ? { shard, term, seq, hash, by: 'test', at }
+            : { shard, term, seq: seq + 100, hash, by: 'test', at };
+        }),
+      ),
+    );
+    assert.equal(
+      marked.map((o) => (o instanceof Error ? o.message : o.status)),
+      shards.map((_, i) => (i % 2 === 0 ? 'marked' : 'beyond-head')),
+    );
+    shards.forEach((shard, i) => {
+      if (i % 2 === 1)
+        assert.equal(marked[i], { status: 'beyond-head', headSeq: heads.get(shard)!.seq });
+    });
+    const refused = await Promise.all(
+      markCommits(
+        target,
+        shards.map((shard, i) => {
+          const { seq, hash } = heads.get(shard)!;
+          return i % 2 === 0
+            ? { shard, term: terms[i]! - 1, seq, hash, by: 'old', at }
+            : { shard, term: terms[i]!, seq, hash: 'f'.repeat(40), by: 'test', at };
+        }),
+      ),
+    );
+    assert.equal(
+      refused,
+      shards.map((shard, i) =>
+        i % 2 === 0
+          ? { status: 'fenced', fence: terms[i] }
+          : { status: 'hash-mismatch', headHash: heads.get(shard)!.hash },
+      ),
+    );
+  },
+);
 
 fold('two nodes folding 100,000 votes report identical tallies and per-shard digests', async () => {
   const pollId = await createPoll(a);
