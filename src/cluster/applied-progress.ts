@@ -1,6 +1,7 @@
 // Each node tells the leader how far it has folded: an Applied entry in vs:{ctl}:acks with
 // every shard's applied seq and chain hash. Coalesced: at most one entry per interval, and
-// only when something moved; sent as soon as the fold moves after a quiet spell. The leader commits what a quorum has applied with its hash.
+// only when something moved; sent as soon as the fold moves after a quiet spell. The leader
+// commits what a quorum has applied with its hash.
 
 import { encodeEvent } from '../log/codec.ts';
 import type { Folder } from '../log/folder.ts';

@@ -1,13 +1,12 @@
 // Where a vote is appended. Appends are group-committed: everything queued in one turn of
 // the event loop goes to the masters as one pipeline each — an append-votes call per shard,
 // then one WAIT — so one script call and one replica round trip acknowledge many votes.
-import calculateSlot from 'cluster-key-slot';
 import { sha1Hex } from '../domain/chain.ts';
 import { shardOf } from '../domain/shard-of.ts';
 import { type ErrorCode, VoteStreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { encodeVote } from './codec.ts';
-import { type ShardKeys, shardKeys } from './keys.ts';
+import { type ShardKeys, shardKeys, shardSlot } from './keys.ts';
 import { type LogTarget, masterOf, withDeadline } from './redis-client.ts';
 
 /** A ballot the node has checked against its poll; `choices` sorted. */
@@ -84,7 +83,7 @@ export class Appender {
     for (let shard = 0; shard < target.shards; shard++) {
       const keys = shardKeys(target.prefix, shard);
       this.#keys.push(keys);
-      this.#slots.push(calculateSlot(keys.head));
+      this.#slots.push(shardSlot(target.prefix, shard));
     }
   }
 

@@ -1,10 +1,9 @@
 // Where votes are committed: the leader's markers, written by streams/lua/mark-commit-3.lua
 // behind a term fence. Before marking, the covered votes are made durable on a replica.
 
-import calculateSlot from 'cluster-key-slot';
 import type { CommitMarked } from '../domain/events.ts';
 import { encodeEvent } from './codec.ts';
-import { shardKeys } from './keys.ts';
+import { shardKeys, shardSlot } from './keys.ts';
 import type { ScriptPipeline } from './poll-store.ts';
 import { type LogTarget, masterOf, refreshSlotsAfterRedirect } from './redis-client.ts';
 
@@ -61,10 +60,7 @@ export function markCommits(
 ): Promise<MarkOutcome>[] {
   const groups = new Map<string, number[]>();
   for (let i = 0; i < markers.length; i++) {
-    const master = masterOf(
-      target.client,
-      calculateSlot(shardKeys(target.prefix, markers[i]!.shard).head),
-    );
+    const master = masterOf(target.client, shardSlot(target.prefix, markers[i]!.shard));
     const group = groups.get(master);
     if (group) group.push(i);
     else groups.set(master, [i]);

@@ -8,6 +8,10 @@ import type { Client } from './redis-client.ts';
 /** Entries per page: one script call holds its master for about this many × 3 µs. */
 export const FOLD_PAGE = 1000;
 
+/** Shards folding what is already in the log at the same time, in a node's cold start and in
+ * a rebuild: fewer pages held at once, less garbage-collector copying (docs/performance.md). */
+export const CATCH_UP_AT_ONCE = 2;
+
 /** One page of the stream `key` after `after` (exclusive), as RawEntry, in stream order. */
 export async function readFoldPage(
   client: Client,

@@ -4,14 +4,11 @@ import { EventEmitter } from 'node:events';
 import pLimit from 'p-limit';
 import type { ShardState } from '../domain/fold-state.ts';
 import type { Logger } from '../logger.ts';
+import { CATCH_UP_AT_ONCE } from './fold-pages.ts';
 import { ReadTicker } from './read-ticker.ts';
 import { type Client, dedicatedConnection, readConnection } from './redis-client.ts';
 import { type FoldBatch, ShardReader } from './shard-reader.ts';
 import { SnapshotStore } from './snapshot-store.ts';
-
-/** Shards folding what is already in the log (a cold start) at the same time; measured in
- * docs/performance.md: fewer pages held at once, less garbage-collector copying. */
-const CATCH_UP_AT_ONCE = 2;
 
 /** Snapshotting takes at most about 1/(1+factor) of the node's time: here about 5 %. */
 const SNAPSHOT_PAUSE_FACTOR = 20;

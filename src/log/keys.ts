@@ -1,5 +1,6 @@
 // The only place that builds Redis key names. Every key a script touches shares a hash tag
 // ({s<N>} for a shard, {ctl} for coordination) so each script runs in one cluster slot.
+import calculateSlot from 'cluster-key-slot';
 
 export interface ShardKeys {
   /** Stream: VoteCast, PollClosed (chained) and CommitMarked entries. */
@@ -30,6 +31,11 @@ export interface ControlKeys {
   acks: string;
   lease: string;
   term: string;
+}
+
+/** The cluster slot of a shard's hash tag: every key of the shard lives in it. */
+export function shardSlot(prefix: string, shard: number): number {
+  return calculateSlot(shardKeys(prefix, shard).head);
 }
 
 export function shardKeys(prefix: string, shard: number): ShardKeys {

@@ -1,8 +1,9 @@
 // Where a shard is folded. One reader per shard per node: a consumer group named after the
-// node, batched blocking XREADGROUP on a dedicated connection (a blocked read holds its
-// connection, so appends never wait behind it), each entry checked against the chain and
-// folded. Reads are NOACK (see #follow). A chain break makes the reader refold: from its last snapshot
-// that still matches the log, then from zero; a log that breaks there too is reported broken.
+// node, what is already in the log read in packed pages (a cold start, a refold), then batched
+// XREADGROUP NOACK paced by the node's read tick on a connection apart from the appends (see
+// #follow); each entry is checked against the chain and folded. A chain break makes the reader
+// refold: from its last snapshot that still matches the log, then from zero; a log that breaks
+// there too is reported broken.
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { evolveShard, type FoldOutcome } from '../domain/fold.ts';
@@ -271,15 +272,11 @@ export class ShardReader {
    * (no pending entries to add and acknowledge). The group takes over from where it ends.
    */
   async #catchUp(): Promise<FoldProblem | undefined> {
-    const pages = foldPages(this.#o.pages, this.#keys.log, this.#position.entryId);
-    try {
-      for await (const entries of pages) {
-        if (this.#stopped) return undefined;
-        const problem = this.#apply(entries, false);
-        if (problem) return problem;
-      }
-    } finally {
-      await pages.return(undefined);
+    // Leaving the loop early closes the generator (for await calls its return()).
+    for await (const entries of foldPages(this.#o.pages, this.#keys.log, this.#position.entryId)) {
+      if (this.#stopped) return undefined;
+      const problem = this.#apply(entries, false);
+      if (problem) return problem;
     }
     return undefined;
   }

@@ -7,7 +7,7 @@ import { evolveShard } from '../domain/fold.ts';
 import { createShardState, type ShardState } from '../domain/fold-state.ts';
 import { type PollTally, tallyPoll } from '../domain/tally.ts';
 import { dataField, decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
-import { foldPages } from '../log/fold-pages.ts';
+import { CATCH_UP_AT_ONCE, foldPages } from '../log/fold-pages.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
 import type { SnapshotPosition } from '../log/snapshot-store.ts';
@@ -40,8 +40,8 @@ export async function rebuild(
 ): Promise<RebuildResult> {
   const started = performance.now();
   let entries = 0;
-  // Two shards at a time, as a node's cold start does (src/log/folder.ts).
-  const limit = pLimit(2);
+  // As many shards at a time as a node's cold start folds.
+  const limit = pLimit(CATCH_UP_AT_ONCE);
   const results = await Promise.all(
     Array.from({ length: shards }, (_, shard) =>
       limit(async () => {

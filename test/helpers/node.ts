@@ -175,13 +175,27 @@ export async function until(
 }
 
 /**
+ * XADDs an entry of the caller's fields at the head of a shard's chain, bypassing the append
+ * script: `fields(seq, headHash)` gets the next seq and the head's chain hash. Returns the seq.
+ */
+export async function appendRaw(
+  node: RunningNode,
+  shard: number,
+  fields: (seq: number, headHash: string) => string[],
+): Promise<number> {
+  const { client, prefix } = node.ctx.target;
+  const keys = shardKeys(prefix, shard);
+  const [seqText, headHash] = (await client.hmget(keys.head, 'seq', 'hash')) as [string, string];
+  const seq = Number(seqText) + 1;
+  await client.xadd(keys.log, '*', ...fields(seq, headHash ?? ''));
+  return seq;
+}
+
+/**
  * Appends a forged VoteCast at the head of a shard's chain, bypassing the append script:
  * the next seq, but a hash that does not follow. Returns the seq it claims.
  */
-export async function forgeVote(node: RunningNode, shard: number, pollId: string): Promise<number> {
-  const { client, prefix } = node.ctx.target;
-  const keys = shardKeys(prefix, shard);
-  const seq = Number(await client.hget(keys.head, 'seq')) + 1;
+export function forgeVote(node: RunningNode, shard: number, pollId: string): Promise<number> {
   const data = JSON.stringify({
     at: 1,
     choices: ['a'],
@@ -191,9 +205,7 @@ export async function forgeVote(node: RunningNode, shard: number, pollId: string
     voteId: 'forged',
     voterId: 'mallory',
   });
-  await client.xadd(
-    keys.log,
-    '*',
+  return appendRaw(node, shard, (seq) => [
     'type',
     'VoteCast',
     'seq',
@@ -202,6 +214,5 @@ export async function forgeVote(node: RunningNode, shard: number, pollId: string
     'f'.repeat(40),
     'data',
     data,
-  );
-  return seq;
+  ]);
 }

@@ -5,6 +5,7 @@ import { shardOf } from '../../src/domain/shard-of.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
 import {
+  appendRaw,
   caughtUp,
   createPoll,
   forgeVote,
@@ -113,29 +114,23 @@ tamper(
     const pollId = await createPoll(node);
     const shard = await fillShard(pollId, 2);
     await caughtUp(node);
-    const { client, prefix } = node.ctx.target;
-    const keys = shardKeys(prefix, shard);
-    const [seqText, headHash] = (await client.hmget(keys.head, 'seq', 'hash')) as [string, string];
-    const seq = Number(seqText) + 1;
     const vote = (voterId: string, choice: string) =>
       `{"at":1,"choices":["${choice}"],"pollId":"${pollId}","type":"VoteCast","v":1,"voteId":"${voterId}","voterId":"${voterId}"}`;
     const honest = vote('alice', 'a');
     // The hash is right for the first data field; a fold that hashed one field and parsed the
     // other would count mallory's vote under alice's valid hash.
-    await client.xadd(
-      keys.log,
-      '*',
+    const seq = await appendRaw(node, shard, (next, headHash) => [
       'type',
       'VoteCast',
       'seq',
-      String(seq),
+      String(next),
       'hash',
-      chainHash(headHash, seq, honest),
+      chainHash(headHash, next, honest),
       'data',
       honest,
       'data',
       vote('mallory', 'b'),
-    );
+    ]);
     const live = node.ctx.folder.readers[shard]!;
     await until(() => live.broken !== undefined, 10_000, 'the live node did not report it');
     assert.is(live.broken?.reason, 'invalid-entry');
