@@ -49,6 +49,7 @@ try {
     at: 1764240000000,
   });
   let vote = 0;
+  const claim = `0 ${'f'.repeat(40)}`;
   const rows: (string | number)[][] = [];
   for (const size of sizes) {
     const start = await cpu();
@@ -56,21 +57,23 @@ try {
       const pipeline = redis.pipeline();
       for (let k = 0; k < 50; k++) {
         const keys = shardKeys('bench', (sent + k) % 16);
-        // numkeys 5: the shard's four keys and one poll's voters (streams/lua/append-votes.lua).
+        // numkeys 6: the shard's five keys and one poll's voters (streams/lua/append-votes.lua).
         const args: (string | number)[] = [
           keys.head,
           keys.ids,
           keys.closed,
           keys.log,
+          keys.claims,
           keys.voters('bench'),
           1,
           'bench',
           'reject',
         ];
         for (let v = 0; v < size; v++, vote++) {
-          args.push(`vote-${vote}`, `voter-${vote}`, 1, 'f'.repeat(40), payload);
+          // Claimed in the script, as a server-generated voteId is.
+          args.push(`vote-${vote}`, `voter-${vote}`, 1, 'f'.repeat(40), payload, claim);
         }
-        pipeline.evalsha(sha, 5, ...args);
+        pipeline.evalsha(sha, 6, ...args);
       }
       const replies = (await pipeline.exec()) ?? [];
       const failed = replies.find(([error]) => error);

@@ -36,7 +36,7 @@ app.post<{ Body: Ballot }>(
   '/votes/checked',
   { schema: { body: voteBody, response: { 201: receiptReply } } },
   async (request, reply) => {
-    const vote = prepareVote(entry, request.body, Date.now(), config.voterSecret);
+    const vote = prepareVote(entry, request.body, Date.now(), config.voterSecret, config.shards);
     if (vote instanceof Error) throw vote;
     const data = encodeVote(vote);
     const hash = fingerprint(vote);

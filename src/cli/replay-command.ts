@@ -212,14 +212,32 @@ async function copyInto(flags: ReplayFlags, config: Config, source: Client): Pro
       signal: stop.signal,
     });
     if (flags.speed) entries = paced(entries, speedOf(flags.speed), stop.signal);
-    const copied = await copyLog(entries, target, (n) => {
-      if (process.stderr.isTTY) process.stderr.write(`\rcopied ${n.toLocaleString('en')} entries`);
-    });
+    let duplicateVoteIds = 0;
+    const copied = await copyLog(
+      entries,
+      target,
+      (n) => {
+        if (process.stderr.isTTY)
+          process.stderr.write(`\rcopied ${n.toLocaleString('en')} entries`);
+      },
+      (voteId, kept, other) => {
+        duplicateVoteIds++;
+        process.stderr.write(
+          `\nwarning: voteId ${JSON.stringify(voteId)} is recorded in two shards of the source (claims "${kept}" kept, "${other}" not): the log was written before voteIds were unique across shards; both votes are copied\n`,
+        );
+      },
+    );
     if (process.stderr.isTTY) process.stderr.write('\n');
     const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
     console.log(
       flags.json
-        ? JSON.stringify({ copied, seconds, into: flags.into, prefix: target.prefix })
+        ? JSON.stringify({
+            copied,
+            seconds,
+            into: flags.into,
+            prefix: target.prefix,
+            duplicateVoteIds,
+          })
         : `copied ${copied} entries into ${flags.into} (prefix ${target.prefix}) in ${seconds} s`,
     );
   } finally {

@@ -3,9 +3,12 @@
 
 const utf8 = new TextEncoder();
 
-/** FNV-1a, 32-bit, over the UTF-8 bytes of `text`. */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
+/**
+ * FNV-1a, 32-bit, over the UTF-8 bytes of `text`. `from` continues a hash: FNV-1a has no
+ * finalization, so fnv1a32(b, fnv1a32(a)) === fnv1a32(a + b).
+ */
+export function fnv1a32(text: string, from = 0x811c9dc5): number {
+  let hash = from;
   for (const byte of utf8.encode(text)) {
     hash ^= byte;
     // 32-bit multiply by the FNV prime 16777619 without leaving integer precision.
@@ -17,4 +20,32 @@ export function fnv1a32(text: string): number {
 /** The shard of a voter's votes in a poll: FNV-1a(pollId + "\n" + voterId) mod shards. */
 export function shardOf(pollId: string, voterId: string, shards: number): number {
   return fnv1a32(`${pollId}\n${voterId}`) % shards;
+}
+
+/**
+ * The claim shard of a voteId: FNV-1a(voteId) mod shards. Its `claims` hash holds the voteId's
+ * claim, whichever shard the vote lands in; it depends on the voteId alone, so every vote under
+ * one voteId meets the same claim.
+ */
+export function claimShardOf(voteId: string, shards: number): number {
+  return fnv1a32(voteId) % shards;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * The first two hex digits (from "00" to "ff") that end `head` so that the whole string's
+ * claim shard is `shard`, or undefined if none does (with 16 shards, 1 in 2^23 heads). Used to
+ * draw server-generated voteIds whose claim lives in their vote's own shard: it replaces the
+ * last random byte of a UUIDv7 instead of drawing about `shards` UUIDs.
+ */
+export function claimShardTail(head: string, shard: number, shards: number): string | undefined {
+  const base = fnv1a32(head);
+  for (const tail of HEX) {
+    // Two ASCII digits: their UTF-8 bytes are their char codes (fnv1a32(tail, base), unrolled).
+    let hash = Math.imul(base ^ tail.charCodeAt(0), 0x01000193) >>> 0;
+    hash = Math.imul(hash ^ tail.charCodeAt(1), 0x01000193) >>> 0;
+    if (hash % shards === shard) return tail;
+  }
+  return undefined;
 }

@@ -41,7 +41,7 @@ export async function castBatch(
         continue;
       }
     }
-    const vote = prepareVote(entry, item, now, ctx.config.voterSecret);
+    const vote = prepareVote(entry, item, now, ctx.config.voterSecret, ctx.target.shards);
     if (vote instanceof VoteStreamError) {
       results[i] = failed(vote);
       continue;

@@ -1,10 +1,9 @@
 // One ballot from request to receipt: the poll's rules on this node, then the append.
 
-import { v7 as newVoteId } from 'uuid';
 import { checkBallot, isRefusal } from '../domain/poll-rules.ts';
 import { checkVoter } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
-import type { Receipt, VoteRequest } from '../log/append-vote.ts';
+import { newVoteIdFor, type Receipt, type VoteRequest } from '../log/append-vote.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
 import type { AppContext } from './context.ts';
 
@@ -27,7 +26,7 @@ export interface CastResult {
 /** Casts one ballot. Refusals come back as results; storage faults are thrown (503). */
 export async function castVote(ctx: AppContext, ballot: Ballot): Promise<CastResult> {
   const entry = ctx.catalogue.peek(ballot.pollId) ?? (await ctx.catalogue.get(ballot.pollId));
-  const vote = prepareVote(entry, ballot, ctx.now(), ctx.config.voterSecret);
+  const vote = prepareVote(entry, ballot, ctx.now(), ctx.config.voterSecret, ctx.target.shards);
   if (vote instanceof VoteStreamError) return refused(vote);
   const outcome = await ctx.appender.append(vote);
   if (outcome.status === 'refused') return refused(outcome.error);
@@ -43,6 +42,7 @@ export function prepareVote(
   ballot: Ballot,
   now: number,
   voterSecret: string | undefined,
+  shards: number,
 ): VoteRequest | VoteStreamError {
   if (!entry) return new VoteStreamError('POLL_NOT_FOUND', `no poll ${ballot.pollId}`);
   const voter = checkVoter(entry.poll, ballot.voterId, ballot.token, voterSecret);
@@ -51,7 +51,7 @@ export function prepareVote(
   if (isRefusal(checked))
     return new VoteStreamError(checked.code, checked.message, checked.details);
   return {
-    voteId: ballot.voteId ?? newVoteId(),
+    voteId: ballot.voteId ?? newVoteIdFor(ballot.pollId, ballot.voterId, shards),
     pollId: ballot.pollId,
     voterId: ballot.voterId,
     choices: checked,

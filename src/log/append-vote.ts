@@ -1,8 +1,9 @@
 // Where a vote is appended. Appends are group-committed: everything queued in one turn of
-// the event loop goes to the masters as one pipeline each — an append-votes call per shard,
-// then one WAIT — so one script call and one replica round trip acknowledge many votes.
+// the event loop goes to the masters as one pipeline each — a script call per shard (claims,
+// appends), then one WAIT — so one call and one replica round trip acknowledge many votes.
+import { v7 as newUuid } from 'uuid';
 import { sha1Hex } from '../domain/chain.ts';
-import { shardOf } from '../domain/shard-of.ts';
+import { claimShardOf, claimShardTail, shardOf } from '../domain/shard-of.ts';
 import { type ErrorCode, VoteStreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { encodeVote } from './codec.ts';
@@ -36,39 +37,76 @@ export type AppendOutcome =
 /** One vote's outcome in `appendAll`: what `append` resolves to, or what it rejects with. */
 export type BatchOutcome = AppendOutcome | { status: 'failed'; error: VoteStreamError };
 
-/** Where outcomes go: one vote's promise, or a whole batch's array (one promise per batch). */
+/**
+ * Where a vote's progress goes: one vote's promise, or a whole batch (one promise per batch).
+ * `claimed` is called once per vote when its claim stage ends: with the vote when its voteId
+ * is durably claimed for it (the sink then sends it to its shard), without when the vote was
+ * settled there (refused or failed).
+ */
 interface Sink {
   settle(index: number, outcome: BatchOutcome): void;
+  claimed(index: number, item?: Pending): void;
 }
 
 interface Pending {
   vote: VoteRequest;
   shard: number;
+  /** The shard whose `claims` hash holds the voteId's claim (claimShardOf). */
+  claimShard: number;
   /** The VoteCast payload (validated) and the fingerprint of the vote's content. */
   payload: string;
   fingerprint: string;
+  /** What the voteId's claim holds for this vote: "shard fingerprint". */
+  claim: string;
   sink: Sink;
   index: number;
+  /** The shard's refusal, settled once the claim is released. */
+  refusal?: AppendOutcome;
 }
 
-/** The script's codes for refusals (see streams/lua/append-votes.lua). */
+/** The append script's codes for refusals (see streams/lua/append-votes.lua). */
 const REFUSALS: Record<string, ErrorCode | undefined> = {
   '-1': 'POLL_CLOSED',
   '-2': 'ALREADY_VOTED',
   '-3': 'VOTE_ID_CONFLICT',
+  '-4': 'VOTE_ID_CONFLICT',
 };
 
-/** The appends waiting for one master, and whether a pipeline to it is on its way. */
+/** The claim script's codes (streams/lua/claim-vote-ids-1.lua). */
+const CLAIMED = new Set(['1', '0']);
+const CLAIM_CONFLICT = '-1';
+
+/**
+ * The work waiting for one master, and whether a pipeline to it is on its way: claims in the
+ * claims hashes of its shards, appends to its shards, releases of refused votes' claims.
+ */
 interface MasterQueue {
-  queue: Pending[];
+  claims: Pending[];
+  appends: Pending[];
+  releases: Pending[];
   inFlight: boolean;
   scheduled: boolean;
 }
 
+/**
+ * Appends votes so that a voteId is recorded once in the deployment. A voteId's claim
+ * (its vote's shard and content) lives in its claim shard (`claimShardOf`), which is usually
+ * not the vote's shard, so a vote takes two steps, each group-committed per master:
+ *
+ * 1. claim: the voteId is claimed for this vote in its claim shard (`claim-vote-ids-1.lua`)
+ *    and the claim made durable (WAIT) before anything else;
+ * 2. append: the vote goes to its shard (`append-votes.lua`), idempotent by voteId there, and
+ *    is made durable. A vote its shard refuses has its claim released before it is answered.
+ *
+ * When the claim shard is the vote's shard — always for server-generated voteIds
+ * (`newVoteIdFor`) — the append script checks and writes the claim itself: one step.
+ * A crash between the steps leaves a claim without a vote: the same vote sent again finds its
+ * own claim and is appended; another vote under that voteId is refused (VOTE_ID_CONFLICT).
+ */
 export class Appender {
   readonly #target: LogTarget;
   readonly #log: Logger | undefined;
-  /** Votes per script call; a larger group for one shard is split. */
+  /** Votes per script call; a larger group for one shard or partition is split. */
   readonly #maxBatch: number;
   readonly #masters = new Map<string, MasterQueue>();
   /** Per shard, fixed for the deployment's lifetime: its keys and its hash tag's slot. */
@@ -93,6 +131,9 @@ export class Appender {
       const sink: Sink = {
         settle: (_, outcome) =>
           outcome.status === 'failed' ? reject(outcome.error) : resolve(outcome),
+        claimed: (_, item) => {
+          if (item) this.#toShard(item);
+        },
       };
       this.#enqueue(vote, sink, 0);
     });
@@ -101,16 +142,25 @@ export class Appender {
   /**
    * Appends many votes, in order, behind one promise: a storage fault becomes a `failed`
    * outcome of the votes it hit rather than a rejection, so a batch can answer per vote.
+   * The votes go to their shards in request order once every claim of the batch is settled,
+   * so two votes of one voter in a batch are appended in the order they were sent.
    */
   appendAll(votes: readonly VoteRequest[]): Promise<BatchOutcome[]> {
     if (votes.length === 0) return Promise.resolve([]);
     return new Promise((resolve) => {
       const outcomes = new Array<BatchOutcome>(votes.length);
+      const claimed = new Array<Pending | undefined>(votes.length);
       let left = votes.length;
+      let claiming = votes.length;
       const sink: Sink = {
         settle(index, outcome) {
           outcomes[index] = outcome;
           if (--left === 0) resolve(outcomes);
+        },
+        claimed: (index, item) => {
+          claimed[index] = item;
+          if (--claiming > 0) return;
+          for (const next of claimed) if (next) this.#toShard(next);
         },
       };
       for (let i = 0; i < votes.length; i++) this.#enqueue(votes[i]!, sink, i);
@@ -126,63 +176,90 @@ export class Appender {
     } catch (error) {
       this.#log?.error({ voteId: vote.voteId, err: (error as Error).message }, 'invalid VoteCast');
       sink.settle(index, { status: 'failed', error: new VoteStreamError('INTERNAL') });
+      sink.claimed(index);
       return;
     }
     const shard = shardOf(vote.pollId, vote.voterId, this.#target.shards);
-    const master = masterOf(this.#target.client, this.#slots[shard]!);
+    const claimShard = claimShardOf(vote.voteId, this.#target.shards);
+    const print = fingerprint(vote);
+    const item: Pending = {
+      vote,
+      shard,
+      claimShard,
+      payload,
+      fingerprint: print,
+      claim: `${shard} ${print}`,
+      sink,
+      index,
+    };
+    // Claimed in the append script itself when the claim lives in the vote's own shard.
+    if (claimShard === shard) return sink.claimed(index, item);
+    const m = this.#queueOf(this.#slots[claimShard]!);
+    m.claims.push(item);
+    this.#schedule(m);
+  }
+
+  #toShard(item: Pending): void {
+    const m = this.#queueOf(this.#slots[item.shard]!);
+    m.appends.push(item);
+    this.#schedule(m);
+  }
+
+  #toRelease(item: Pending): void {
+    const m = this.#queueOf(this.#slots[item.claimShard]!);
+    m.releases.push(item);
+    this.#schedule(m);
+  }
+
+  #queueOf(slot: number): MasterQueue {
+    const master = masterOf(this.#target.client, slot);
     let m = this.#masters.get(master);
     if (!m) {
-      m = { queue: [], inFlight: false, scheduled: false };
+      m = { claims: [], appends: [], releases: [], inFlight: false, scheduled: false };
       this.#masters.set(master, m);
     }
-    m.queue.push({ vote, shard, payload, fingerprint: fingerprint(vote), sink, index });
-    this.#schedule(m);
+    return m;
   }
 
   /**
    * Group commit: at most one pipeline per master is on its way. What arrives meanwhile
    * waits and goes in the next one, so batches grow with load and each costs one write,
-   * one script call per shard and one WAIT — instead of one of each per vote.
+   * one script call per shard or partition and one WAIT — instead of one of each per vote.
    */
   #schedule(m: MasterQueue): void {
-    if (m.inFlight || m.scheduled || m.queue.length === 0) return;
+    if (m.inFlight || m.scheduled) return;
+    if (m.claims.length + m.appends.length + m.releases.length === 0) return;
     m.scheduled = true;
     setTimeout(() => {
       m.scheduled = false;
-      const queue = m.queue;
-      m.queue = [];
+      const { claims, appends, releases } = m;
+      m.claims = [];
+      m.appends = [];
+      m.releases = [];
       m.inFlight = true;
-      void this.#send(this.#groupByShard(queue)).finally(() => {
+      void this.#send(
+        inGroups(claims, (i) => i.claimShard, this.#maxBatch),
+        inGroups(appends, (i) => i.shard, this.#maxBatch),
+        inGroups(releases, (i) => i.claimShard, this.#maxBatch),
+      ).finally(() => {
         m.inFlight = false;
         this.#schedule(m);
       });
     }, 1);
   }
 
-  /** One script call per shard, votes in arrival order, at most maxBatch each. */
-  #groupByShard(queue: Pending[]): Pending[][] {
-    const byShard = new Map<number, Pending[]>();
-    for (const item of queue) {
-      const list = byShard.get(item.shard);
-      if (list) list.push(item);
-      else byShard.set(item.shard, [item]);
-    }
-    const groups: Pending[][] = [];
-    for (const items of byShard.values()) {
-      if (items.length <= this.#maxBatch) groups.push(items);
-      else
-        for (let i = 0; i < items.length; i += this.#maxBatch)
-          groups.push(items.slice(i, i + this.#maxBatch));
-    }
-    return groups;
-  }
-
-  /** One pipeline to one master: an append-votes call per shard group, then WAIT. */
-  async #send(groups: Pending[][]): Promise<void> {
+  /**
+   * One pipeline to one master: a claim call per claim shard, an append-votes call per
+   * shard, a release call per claim shard, then WAIT when anything needs to be durable.
+   */
+  async #send(claims: Pending[][], appends: Pending[][], releases: Pending[][]): Promise<void> {
     const { client, durable, waitTimeoutMs } = this.#target;
     const pipeline = client.pipeline() as unknown as PipelineWithScripts;
-    for (const items of groups) pipeline.appendVotes(...this.#scriptArgs(items));
-    if (durable) pipeline.call('WAIT', '1', String(waitTimeoutMs));
+    for (const items of claims) pipeline.claimVoteIds(...this.#claimArgs(items));
+    for (const items of appends) pipeline.appendVotes(...this.#scriptArgs(items));
+    for (const items of releases) pipeline.releaseVoteIds(...this.#claimArgs(items));
+    const waits = durable && claims.length + appends.length > 0;
+    if (waits) pipeline.call('WAIT', '1', String(waitTimeoutMs));
     let replies: [Error | null, unknown][];
     try {
       replies = (await withDeadline(
@@ -193,23 +270,75 @@ export class Appender {
     } catch (error) {
       this.#log?.warn({ err: (error as Error).message }, 'append failed');
       const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
-      for (const items of groups) for (const item of items) fail(item, failure);
+      for (const items of claims) for (const item of items) this.#failClaim(item, failure);
+      for (const items of appends) for (const item of items) fail(item, failure);
+      for (const items of releases) this.#released(items, error as Error);
       return;
     }
-    const replicated = durable ? Number(replies[groups.length]?.[1] ?? 0) >= 1 : true;
-    for (let g = 0; g < groups.length; g++) {
-      const items = groups[g]!;
-      const [error, reply] = replies[g] ?? [new Error('no reply'), undefined];
-      const fields = typeof reply === 'string' ? reply.split(' ') : [];
-      if (error || fields.length !== items.length * 4) {
-        const err = error?.message ?? `malformed reply for ${items.length} votes`;
-        this.#log?.warn({ shard: items[0]?.shard, err }, 'append script failed');
-        const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
-        for (const item of items) fail(item, failure);
-        continue;
-      }
-      for (let i = 0; i < items.length; i++) this.#settle(items[i]!, fields, i * 4, replicated);
+    const groups = claims.length + appends.length + releases.length;
+    const replicated = waits ? Number(replies[groups]?.[1] ?? 0) >= 1 : true;
+    let r = 0;
+    for (const items of claims) this.#settleClaims(items, replies[r++], replicated);
+    for (const items of appends) this.#settleAppends(items, replies[r++], replicated);
+    for (const items of releases) this.#released(items, replies[r++]?.[0] ?? null);
+  }
+
+  #settleClaims(
+    items: Pending[],
+    [error, reply]: [Error | null, unknown] = [new Error('no reply'), undefined],
+    replicated: boolean,
+  ): void {
+    const codes = typeof reply === 'string' ? reply.split(' ') : [];
+    if (error || codes.length !== items.length) {
+      const err = error?.message ?? `malformed reply for ${items.length} claims`;
+      this.#log?.warn({ shard: items[0]?.claimShard, err }, 'voteId claim failed');
+      const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
+      for (const item of items) this.#failClaim(item, failure);
+      return;
     }
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const code = codes[i]!;
+      if (code === CLAIM_CONFLICT) {
+        item.sink.settle(item.index, {
+          status: 'refused',
+          error: new VoteStreamError('VOTE_ID_CONFLICT'),
+        });
+        item.sink.claimed(item.index);
+      } else if (!CLAIMED.has(code)) {
+        this.#log?.warn({ code }, 'unknown voteId claim code');
+        this.#failClaim(item, new VoteStreamError('STORAGE_UNAVAILABLE'));
+      } else if (!replicated) {
+        // The claim may not survive a failover: the vote must not be appended on it yet.
+        this.#failClaim(
+          item,
+          new VoteStreamError('NOT_DURABLE', undefined, { voteId: item.vote.voteId }),
+        );
+      } else {
+        item.sink.claimed(item.index, item);
+      }
+    }
+  }
+
+  #failClaim(item: Pending, error: VoteStreamError): void {
+    fail(item, error);
+    item.sink.claimed(item.index);
+  }
+
+  #settleAppends(
+    items: Pending[],
+    [error, reply]: [Error | null, unknown] = [new Error('no reply'), undefined],
+    replicated: boolean,
+  ): void {
+    const fields = typeof reply === 'string' ? reply.split(' ') : [];
+    if (error || fields.length !== items.length * 4) {
+      const err = error?.message ?? `malformed reply for ${items.length} votes`;
+      this.#log?.warn({ shard: items[0]?.shard, err }, 'append script failed');
+      const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
+      for (const item of items) fail(item, failure);
+      return;
+    }
+    for (let i = 0; i < items.length; i++) this.#settle(items[i]!, fields, i * 4, replicated);
   }
 
   /** Settles one vote from its 4 fields (code, seq, entryId, hash) at `at` in the reply. */
@@ -219,10 +348,20 @@ export class Appender {
     const refusal = REFUSALS[code];
     if (refusal) {
       const details = code === '-2' ? { seq } : undefined;
-      item.sink.settle(item.index, {
+      const outcome: AppendOutcome = {
         status: 'refused',
         error: new VoteStreamError(refusal, undefined, details),
-      });
+      };
+      if (refusal === 'VOTE_ID_CONFLICT' || item.claimShard === item.shard) {
+        // Claimed in the script, a refused vote wrote nothing. Claimed elsewhere, a -3 means
+        // the shard holds the voteId with other content (recorded before voteIds were
+        // claimed): the claim stays, or that voteId could be planted in another shard again.
+        item.sink.settle(item.index, outcome);
+        return;
+      }
+      // The vote is not recorded and never will be: free its voteId, then answer.
+      item.refusal = outcome;
+      this.#toRelease(item);
       return;
     }
     if (!replicated) {
@@ -244,9 +383,28 @@ export class Appender {
     });
   }
 
+  /** Answers refused votes once their claims are released (or the release failed: logged). */
+  #released(items: Pending[], error: Error | null): void {
+    if (error)
+      this.#log?.warn(
+        { shard: items[0]?.claimShard, err: error.message },
+        'releasing the voteIds of refused votes failed; they stay bound to those votes',
+      );
+    for (const item of items) item.sink.settle(item.index, item.refusal!);
+  }
+
+  /** numkeys 1 (the claim shard's claims hash); args: voteId and claim per vote. */
+  #claimArgs(items: Pending[]): string[] {
+    const args = [this.#keys[items[0]!.claimShard]!.claims];
+    for (const { vote, claim } of items) args.push(vote.voteId, claim);
+    return args;
+  }
+
   /**
-   * numkeys; keys: head, ids, closed, log, then a voters hash per poll; args: the number of
-   * polls, pollId and revote rule per poll, then 5 per vote (streams/lua/append-votes.lua).
+   * numkeys; keys: head, ids, closed, log, claims, then a voters hash per poll; args: the
+   * number of polls, pollId and revote rule per poll, then 6 per vote, the last the claim to
+   * check and write here, or "" when it was claimed in its own claim shard
+   * (streams/lua/append-votes.lua).
    */
   #scriptArgs(items: Pending[]): (string | number)[] {
     const keys = this.#keys[items[0]!.shard]!;
@@ -254,7 +412,7 @@ export class Appender {
     const voterKeys: string[] = [];
     const polls: string[] = [];
     const votes: (string | number)[] = [];
-    for (const { vote, payload, fingerprint } of items) {
+    for (const { vote, payload, fingerprint, claim, claimShard, shard } of items) {
       let p = pollIndex.get(vote.pollId);
       if (p === undefined) {
         voterKeys.push(keys.voters(vote.pollId));
@@ -262,14 +420,22 @@ export class Appender {
         p = voterKeys.length; // 1-based, as Lua counts
         pollIndex.set(vote.pollId, p);
       }
-      votes.push(vote.voteId, vote.voterId, p, fingerprint, payload);
+      votes.push(
+        vote.voteId,
+        vote.voterId,
+        p,
+        fingerprint,
+        payload,
+        claimShard === shard ? claim : '',
+      );
     }
     return [
-      4 + voterKeys.length,
+      5 + voterKeys.length,
       keys.head,
       keys.ids,
       keys.closed,
       keys.log,
+      keys.claims,
       ...voterKeys,
       voterKeys.length,
       ...polls,
@@ -282,12 +448,48 @@ function fail(item: Pending, error: VoteStreamError): void {
   item.sink.settle(item.index, { status: 'failed', error });
 }
 
+/**
+ * A new server-generated voteId: a UUIDv7 whose claim shard is the vote's own shard, so its
+ * claim is written by the append script itself (one step, not two). Its last byte is chosen
+ * for that (`claimShardTail`), which leaves it a valid UUIDv7 with 66 random bits or so.
+ */
+export function newVoteIdFor(pollId: string, voterId: string, shards: number): string {
+  const shard = shardOf(pollId, voterId, shards);
+  for (;;) {
+    const head = newUuid().slice(0, -2);
+    const tail = claimShardTail(head, shard, shards);
+    if (tail !== undefined) return head + tail;
+  }
+}
+
 /** Same voteId with other content is a client bug, not a retry: the fingerprint tells them apart. */
 export function fingerprint(vote: Pick<VoteRequest, 'pollId' | 'voterId' | 'choices'>): string {
   return sha1Hex(`${vote.pollId}\n${vote.voterId}\n${vote.choices.join('\n')}`);
 }
 
+/**
+ * Groups items by `key` in the order they came (a group per key, its items in order), at
+ * most `max` items a group: one script call each.
+ */
+function inGroups(items: Pending[], key: (item: Pending) => number, max: number): Pending[][] {
+  const byKey = new Map<number, Pending[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = byKey.get(k);
+    if (list) list.push(item);
+    else byKey.set(k, [item]);
+  }
+  const groups: Pending[][] = [];
+  for (const list of byKey.values()) {
+    if (list.length <= max) groups.push(list);
+    else for (let i = 0; i < list.length; i += max) groups.push(list.slice(i, i + max));
+  }
+  return groups;
+}
+
 interface PipelineWithScripts {
+  claimVoteIds(...args: (string | number)[]): PipelineWithScripts;
+  releaseVoteIds(...args: (string | number)[]): PipelineWithScripts;
   appendVotes(...args: (string | number)[]): PipelineWithScripts;
   call(...args: string[]): PipelineWithScripts;
   exec(): Promise<[Error | null, unknown][] | null>;

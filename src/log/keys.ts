@@ -9,6 +9,13 @@ export interface ShardKeys {
   head: string;
   /** Hash: voteId → "seq entryId hash fingerprint" (idempotent append, receipt lookup). */
   ids: string;
+  /**
+   * Hash: voteId → "shard fingerprint", for the voteIds whose claim shard this is: the part of
+   * the voteId registry in this shard's slot. A voteId is claimed before its vote is appended
+   * (in the same script when the vote's shard is its claim shard), so it is recorded once in
+   * the deployment, not once per shard.
+   */
+  claims: string;
   /** Hash: pollId → seq of the poll's PollClosed barrier in this shard. */
   closed: string;
   /** String: highest term that wrote a commit marker here. */
@@ -44,6 +51,7 @@ export function shardKeys(prefix: string, shard: number): ShardKeys {
     log: `${tag}:log`,
     head: `${tag}:head`,
     ids: `${tag}:ids`,
+    claims: `${tag}:claims`,
     closed: `${tag}:closed`,
     fence: `${tag}:fence`,
     sync: `${tag}:sync`,

@@ -12,6 +12,8 @@ type Reply = Promise<unknown[]>;
 /** The scripts as commands on a client (and on its pipelines). */
 export interface ScriptCommands {
   appendVotes(...args: (string | number)[]): Reply;
+  claimVoteIds(...args: (string | number)[]): Promise<string>;
+  releaseVoteIds(...args: (string | number)[]): Promise<number>;
   closeShard(...args: (string | number)[]): Reply;
   createPoll(...args: (string | number)[]): Reply;
   closePoll(...args: (string | number)[]): Reply;

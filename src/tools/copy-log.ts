@@ -1,10 +1,11 @@
 // Copying the log into another Redis (standalone or cluster): every entry of every shard and
 // of the poll catalogue, with the same entry id, seq, hash and bytes, and beside them the
-// indexes the append scripts keep (chain head, voteIds, voters, barriers, fence, poll ids),
-// rebuilt from the copied entries. The copy verifies with `replay --verify`, and nodes started
+// indexes the append scripts keep (chain head, voteIds, voters, barriers, fence, poll ids,
+// the voteId claims), rebuilt from the copied entries. The copy verifies with `replay --verify`, and nodes started
 // on it serve the same polls, tallies and receipts and go on appending where the log ended.
 import { createHash } from 'node:crypto';
 import { pollDefinition } from '../domain/poll-rules.ts';
+import { claimShardOf } from '../domain/shard-of.ts';
 import { fingerprint } from '../log/append-vote.ts';
 import { dataField, decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
@@ -16,6 +17,13 @@ export interface CopyTarget {
   prefix: string;
   shards: number;
 }
+
+/**
+ * A voteId found in two shards of the source (possible only in a log written before voteIds
+ * were unique across shards): `kept` is the claim ("shard fingerprint") the copy's registry
+ * holds, `other` the vote's that did not get it.
+ */
+export type DuplicateVoteId = (voteId: string, kept: string, other: string) => void;
 
 /** Entries written per round: one pipeline per stream, all streams in parallel. */
 const ROUND = 2000;
@@ -43,6 +51,7 @@ export async function copyLog(
   entries: AsyncIterable<MergedEntry>,
   target: CopyTarget,
   onProgress?: (copied: number) => void,
+  onDuplicate?: DuplicateVoteId,
 ): Promise<number> {
   let copied = 0;
   let term = 0;
@@ -50,7 +59,9 @@ export async function copyLog(
   let size = 0;
   const flush = async () => {
     const writes = [...round].map(([source, raws]) =>
-      source === target.shards ? writeCatalogue(target, raws) : writeShard(target, source, raws),
+      source === target.shards
+        ? writeCatalogue(target, raws)
+        : writeShard(target, source, raws, onDuplicate),
     );
     round = new Map();
     size = 0;
@@ -74,10 +85,17 @@ export async function copyLog(
 }
 
 /** A shard's entries and what the scripts would have recorded when appending them. */
-async function writeShard(target: CopyTarget, shard: number, raws: RawEntry[]): Promise<number> {
+async function writeShard(
+  target: CopyTarget,
+  shard: number,
+  raws: RawEntry[],
+  onDuplicate: DuplicateVoteId | undefined,
+): Promise<number> {
   const keys = shardKeys(target.prefix, shard);
   const pipeline = target.client.pipeline();
   const ids: string[] = [];
+  /** Per claim shard: voteId, claim pairs. */
+  const claims = new Map<number, string[]>();
   const voters = new Map<string, string[]>();
   const head: string[] = [];
   let fence = 0;
@@ -96,7 +114,12 @@ async function writeShard(target: CopyTarget, shard: number, raws: RawEntry[]): 
       pipeline.hsetnx(keys.closed, entry.pollId, String(entry.seq));
       continue;
     }
-    ids.push(entry.voteId, `${entry.seq} ${id} ${entry.hash} ${fingerprint(entry)}`);
+    const print = fingerprint(entry);
+    ids.push(entry.voteId, `${entry.seq} ${id} ${entry.hash} ${print}`);
+    const claimShard = claimShardOf(entry.voteId, target.shards);
+    const pairs = claims.get(claimShard);
+    if (pairs) pairs.push(entry.voteId, `${shard} ${print}`);
+    else claims.set(claimShard, [entry.voteId, `${shard} ${print}`]);
     const list = voters.get(entry.pollId);
     if (list) list.push(entry.voterId, String(entry.seq));
     else voters.set(entry.pollId, [entry.voterId, String(entry.seq)]);
@@ -107,7 +130,38 @@ async function writeShard(target: CopyTarget, shard: number, raws: RawEntry[]): 
   if (head.length) pipeline.hset(keys.head, ...head);
   if (fence) pipeline.set(keys.fence, String(fence));
   await exec(pipeline);
+  await registerVoteIds(target, claims, onDuplicate);
   return fence;
+}
+
+/**
+ * Claims the copied votes' voteIds in their claim shards, as the appender would have. A log written
+ * before the registry existed may hold one voteId in two shards: both votes are copied (and
+ * count, as they did), the first copied keeps the voteId's claim, and `onDuplicate` hears of
+ * the other.
+ */
+async function registerVoteIds(
+  target: CopyTarget,
+  claims: Map<number, string[]>,
+  onDuplicate: DuplicateVoteId | undefined,
+): Promise<void> {
+  await Promise.all(
+    [...claims].map(async ([claimShard, pairs]) => {
+      const key = shardKeys(target.prefix, claimShard).claims;
+      const pipeline = target.client.pipeline();
+      for (let i = 0; i < pairs.length; i += 2) {
+        pipeline.hsetnx(key, pairs[i]!, pairs[i + 1]!);
+        pipeline.hget(key, pairs[i]!);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed) throw failed[0];
+      for (let i = 0; i < pairs.length; i += 2) {
+        const held = results[i + 1]?.[1];
+        if (held !== pairs[i + 1]) onDuplicate?.(pairs[i]!, String(held), pairs[i + 1]!);
+      }
+    }),
+  );
 }
 
 async function writeCatalogue(target: CopyTarget, raws: RawEntry[]): Promise<number> {

@@ -9,27 +9,37 @@
   seen through the same tables, so the result is the same as one vote at a time). Fewer
   commands here also means fewer commands replicated to the replica and written to the AOF.
 
-  The number of keys varies (the caller passes it): 4 fixed keys, then one voters hash per
+  A voteId is recorded once in the deployment: its claim (voteId -> "shard fingerprint") is
+  kept in the `claims` hash of its claim shard (FNV-1a of the voteId). When that is this shard,
+  the claim is checked and written here, atomically with the append; otherwise the node claimed
+  it in the claim shard first (claim-vote-ids-1.lua) and made the claim durable.
+
+  The number of keys varies (the caller passes it): 5 fixed keys, then one voters hash per
   poll in the group. All keys share the shard's hash tag.
 
   KEYS[1]     head    hash   seq, hash of the chain head
   KEYS[2]     ids     hash   voteId -> "seq entryId hash fingerprint"
   KEYS[3]     closed  hash   pollId -> seq of the poll's PollClosed barrier
   KEYS[4]     log     stream the shard
-  KEYS[4 + p] voters  hash   voterId -> seq of the voter's counted vote, for poll p
+  KEYS[5]     claims  hash   voteId -> "shard fingerprint", for voteIds claimed in this shard
+  KEYS[5 + p] voters  hash   voterId -> seq of the voter's counted vote, for poll p
 
   ARGV[1]  P, the number of polls in the group; then 2 per poll p = 1..P:
     pollId, revote rule ("reject" | "replace")
-  then 5 per vote:
+  then 6 per vote:
     voteId, voterId, p (the vote's poll), fingerprint of the vote's content,
-    payload (the VoteCast's canonical JSON without seq and hash: the stored `data` field)
+    payload (the VoteCast's canonical JSON without seq and hash: the stored `data` field),
+    claim: "shard fingerprint" to check and write in KEYS[5], or "" when the voteId was
+    claimed in another shard
 
   Returns one string, 4 space-separated fields per vote: code seq entryId hash
      1  appended
      0  replay: the voteId is recorded; its original receipt
     -1  POLL_CLOSED: the poll's barrier is in this shard (seq 0, entryId and hash "-")
     -2  ALREADY_VOTED: seq of the counted vote (entryId and hash "-")
-    -3  VOTE_ID_CONFLICT: the voteId was recorded with other content
+    -3  VOTE_ID_CONFLICT: the voteId was recorded here with other content
+    -4  VOTE_ID_CONFLICT: the voteId is claimed for another vote (in another shard)
+  A refused vote writes nothing.
 ]]
 -- Lua's unpack() is limited to a few thousand values: long field lists go in slices.
 local SLICE = 2000
@@ -50,7 +60,11 @@ local function hset(key, fieldValues)
   end
 end
 
-local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+local headKey, idsKey, closedKey, logKey, claimsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local VOTERS = 5
+local PER_VOTE = 6
+
+local head = redis.call('HMGET', headKey, 'seq', 'hash')
 local seq = tonumber(head[1]) or 0
 local hash = head[2] or ''
 
@@ -61,13 +75,14 @@ for p = 1, polls do
   pollIds[p] = ARGV[2 * p]
   revote[p] = ARGV[2 * p + 1]
 end
-local barrier = hmget(KEYS[3], pollIds)
+local barrier = hmget(closedKey, pollIds)
 
--- What the indexes hold for this group's voteIds and voters (false: nothing).
-local voteIds, votersOf = {}, {}
+-- What the indexes hold for this group's voteIds, claims and voters (false: nothing).
+local voteIds, claimed, votersOf = {}, {}, {}
 for p = 1, polls do votersOf[p] = {} end
-for a = first, #ARGV, 5 do
+for a = first, #ARGV, PER_VOTE do
   voteIds[#voteIds + 1] = ARGV[a]
+  if ARGV[a + 5] ~= '' then claimed[#claimed + 1] = ARGV[a] end
   local p = tonumber(ARGV[a + 2])
   if not barrier[p] then
     local list = votersOf[p]
@@ -75,29 +90,43 @@ for a = first, #ARGV, 5 do
   end
 end
 local ids = {}
-local recorded = hmget(KEYS[2], voteIds)
+local recorded = hmget(idsKey, voteIds)
 for i = 1, #voteIds do ids[voteIds[i]] = recorded[i] end
+local claims = {}
+if #claimed > 0 then
+  local held = hmget(claimsKey, claimed)
+  for i = 1, #claimed do claims[claimed[i]] = held[i] end
+end
 local counted = {}
 for p = 1, polls do
   counted[p] = {}
   local list = votersOf[p]
   if #list > 0 then
-    local values = hmget(KEYS[4 + p], list)
+    local values = hmget(KEYS[VOTERS + p], list)
     for i = 1, #list do counted[p][list[i]] = values[i] end
   end
 end
 
-local newIds, newVoters = {}, {}
+local newIds, newClaims, newVoters = {}, {}, {}
 for p = 1, polls do newVoters[p] = {} end
 local out = {}
-for a = first, #ARGV, 5 do
+for a = first, #ARGV, PER_VOTE do
   local voteId, voterId, p = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  local fingerprint, payload = ARGV[a + 3], ARGV[a + 4]
+  local fingerprint, payload, claim = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local record = ids[voteId]
-  if record then
+  if claim ~= '' and claims[voteId] and claims[voteId] ~= claim then
+    out[#out + 1] = '-4 0 - -'
+  elseif record then
     local rseq, rentry, rhash, rfingerprint = string.match(record, '^(%d+) (%S+) (%x+) (%S+)$')
     local code = 0
-    if rfingerprint ~= fingerprint then code = -3 end
+    if rfingerprint ~= fingerprint then
+      code = -3
+    elseif claim ~= '' and not claims[voteId] then
+      -- Recorded before voteIds were claimed (an older node): claim it now.
+      claims[voteId] = claim
+      newClaims[#newClaims + 1] = voteId
+      newClaims[#newClaims + 1] = claim
+    end
     out[#out + 1] = code .. ' ' .. rseq .. ' ' .. rentry .. ' ' .. rhash
   elseif barrier[p] then
     out[#out + 1] = '-1 0 - -'
@@ -108,12 +137,17 @@ for a = first, #ARGV, 5 do
     -- One number-to-string conversion per vote, not one per use.
     local s = tostring(seq)
     hash = redis.sha1hex(hash .. '|' .. s .. '|' .. payload)
-    local entryId = redis.call('XADD', KEYS[4], '*', 'type', 'VoteCast', 'seq', s, 'hash', hash, 'data', payload)
+    local entryId = redis.call('XADD', logKey, '*', 'type', 'VoteCast', 'seq', s, 'hash', hash, 'data', payload)
     local receipt = s .. ' ' .. entryId .. ' ' .. hash
     record = receipt .. ' ' .. fingerprint
     ids[voteId] = record
     newIds[#newIds + 1] = voteId
     newIds[#newIds + 1] = record
+    if claim ~= '' and not claims[voteId] then
+      claims[voteId] = claim
+      newClaims[#newClaims + 1] = voteId
+      newClaims[#newClaims + 1] = claim
+    end
     counted[p][voterId] = s
     local written = newVoters[p]
     written[#written + 1] = voterId
@@ -122,11 +156,12 @@ for a = first, #ARGV, 5 do
   end
 end
 
+if #newClaims > 0 then hset(claimsKey, newClaims) end
 if #newIds > 0 then
-  hset(KEYS[2], newIds)
+  hset(idsKey, newIds)
   for p = 1, polls do
-    if #newVoters[p] > 0 then hset(KEYS[4 + p], newVoters[p]) end
+    if #newVoters[p] > 0 then hset(KEYS[VOTERS + p], newVoters[p]) end
   end
-  redis.call('HSET', KEYS[1], 'seq', tostring(seq), 'hash', hash)
+  redis.call('HSET', headKey, 'seq', tostring(seq), 'hash', hash)
 end
 return table.concat(out, ' ')

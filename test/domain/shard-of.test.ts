@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fnv1a32, shardOf } from '../../src/domain/shard-of.ts';
+import { claimShardOf, claimShardTail, fnv1a32, shardOf } from '../../src/domain/shard-of.ts';
 
 const fnv = suite('FNV-1a 32');
 
@@ -15,6 +15,11 @@ fnv('hashes the UTF-8 bytes of the text', () => {
   let expected = 0x811c9dc5;
   for (const byte of [0xc3, 0xa9]) expected = Math.imul(expected ^ byte, 0x01000193) >>> 0;
   assert.is(fnv1a32('é'), expected);
+});
+
+fnv('continues a hash: fnv1a32(b, fnv1a32(a)) is fnv1a32(a + b)', () => {
+  assert.is(fnv1a32('bar', fnv1a32('foo')), fnv1a32('foobar'));
+  assert.is(fnv1a32('é', fnv1a32('caf')), fnv1a32('café'));
 });
 
 fnv.run();
@@ -43,3 +48,37 @@ shard('spreads voters roughly uniformly over 16 shards', () => {
 });
 
 shard.run();
+
+const claim = suite('claim shard of a voteId');
+
+claim('depends on the voteId alone', () => {
+  assert.is(claimShardOf('vote-1', 16), fnv1a32('vote-1') % 16);
+  assert.is(claimShardOf('vote-1', 16), claimShardOf('vote-1', 16));
+});
+
+claim('a tail of two hex digits puts any head in any shard', () => {
+  for (const shards of [1, 3, 16, 64]) {
+    for (let i = 0; i < 200; i++) {
+      const head = `0192f0c2-8d3a-7b1c-9e4f-1234567${i.toString(16).padStart(3, '0')}`;
+      const target = i % shards;
+      const tail = claimShardTail(head, target, shards);
+      assert.ok(tail !== undefined && /^[0-9a-f]{2}$/.test(tail), `${head} → ${tail}`);
+      assert.is(claimShardOf(head + tail, shards), target);
+    }
+  }
+});
+
+claim('no tail when no two-digit ending reaches the shard', () => {
+  // 2^20 shards: 256 endings cannot cover them; the caller then draws another head.
+  const shards = 2 ** 20;
+  const head = 'x';
+  const reachable = new Set(
+    Array.from({ length: 256 }, (_, i) =>
+      claimShardOf(head + i.toString(16).padStart(2, '0'), shards),
+    ),
+  );
+  const missing = Array.from({ length: shards }, (_, s) => s).find((s) => !reachable.has(s))!;
+  assert.is(claimShardTail(head, missing, shards), undefined);
+});
+
+claim.run();

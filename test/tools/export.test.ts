@@ -5,6 +5,8 @@ import { execa, type ResultPromise } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestShard } from '../../src/domain/digest.ts';
+import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
+import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { paced } from '../../src/tools/merged-log.ts';
 import { castMany, caughtUp, createPoll, startTestNode, until } from '../helpers/node.ts';
@@ -156,6 +158,30 @@ exported(
         const digests = (n: RunningNode) =>
           n.ctx.folder.readers.map((r) => `${r.state.appliedSeq}:${digestShard(r.state)}`);
         assert.equal(digests(mirror), digests(node));
+        // Receipts: the copy's voteId registry points every recorded voteId at its shard.
+        const shard = node.ctx.folder.readers.findIndex((r) => r.state.appliedSeq > 0);
+        const [first] = (await node.ctx.target.client.xrange(
+          shardKeys(node.ctx.config.prefix, shard).log,
+          '-',
+          '+',
+          'COUNT',
+          1,
+        )) as RawEntry[];
+        const recorded = decodeShardEntry(first!);
+        assert.is(recorded.type, 'VoteCast');
+        const voteId = recorded.type === 'VoteCast' ? recorded.voteId : '';
+        const original = await node.app.inject({ url: `/votes/${voteId}` });
+        const copied = await mirror.app.inject({ url: `/votes/${voteId}` });
+        assert.is(copied.statusCode, 200, copied.body);
+        assert.equal(copied.json().receipt, original.json().receipt);
+        // …and refuses that voteId for another vote, as the source would.
+        const planted = await mirror.app.inject({
+          method: 'POST',
+          url: '/votes',
+          payload: { pollId, voterId: 'planter', choices: ['b'], voteId },
+        });
+        assert.is(planted.statusCode, 409, planted.body);
+        assert.is(planted.json().error.code, 'VOTE_ID_CONFLICT');
         const replayed = await mirror.app.inject({
           method: 'POST',
           url: '/votes',
