@@ -193,7 +193,10 @@ export class Appender {
       index,
     };
     // Claimed in the append script itself when the claim lives in the vote's own shard.
-    if (claimShard === shard) return sink.claimed(index, item);
+    if (claimShard === shard) {
+      sink.claimed(index, item);
+      return;
+    }
     const m = this.#queueOf(this.#slots[claimShard]!);
     m.claims.push(item);
     this.#schedule(m);
