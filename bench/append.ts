@@ -2,6 +2,7 @@
 // (3 masters + 3 replicas, durability replica), with baselines measured in the same run: the
 // same HTTP server with an empty route, the vote route's own work without the log (the same
 // server, bench/baseline-server.ts), and raw XADD through ioredis.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'hdr-histogram-js';
@@ -28,7 +29,9 @@ const { values } = parseArgs({
     // Extra node flags for the votestream node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     'node-args': { type: 'string', default: '' },
     // For profiling one scenario; the acceptance numbers are from the default (all four).
-    scenarios: { type: 'string', default: 'empty,checked,raw,single,batch' },
+    // single-ids, batch-ids: the same with a client-chosen voteId per vote (claimed in its
+    // claim shard first when that is not the vote's shard: about 15 votes in 16).
+    scenarios: { type: 'string', default: 'empty,checked,raw,single,single-ids,batch,batch-ids' },
     // After the table, one JSON line of the medians (bench/report.ts reads it).
     json: { type: 'boolean', default: false },
   },
@@ -77,9 +80,26 @@ const batch = () =>
       choices: ['c'],
     })),
   });
+// As a client that retries safely sends them: its own random voteId per vote.
+const voteWithId = () =>
+  JSON.stringify({
+    pollId: 'bench',
+    voterId: `voter-${voter++}`,
+    choices: ['b'],
+    voteId: randomUUID(),
+  });
+const batchWithIds = () =>
+  JSON.stringify({
+    votes: Array.from({ length: batchSize }, () => ({
+      pollId: 'bench',
+      voterId: `voter-${voter++}`,
+      choices: ['c'],
+      voteId: randomUUID(),
+    })),
+  });
 
 interface Row {
-  /** Stable key for --json: empty, checked, raw, single, batch. */
+  /** Stable key for --json: empty, checked, raw, single, single-ids, batch, batch-ids. */
   id: string;
   rate: number[];
   p50: number[];
@@ -185,21 +205,36 @@ for (let round = 1; round <= rounds; round++) {
       votes: s.total,
     });
   }
-  if (scenarios.has('batch')) {
+  if (scenarios.has('single-ids')) {
     const span = spanFor(node);
-    const b = await load(`http://127.0.0.1:${nodePort}/votes/batch`, batch, {
-      connections: 4,
+    const s = await load(`http://127.0.0.1:${nodePort}/votes`, voteWithId, {
+      connections,
       seconds,
     });
     record(
-      'batch',
-      `POST /votes/batch (${batchSize} votes)`,
-      b.rps * batchSize,
-      b.p50,
-      b.p99,
-      b.non2xx + b.errors,
-      { used: span.stop(), votes: b.total * batchSize },
+      'single-ids',
+      'POST /votes (single vote, client voteId)',
+      s.rps,
+      s.p50,
+      s.p99,
+      s.non2xx + s.errors,
+      { used: span.stop(), votes: s.total },
     );
+  }
+  for (const [id, body, label] of [
+    ['batch', batch, `POST /votes/batch (${batchSize} votes)`],
+    ['batch-ids', batchWithIds, `POST /votes/batch (${batchSize} votes, client voteIds)`],
+  ] as const) {
+    if (!scenarios.has(id)) continue;
+    const span = spanFor(node);
+    const b = await load(`http://127.0.0.1:${nodePort}/votes/batch`, body, {
+      connections: 4,
+      seconds,
+    });
+    record(id, label, b.rps * batchSize, b.p50, b.p99, b.non2xx + b.errors, {
+      used: span.stop(),
+      votes: b.total * batchSize,
+    });
   }
 }
 

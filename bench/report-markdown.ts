@@ -17,13 +17,23 @@ export interface AppendScenario {
 }
 
 /** bench/append.ts --json. */
+/** bench/append.ts's scenarios; `single-ids`, `batch-ids`: client-chosen voteIds. */
+export type AppendScenarioId =
+  | 'empty'
+  | 'checked'
+  | 'raw'
+  | 'single'
+  | 'single-ids'
+  | 'batch'
+  | 'batch-ids';
+
 export interface AppendResult {
   seconds: number;
   rounds: number;
   connections: number;
   batch: number;
   durability: string;
-  scenarios: Partial<Record<'empty' | 'checked' | 'raw' | 'single' | 'batch', AppendScenario>>;
+  scenarios: Partial<Record<AppendScenarioId, AppendScenario>>;
 }
 
 interface Latency {
@@ -140,7 +150,7 @@ function appendSection(r: BenchReport): string[] {
     (['server', 'redis', 'loadgen', 'other'] as const)
       .map((g) => (c[g] === undefined ? '–' : c[g].toFixed(1)))
       .join(' · ');
-  const rows = (['empty', 'checked', 'raw', 'single', 'batch'] as const)
+  const rows = (['empty', 'checked', 'raw', 'single', 'single-ids', 'batch', 'batch-ids'] as const)
     .map((id) => s[id])
     .filter((x): x is AppendScenario => x !== undefined)
     .map((x) => [

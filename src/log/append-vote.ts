@@ -227,7 +227,8 @@ export class Appender {
   /**
    * Group commit: at most one pipeline per master is on its way. What arrives meanwhile
    * waits and goes in the next one, so batches grow with load and each costs one write,
-   * one script call per shard or partition and one WAIT — instead of one of each per vote.
+   * a script call per shard (claims, appends, releases) and one WAIT — not one of each per
+   * vote.
    */
   #schedule(m: MasterQueue): void {
     if (m.inFlight || m.scheduled) return;
