@@ -1,6 +1,7 @@
 // build(ctx) returns the fastify app without listening; src/node.ts listens, tests inject().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config.ts';
+import { MAX_ID_SPELLING } from '../domain/identity.ts';
 import type { Logger } from '../logger.ts';
 import { registerAbuseLimits } from './abuse-limits.ts';
 import { clusterRoutes } from './cluster-routes.ts';
@@ -8,6 +9,7 @@ import type { AppContext } from './context.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
+import { addInputKeywords } from './input-keywords.ts';
 import { installJsonParser } from './json-body.ts';
 import { createMetrics, metricsRoutes } from './metrics.ts';
 import { pollRoutes } from './poll-routes.ts';
@@ -18,8 +20,11 @@ import { voteRoutes } from './vote-routes.ts';
 
 /** Default body limit; /votes/batch raises it to 1 MiB. */
 const BODY_LIMIT = 64 * 1024;
-/** A 128-character id of 4-byte characters, percent-encoded (128 × 4 × 3), fits in a path. */
-const MAX_PARAM_LENGTH = 1536;
+/**
+ * Any spelling of an id the schema admits (MAX_ID_SPELLING code points of up to 4 bytes),
+ * percent-encoded (3 characters a byte), fits in a path: the schema, not the router, refuses.
+ */
+const MAX_PARAM_LENGTH = MAX_ID_SPELLING * 4 * 3;
 
 export function build(ctx: AppContext): FastifyInstance {
   const app = httpServer(ctx.config, ctx.log);
@@ -57,6 +62,7 @@ export function httpServer(config: Config, log: Logger): FastifyInstance {
         useDefaults: false,
         allErrors: false,
       },
+      plugins: [addInputKeywords],
     },
     // secure-json-parse: "__proto__" and "constructor.prototype" keys are refused (400).
     onProtoPoisoning: 'error',

@@ -7,6 +7,7 @@ import type { BatchOutcome, Receipt, VoteRequest } from '../log/append-vote.ts';
 import { type Ballot, prepareVote } from './cast-vote.ts';
 import type { AppContext } from './context.ts';
 import { toVoteStreamError } from './error-handler.ts';
+import { addInputKeywords } from './input-keywords.ts';
 import { voteBody } from './schemas.ts';
 
 /** One item of a batch reply: a receipt, or the error this vote alone ran into. */
@@ -14,7 +15,7 @@ export type BatchResult =
   | { status: number; receipt: Receipt }
   | { status: number; error: { code: string; message: string; [detail: string]: unknown } };
 
-const validateBallot = new Ajv({ allErrors: false }).compile<Ballot>(voteBody);
+const validateBallot = addInputKeywords(new Ajv({ allErrors: false })).compile<Ballot>(voteBody);
 
 /** Casts the ballots of a batch; results are in request order. Never rejects. */
 export async function castBatch(

@@ -6,6 +6,7 @@ import { VoteStreamError } from '../errors.ts';
 import { newVoteIdFor, type Receipt, type VoteRequest } from '../log/append-vote.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
 import type { AppContext } from './context.ts';
+import { idOrRefusal } from './normalized-ids.ts';
 
 export interface Ballot {
   pollId: string;
@@ -34,8 +35,9 @@ export async function castVote(ctx: AppContext, ballot: Ballot): Promise<CastRes
 }
 
 /**
- * The vote to append for a ballot, or why the poll refuses it (checked on this node).
- * The voter comes first: a ballot without a valid token learns nothing about its choices.
+ * The vote to append for a ballot, or why the poll refuses it (checked on this node). Its ids
+ * are their NFC forms (src/domain/identity.ts). The voter comes first: a ballot without a
+ * valid token learns nothing about its choices.
  */
 export function prepareVote(
   entry: CatalogueEntry | undefined,
@@ -44,16 +46,24 @@ export function prepareVote(
   voterSecret: string | undefined,
   shards: number,
 ): VoteRequest | VoteStreamError {
+  // One spelling per id before anything depends on it: the shard, the token, the indexes.
+  const voterId = idOrRefusal(ballot.voterId, 'voterId');
+  if (voterId instanceof VoteStreamError) return voterId;
+  const voteId =
+    ballot.voteId === undefined
+      ? newVoteIdFor(ballot.pollId, voterId, shards)
+      : idOrRefusal(ballot.voteId, 'voteId');
+  if (voteId instanceof VoteStreamError) return voteId;
   if (!entry) return new VoteStreamError('POLL_NOT_FOUND', `no poll ${ballot.pollId}`);
-  const voter = checkVoter(entry.poll, ballot.voterId, ballot.token, voterSecret);
+  const voter = checkVoter(entry.poll, voterId, ballot.token, voterSecret);
   if (voter) return new VoteStreamError(voter.code, voter.message, voter.details);
   const checked = checkBallot(entry.poll, ballot.choices, now, entry.closed);
   if (isRefusal(checked))
     return new VoteStreamError(checked.code, checked.message, checked.details);
   return {
-    voteId: ballot.voteId ?? newVoteIdFor(ballot.pollId, ballot.voterId, shards),
+    voteId,
     pollId: ballot.pollId,
-    voterId: ballot.voterId,
+    voterId,
     choices: checked,
     revote: entry.poll.revote,
     at: now,

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Poll } from '../domain/events.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
+import { isInstantRefusal, parseInstant } from '../domain/instant.ts';
 import { definePoll, isRefusal, pollStatus } from '../domain/poll-rules.ts';
 import { type VoterAuth, voterAuthOf } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
@@ -11,7 +12,7 @@ import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { pollBody, pollIdParams } from './schemas.ts';
 
-interface PollBody {
+export interface PollBody {
   id?: string;
   title: string;
   options: (string | { id: string; label?: string })[];
@@ -39,22 +40,7 @@ export function pollRoutes(ctx: AppContext) {
             'this node cannot create token polls: VS_VOTER_SECRET is not set',
           );
         }
-        const now = ctx.now();
-        const defined = definePoll(
-          {
-            id: body.id ?? `p-${crypto.randomUUID()}`,
-            title: body.title,
-            options: body.options,
-            maxChoices: body.maxChoices,
-            revote: body.revote,
-            opensAt: instant(body.opensAt),
-            closesAt: instant(body.closesAt),
-            voterAuth: body.voterAuth,
-          },
-          now,
-        );
-        if (isRefusal(defined))
-          throw new VoteStreamError(defined.code, defined.message, defined.details);
+        const defined = pollOf(body, ctx.now());
         const { created, poll } = await createPoll(ctx.target, defined);
         await ctx.catalogue.refresh();
         return reply
@@ -120,8 +106,37 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
   };
 }
 
-function instant(value: string | number | undefined): number | undefined {
-  return typeof value === 'string' ? Date.parse(value) : value;
+/**
+ * The poll a create request defines, its times parsed as the schema's `instant` keyword
+ * parsed them. No I/O: the route writes it; test/http/schema-agreement checks it fits
+ * PollCreated for every body the schema takes.
+ * @throws VoteStreamError the definition's refusal (VALIDATION_FAILED naming the field)
+ */
+export function pollOf(body: PollBody, now: number): Poll {
+  const defined = definePoll(
+    {
+      id: body.id ?? `p-${crypto.randomUUID()}`,
+      title: body.title,
+      options: body.options,
+      maxChoices: body.maxChoices,
+      revote: body.revote,
+      opensAt: instant(body.opensAt, 'opensAt'),
+      closesAt: instant(body.closesAt, 'closesAt'),
+      voterAuth: body.voterAuth,
+    },
+    now,
+  );
+  if (isRefusal(defined)) throw new VoteStreamError(defined.code, defined.message, defined.details);
+  return defined;
+}
+
+/** Epoch ms of a poll time, by the one parser the schema's `instant` keyword also runs. */
+function instant(value: string | number | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseInstant(value);
+  if (isInstantRefusal(ms))
+    throw new VoteStreamError('VALIDATION_FAILED', `${field} ${ms.message}`, { field });
+  return ms;
 }
 
 function iso(ms: number | undefined): string | undefined {

@@ -1,17 +1,25 @@
-// Request schemas for fastify's ajv. Nothing extra is accepted and nothing is coerced.
+// Request schemas for fastify's ajv. Nothing extra is accepted and nothing is coerced. The
+// keywords identity, instant and wellFormed (./input-keywords.ts) run the domain's own parsers,
+// so what a schema accepts is exactly what the code after it can use.
+import { MAX_ID_SPELLING } from '../domain/identity.ts';
+import { MAX_INSTANT } from '../domain/instant.ts';
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
-/** Client-chosen ids: 1-128 characters, no control characters. */
-const PRINTABLE = {
+/**
+ * Voter and vote ids under the identity policy (src/domain/identity.ts): any spelling of an
+ * id of at most 128 characters once normalized; the route then uses its NFC form.
+ */
+const IDENTITY = {
   type: 'string',
   minLength: 1,
-  maxLength: 128,
-  pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]+$',
+  maxLength: MAX_ID_SPELLING,
+  identity: true,
 } as const;
+/** Milliseconds since 1970, or a date-time the domain's parseInstant takes. */
 const INSTANT = {
   anyOf: [
-    { type: 'string', format: 'date-time' },
-    { type: 'integer', minimum: 0, maximum: 8.64e15 },
+    { type: 'string', instant: true },
+    { type: 'integer', minimum: 0, maximum: MAX_INSTANT },
   ],
 } as const;
 
@@ -24,7 +32,7 @@ export const pollIdParams = {
 export const voterParams = {
   type: 'object',
   required: ['pollId', 'voterId'],
-  properties: { pollId: ID, voterId: PRINTABLE },
+  properties: { pollId: ID, voterId: IDENTITY },
 } as const;
 
 export const membersBody = {
@@ -39,7 +47,7 @@ export const membersBody = {
 export const voteIdParams = {
   type: 'object',
   required: ['voteId'],
-  properties: { voteId: PRINTABLE },
+  properties: { voteId: IDENTITY },
 } as const;
 
 export const pollBody = {
@@ -48,7 +56,7 @@ export const pollBody = {
   required: ['title', 'options'],
   properties: {
     id: ID,
-    title: { type: 'string', minLength: 1, maxLength: 500 },
+    title: { type: 'string', minLength: 1, maxLength: 500, wellFormed: true },
     options: {
       type: 'array',
       minItems: 2,
@@ -60,7 +68,10 @@ export const pollBody = {
             type: 'object',
             additionalProperties: false,
             required: ['id'],
-            properties: { id: ID, label: { type: 'string', minLength: 1, maxLength: 200 } },
+            properties: {
+              id: ID,
+              label: { type: 'string', minLength: 1, maxLength: 200, wellFormed: true },
+            },
           },
         ],
       },
@@ -79,8 +90,8 @@ export const voteBody = {
   required: ['pollId', 'voterId', 'choices'],
   properties: {
     pollId: ID,
-    voterId: PRINTABLE,
-    voteId: PRINTABLE,
+    voterId: IDENTITY,
+    voteId: IDENTITY,
     // Any short string: one that is not an option is a 422 UNKNOWN_OPTION, not a 400.
     choices: {
       type: 'array',
@@ -114,7 +125,7 @@ export const tokensBody = {
   additionalProperties: false,
   required: ['voters'],
   properties: {
-    voters: { type: 'array', minItems: 1, maxItems: MAX_TOKENS, items: PRINTABLE },
+    voters: { type: 'array', minItems: 1, maxItems: MAX_TOKENS, items: IDENTITY },
   },
 } as const;
 

@@ -4,6 +4,7 @@ import { voterVote } from '../domain/fold-lookup.ts';
 import { shardOf } from '../domain/shard-of.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { AppContext } from './context.ts';
+import { normalizedId } from './normalized-ids.ts';
 import { pollIdParams, voterParams } from './schemas.ts';
 import type { TallyStream } from './tally-stream.ts';
 
@@ -28,7 +29,8 @@ export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
       '/polls/:pollId/voters/:voterId',
       { schema: { params: voterParams } },
       async (request) => {
-        const { pollId, voterId } = request.params;
+        const { pollId } = request.params;
+        const voterId = normalizedId(request.params.voterId, 'voterId');
         await requirePoll(pollId);
         const shard = shardOf(pollId, voterId, ctx.config.shards);
         const state = ctx.folder.states[shard];

@@ -5,10 +5,15 @@ import { pollSecret, voterAuthOf, voterToken } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { normalizedId } from './normalized-ids.ts';
 import { pollIdParams, tokensBody } from './schemas.ts';
 
-/** A thousand voter ids of up to 128 characters fit; the default 64 KiB would not. */
-const TOKENS_BODY_LIMIT = 256 * 1024;
+/**
+ * A thousand voter ids at the length limit fit, in any spelling: once decomposed, one of the
+ * 128 characters of an id is at most 12 bytes of UTF-8 (three 4-byte code points, U+16126),
+ * so a thousand ids are at most about 1.5 MB.
+ */
+const TOKENS_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function tokenRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
@@ -36,10 +41,12 @@ export function tokenRoutes(ctx: AppContext) {
           );
         }
         const secret = pollSecret(voterSecret, entry.poll);
-        const tokens = request.body.voters.map((voterId) => ({
-          voterId,
-          token: voterToken(secret, pollId, voterId),
-        }));
+        // Per voter id as sent, in order: its NFC form and that form's token, so two spellings
+        // of one voter get one token (the one a vote under either spelling is checked with).
+        const tokens = request.body.voters.map((sent, i) => {
+          const voterId = normalizedId(sent, `voters.${i}`);
+          return { voterId, token: voterToken(secret, pollId, voterId) };
+        });
         // Who issued how many, never the tokens themselves (the logger redacts them as well).
         request.log.info(
           { event: 'voter_tokens_issued', pollId, count: tokens.length },

@@ -6,6 +6,7 @@ import { castBatch } from './cast-batch.ts';
 import { type Ballot, castVote } from './cast-vote.ts';
 import type { AppContext } from './context.ts';
 import type { NodeMetrics } from './metrics.ts';
+import { normalizedId } from './normalized-ids.ts';
 import { batchBody, receiptReply, voteBody, voteIdParams } from './schemas.ts';
 import { statusOf } from './vote-status.ts';
 
@@ -54,9 +55,9 @@ export function voteRoutes(ctx: AppContext, metrics: NodeMetrics) {
       { schema: { params: voteIdParams } },
       async (request) => {
         ensureReady(ctx);
-        const receipt = await findReceipt(ctx.target, request.params.voteId);
-        if (!receipt)
-          throw new VoteStreamError('VOTE_NOT_FOUND', `no vote ${request.params.voteId}`);
+        const voteId = normalizedId(request.params.voteId, 'voteId');
+        const receipt = await findReceipt(ctx.target, voteId);
+        if (!receipt) throw new VoteStreamError('VOTE_NOT_FOUND', `no vote ${voteId}`);
         return { receipt, ...statusOf(ctx, receipt) };
       },
     );

@@ -1,5 +1,6 @@
 // Voter tokens from a node's admin endpoint, for `votestream tokens`. The tool holds only the
 // admin token: the voter secret stays in the nodes' configuration.
+import { isIdRefusal, normalizeId } from '../domain/identity.ts';
 
 /** One voter's token, as the node issued it. */
 export interface IssuedToken {
@@ -30,20 +31,11 @@ export class TokenRequestError extends Error {
   }
 }
 
-/** The API's rule for voter ids: 1-128 code points (as ajv counts), no control characters. */
-function isVoterId(text: string): boolean {
-  const chars = [...text];
-  if (chars.length < 1 || chars.length > 128) return false;
-  return chars.every((ch) => {
-    const c = ch.codePointAt(0) ?? 0;
-    return c > 0x1f && (c < 0x7f || c > 0x9f);
-  });
-}
-
 /**
- * The voter ids of a voters file: one per line, exactly as written (spaces included; a CR
- * before the newline is dropped), empty lines skipped.
- * @throws RangeError naming the first line that is not a valid voter id.
+ * The voter ids of a voters file: one per line, under the API's identity policy
+ * (src/domain/identity.ts) — in their NFC form, which the tokens are issued for; a CR before
+ * the newline is dropped, empty lines skipped.
+ * @throws RangeError naming the first line that is not a voter id, and why.
  */
 export function parseVoterIds(text: string): string[] {
   const voters: string[] = [];
@@ -51,11 +43,10 @@ export function parseVoterIds(text: string): string[] {
   for (const [i, raw] of lines.entries()) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === '') continue;
-    if (!isVoterId(line))
-      throw new RangeError(
-        `line ${i + 1}: not a voter id (1-128 characters, no control characters)`,
-      );
-    voters.push(line);
+    const voterId = normalizeId(line);
+    if (isIdRefusal(voterId))
+      throw new RangeError(`line ${i + 1}: not a voter id: it ${voterId.message}`);
+    voters.push(voterId);
   }
   return voters;
 }

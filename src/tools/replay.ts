@@ -4,6 +4,7 @@
 // polls' chained entries into ElidedRuns, so that `tally --from-file` can follow each shard's
 // chain from genesis and recount the poll with the node's fold.
 import type { CatalogueEvent, ElidedRun, Entry, ShardEvent } from '../domain/events.ts';
+import { isInstantRefusal, parseInstant } from '../domain/instant.ts';
 import { PollExport } from '../domain/poll-export.ts';
 import { decodeCatalogueEntry, decodeShardEntry } from '../log/codec.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
@@ -88,18 +89,32 @@ export async function* replayLog(
     yield { ...run, shard, id: runEnd.get(shard)! };
 }
 
-/** An ISO time or an entry id, as an entry id bound. */
+/** The largest part of a stream entry id (`<ms>-<seq>`, both unsigned 64-bit). */
+const ID_PART_MAX = 2n ** 64n - 1n;
+
+/**
+ * An ISO time (the API's grammar: src/domain/instant.ts) or an entry id, as an entry id bound.
+ * Entry id parts are read as BigInt: past 2^53 a Number would round them.
+ * @throws RangeError for anything else, and for id parts past 2^64 - 1.
+ */
 export function toEntryId(value: string, end = false): string {
-  if (/^\d+(-\d+)?$/.test(value))
-    return value.includes('-') ? value : `${value}-${end ? '18446744073709551615' : '0'}`;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new RangeError(`${value} is neither an entry id nor an ISO time`);
-  return `${ms}-${end ? '18446744073709551615' : '0'}`;
+  const id = /^(\d+)(?:-(\d+))?$/.exec(value);
+  if (id) {
+    const ms = BigInt(id[1]!);
+    const seq = id[2] === undefined ? (end ? ID_PART_MAX : 0n) : BigInt(id[2]);
+    if (ms > ID_PART_MAX || seq > ID_PART_MAX)
+      throw new RangeError(`${value}: the parts of an entry id are at most ${ID_PART_MAX}`);
+    return `${ms}-${seq}`;
+  }
+  const ms = parseInstant(value);
+  if (isInstantRefusal(ms))
+    throw new RangeError(`${value} is neither an entry id nor an ISO time: it ${ms.message}`);
+  return `${ms}-${end ? ID_PART_MAX : 0n}`;
 }
 
 /** The id just before `id`, so an exclusive range starting after it includes `id`. */
 function before(id: string): string {
-  const [ms = '0', seq = '0'] = id.split('-');
-  if (seq !== '0') return `${ms}-${BigInt(seq) - 1n}`;
-  return Number(ms) > 0 ? `${Number(ms) - 1}-18446744073709551615` : '0-0';
+  const [ms, seq] = id.split('-').map(BigInt) as [bigint, bigint];
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  return ms > 0n ? `${ms - 1n}-${ID_PART_MAX}` : '0-0';
 }

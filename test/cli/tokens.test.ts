@@ -126,6 +126,27 @@ cli('a refusal exits 1 with one line naming the code, and prints no tokens', asy
   assert.match(String(missing.stderr), /404 POLL_NOT_FOUND/);
 });
 
+cli('two spellings of a voter get one token, under the NFC spelling', async () => {
+  const pollId = await createPoll(node, { voterAuth: 'token' });
+  const file = join(dir, 'spellings.txt');
+  writeFileSync(file, 'Jose\u0301\nJos\u00e9\n');
+  const result = await tokens(['--poll', pollId, '--voters', file]);
+  assert.is(result.exitCode, 0, String(result.stderr));
+  const [first, second] = String(result.stdout).trimEnd().split('\n');
+  assert.is(first, second);
+  assert.is(first?.split('\t')[0], 'Jos\u00e9');
+});
+
+cli('a voters file with an invisible character is refused before any request', async () => {
+  const pollId = await createPoll(node, { voterAuth: 'token' });
+  const file = join(dir, 'invisible.txt');
+  writeFileSync(file, 'alice\nbob\u200b\n');
+  const result = await tokens(['--poll', pollId, '--voters', file]);
+  assert.is(result.exitCode, 2);
+  assert.is(String(result.stdout), '');
+  assert.match(String(result.stderr), /line 2: not a voter id: .*U\+200B/);
+});
+
 cli('more voters than one request takes are issued in chunks, in order', async () => {
   const pollId = await createPoll(node, { voterAuth: 'token' });
   const many = Array.from({ length: 2500 }, (_, i) => `voter-${i}`);
@@ -153,9 +174,10 @@ cli.run();
 
 const parse = suite('voters file');
 
-parse('one voter id per line, exactly as written; empty lines skipped', () => {
-  assert.equal(parseVoterIds('a\r\n b \n\nc'), ['a', ' b ', 'c']);
+parse('one voter id per line, in its NFC form; empty lines skipped', () => {
+  assert.equal(parseVoterIds('a\r\nb c\n\nc'), ['a', 'b c', 'c']);
   assert.equal(parseVoterIds(''), []);
+  assert.equal(parseVoterIds('Jose\u0301\nJos\u00e9'), ['Jos\u00e9', 'Jos\u00e9']);
 });
 
 parse('a line that is not a voter id is named by its number', () => {
@@ -163,6 +185,15 @@ parse('a line that is not a voter id is named by its number', () => {
   assert.throws(() => parseVoterIds(`a\n\n${'x'.repeat(129)}`), /line 3/);
   // 128 characters outside the BMP are 256 UTF-16 units but a valid voter id.
   assert.is(parseVoterIds('🗳'.repeat(128))[0]?.length, 256);
+});
+
+parse('the identity policy: invisible characters and edge spaces are refused, with why', () => {
+  assert.throws(
+    () => parseVoterIds('alice\nalice\u200b'),
+    /line 2: .*invisible or format .*U\+200B/,
+  );
+  assert.throws(() => parseVoterIds(' b '), /line 1: .*whitespace/);
+  assert.throws(() => parseVoterIds('x\ud800'), /line 1: .*unpaired surrogate/);
 });
 
 parse.run();

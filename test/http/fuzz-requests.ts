@@ -2,6 +2,16 @@
 // generator makes for a writing route is invalid by construction (or lacks the admin token),
 // so the log must not grow however many of them a node answers.
 import fc from 'fast-check';
+import {
+  dateTimeLike,
+  illFormedText,
+  refusedId,
+  respelledId,
+  spellingOf,
+  unrepresentableDateTime,
+  unrepresentableNumberText,
+  widthMix,
+} from './fuzz-input-classes.ts';
 
 export interface FuzzRequest {
   method: string;
@@ -19,6 +29,8 @@ export interface Target {
   /** An open poll with options a, b, c and maxChoices 2. */
   pollId: string;
   adminToken: string;
+  /** Voters who have voted in `pollId` (ids of MANY_SPELLINGS), each with voteId `vid-<id>`. */
+  voted?: readonly string[];
 }
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-'.split('');
@@ -125,7 +137,33 @@ export function rejectedBallot(target: Target): fc.Arbitrary<unknown> {
   const withoutRequired = fc
     .constantFrom('pollId', 'voterId', 'choices')
     .map((field) => Object.fromEntries(Object.entries(real).filter(([k]) => k !== field)));
-  return fc.oneof(anyBallot, brokenReal, withoutRequired, fc.jsonValue());
+  return fc.oneof(anyBallot, brokenReal, withoutRequired, fc.jsonValue(), idClasses(target));
+}
+
+/**
+ * Ballots for the real poll, valid but for an id: one the identity policy refuses (400), or
+ * another spelling of a voter who voted (409 ALREADY_VOTED), or of their voteId with other
+ * choices (409 VOTE_ID_CONFLICT). Code that took a spelling as a new id would append them.
+ */
+function idClasses(target: Target): fc.Arbitrary<unknown> {
+  const real = { pollId: target.pollId, voterId: 'fuzz-voter', choices: ['a'] };
+  const refused = [
+    refusedId.map((voterId) => ({ ...real, voterId })),
+    refusedId.map((voteId) => ({ ...real, voteId })),
+  ];
+  const voted = target.voted ?? [];
+  if (voted.length === 0) return fc.oneof(...refused);
+  const spelled = fc.constantFrom(...voted).chain(spellingOf);
+  return fc.oneof(
+    ...refused,
+    spelled.map((voterId) => ({ ...real, voterId })),
+    // The voter's own voteId (same shard), for another ballot. (Another voter's voteId is
+    // not refused while voteIds are indexed per shard: issue 14, item 1.)
+    fc
+      .constantFrom(...voted)
+      .chain((id) => fc.tuple(spellingOf(id), spellingOf(id)))
+      .map(([voterId, id]) => ({ ...real, voterId, voteId: `vid-${id}`, choices: ['b'] })),
+  );
 }
 
 /**
@@ -189,6 +227,18 @@ function rejectedPoll(): fc.Arbitrary<unknown> {
       )
       .map((closesAt) => ({ ...valid, closesAt })),
     fc.constant({ ...valid, opensAt: 2000, closesAt: 1000 }),
+    // A window that ends where it opens is refused, so any instant may be tried in it; one the
+    // code cannot represent must be refused by the schema, not turn into NaN or a 500.
+    fc
+      .oneof(dateTimeLike, fc.integer(), fc.double())
+      .map((at) => ({ ...valid, opensAt: at, closesAt: at })),
+    fc
+      .tuple(fc.constantFrom('opensAt', 'closesAt'), unrepresentableDateTime)
+      .map(([field, at]) => ({ ...valid, [field]: at })),
+    fc.oneof(illFormedText, widthMix(501, 600)).map((title) => ({ ...valid, title })),
+    fc
+      .oneof(illFormedText, widthMix(201, 300))
+      .map((label) => ({ ...valid, options: ['a', { id: 'b', label }] })),
     fc
       .record({ key: hostileString.filter((k) => !(k in valid)), v: fc.jsonValue() })
       .map(({ key, v }) => ({ ...valid, [key === '' ? 'x' : key]: v })),
@@ -480,7 +530,18 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
     ),
     get(
       '/polls/:pollId/voters/:voterId',
-      fc.tuple(anyPoll, segment(hostileString)).map(([p, v]) => `/polls/${p}/voters/${v}`),
+      fc
+        .tuple(
+          anyPoll,
+          segment(
+            fc.oneof(
+              hostileString,
+              refusedId,
+              respelledId.map((r) => r.spelling),
+            ),
+          ),
+        )
+        .map(([p, v]) => `/polls/${p}/voters/${v}`),
     ),
     // An existing poll's event stream never ends, so only polls that do not exist are asked.
     get(
@@ -492,7 +553,14 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
     ),
     get(
       '/votes/:voteId',
-      segment(fc.oneof(missingId, hostileString)).map((v) => `/votes/${v}`),
+      segment(
+        fc.oneof(
+          missingId,
+          hostileString,
+          refusedId,
+          respelledId.map((r) => `vid-${r.spelling}`),
+        ),
+      ).map((v) => `/votes/${v}`),
     ),
     post('/votes', fc.constant('/votes'), rejectedBallot(target), {
       raw: sometimes(badBytesBallot(target)),
@@ -513,6 +581,12 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
     post('/polls', fc.constant('/polls'), rejectedPoll(), {
       admin: true,
       anyBodyWithoutToken: validPoll,
+      // Numbers written out, as JSON.parse meets them: past 2^53, past a Date, Infinity.
+      raw: sometimes(
+        fc
+          .tuple(fc.constantFrom('opensAt', 'closesAt', 'maxChoices'), unrepresentableNumberText)
+          .map(([field, n]) => Buffer.from(`{"title":"fuzz","options":["a","b"],"${field}":${n}}`)),
+      ),
     }),
     { ...close, requests: fc.oneof(close.requests, closeWithoutToken(target)) },
     // Issuing tokens writes nothing; the fuzzed poll is open (409) or absent (404), so even a
@@ -520,7 +594,10 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
     post(
       '/polls/:pollId/tokens',
       anyPoll.map((p) => `/polls/${p}/tokens`),
-      fc.oneof(fc.jsonValue(), fc.record({ voters: fc.array(hostileString, { maxLength: 5 }) })),
+      fc.oneof(
+        fc.jsonValue(),
+        fc.record({ voters: fc.array(fc.oneof(hostileString, refusedId), { maxLength: 5 }) }),
+      ),
       { admin: true },
     ),
     post('/cluster/members', fc.constant('/cluster/members'), rejectedMembers(), {

@@ -6,9 +6,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { controlKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { ADMIN_TOKEN, createPoll, logLength, startTestNode } from '../helpers/node.ts';
+import { ADMIN_TOKEN, caughtUp, createPoll, logLength, startTestNode } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { MANY_SPELLINGS, respelledId } from './fuzz-input-classes.ts';
 import {
+  encodeSegment,
   type FuzzRequest,
   type RouteFuzz,
   routeFuzzers,
@@ -32,9 +34,30 @@ async function written(n: RunningNode): Promise<number> {
   return (await logLength(n)) + (await client.xlen(controlKeys(prefix).election));
 }
 
+/** Per voter of MANY_SPELLINGS: the seq of their vote in the target poll. */
+const votedSeq = new Map<string, number>();
+let tokenPoll = '';
+
 fuzz.before(async () => {
-  node = await startTestNode(await sharedCluster(), {}, { listen: true });
-  target = { pollId: await createPoll(node, { maxChoices: 2 }), adminToken: ADMIN_TOKEN };
+  node = await startTestNode(
+    await sharedCluster(),
+    { VS_VOTER_SECRET: 'fuzz-voter-secret-0123456789abcdef' },
+    { listen: true },
+  );
+  const pollId = await createPoll(node, { maxChoices: 2 });
+  // Voters whose names have other Unicode spellings: a spelling must never vote again.
+  for (const voterId of MANY_SPELLINGS) {
+    const res = await node.app.inject({
+      method: 'POST',
+      url: '/votes',
+      payload: { pollId, voterId, voteId: `vid-${voterId}`, choices: ['a'] },
+    });
+    assert.is(res.statusCode, 201, res.body);
+    votedSeq.set(voterId, res.json().receipt.seq);
+  }
+  tokenPoll = await createPoll(node, { voterAuth: 'token' });
+  await caughtUp(node);
+  target = { pollId, adminToken: ADMIN_TOKEN, voted: MANY_SPELLINGS };
   before = await written(node);
 });
 fuzz.after(async () => {
@@ -74,25 +97,31 @@ async function send(req: FuzzRequest): Promise<void> {
   }
 }
 
-async function run(requests: fc.Arbitrary<FuzzRequest>): Promise<void> {
+/** Checks RUNS generated inputs; hostile requests are checked by `send`. */
+async function run<T>(inputs: fc.Arbitrary<T>, check: (input: T) => Promise<void>): Promise<void> {
   const started = Date.now();
   await fc.assert(
-    fc.asyncProperty(requests, async (req) => {
-      await send(req);
+    fc.asyncProperty(inputs, async (input) => {
+      await check(input);
     }),
     { numRuns: RUNS, includeErrorInReport: true },
   );
   fuzzMs += Date.now() - started;
 }
 
+const get = (url: string) => {
+  sent++;
+  return node.app.inject({ url });
+};
+
 for (const r of routeFuzzers({ pollId: 'placeholder', adminToken: ADMIN_TOKEN })) {
   fuzz(`${r.method} ${r.route}: ${RUNS} hostile requests, none a 5xx`, async () => {
-    await run(fuzzerOf(r));
+    await run(fuzzerOf(r), send);
   });
 }
 
 fuzz(`${RUNS} requests with a method no route has: 404, never a 5xx`, async () => {
-  await run(wrongMethods(target));
+  await run(wrongMethods(target), send);
 });
 
 /** The route's generator for the node under test (the table above was made for its names). */
@@ -101,6 +130,42 @@ function fuzzerOf(r: RouteFuzz): fc.Arbitrary<FuzzRequest> {
   if (!live) throw new Error(`no fuzzer for ${r.method} ${r.route}`);
   return live.requests;
 }
+
+fuzz(
+  `${RUNS} other spellings of voters who voted: their vote, their receipt, a retry`,
+  async () => {
+    await run(respelledId, async ({ id, spelling }) => {
+      if (spelling.normalize('NFC') !== id) throw new Error(`not a spelling of ${id}: ${spelling}`);
+      const voter = await get(`/polls/${target.pollId}/voters/${encodeSegment(spelling)}`);
+      if (voter.statusCode !== 200 || voter.json().vote.seq !== votedSeq.get(id))
+        throw new Error(`voter ${JSON.stringify(spelling)}: ${voter.statusCode} ${voter.body}`);
+      const vote = await get(`/votes/${encodeSegment(`vid-${spelling}`)}`);
+      if (vote.statusCode !== 200 || vote.json().receipt.seq !== votedSeq.get(id))
+        throw new Error(`vote vid-${JSON.stringify(spelling)}: ${vote.statusCode} ${vote.body}`);
+    });
+  },
+);
+
+fuzz(`${RUNS} voter ids: the tokens of a voter's spellings are one token`, async () => {
+  const ids = fc.oneof(
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }),
+    respelledId.map((r) => r.spelling),
+  );
+  await run(ids, async (voterId) => {
+    const spellings = [voterId, voterId.normalize('NFD'), voterId.normalize('NFC')];
+    const res = await node.app.inject({
+      method: 'POST',
+      url: `/polls/${tokenPoll}/tokens`,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      payload: { voters: spellings },
+    });
+    if (res.statusCode >= 500) throw new Error(`5xx: ${res.body}`);
+    if (res.statusCode === 400) return; // the policy refuses every spelling alike
+    const tokens = (res.json().tokens as { voterId: string; token: string }[]).map((t) => t.token);
+    if (res.statusCode !== 200 || new Set(tokens).size !== 1)
+      throw new Error(`${JSON.stringify(spellings)}: ${res.statusCode} ${res.body}`);
+  });
+});
 
 fuzz('over 10,000 requests wrote nothing, and a valid vote is still taken', async () => {
   console.log(`  fuzz: ${sent} requests in ${(fuzzMs / 1000).toFixed(1)} s`);
