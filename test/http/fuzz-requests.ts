@@ -143,7 +143,8 @@ export function rejectedBallot(target: Target): fc.Arbitrary<unknown> {
 /**
  * Ballots for the real poll, valid but for an id: one the identity policy refuses (400), or
  * another spelling of a voter who voted (409 ALREADY_VOTED), or of their voteId with other
- * choices (409 VOTE_ID_CONFLICT). Code that took a spelling as a new id would append them.
+ * choices or under another voter (409 VOTE_ID_CONFLICT). Code that took a spelling as a new id,
+ * or a voteId as unique per shard only, would append them.
  */
 function idClasses(target: Target): fc.Arbitrary<unknown> {
   const real = { pollId: target.pollId, voterId: 'fuzz-voter', choices: ['a'] };
@@ -157,12 +158,16 @@ function idClasses(target: Target): fc.Arbitrary<unknown> {
   return fc.oneof(
     ...refused,
     spelled.map((voterId) => ({ ...real, voterId })),
-    // The voter's own voteId (same shard), for another ballot. (Another voter's voteId is
-    // not refused while voteIds are indexed per shard: issue 14, item 1.)
+    // The voter's own voteId (same shard), for another ballot.
     fc
       .constantFrom(...voted)
       .chain((id) => fc.tuple(spellingOf(id), spellingOf(id)))
       .map(([voterId, id]) => ({ ...real, voterId, voteId: `vid-${id}`, choices: ['b'] })),
+    // A voter's voteId planted under another voter, whose vote lands in any shard: the voteId
+    // is recorded once in the deployment (409 VOTE_ID_CONFLICT).
+    fc
+      .tuple(fc.constantFrom(...voted).chain(spellingOf), fc.nat({ max: 10_000 }))
+      .map(([id, n]) => ({ ...real, voterId: `fuzz-planter-${n}`, voteId: `vid-${id}` })),
   );
 }
 
