@@ -104,8 +104,9 @@ export const VARIABLES: Record<string, Variable> = {
     expects: 'a node id of 1-64 letters, digits, "_" or "-"',
   },
   VS_HTTP_HOST: {
-    schema: { type: 'string', minLength: 1, default: '127.0.0.1' },
-    expects: 'a host name or address',
+    // At most a DNS name's 253 characters: the node's URL goes into every Heartbeat.
+    schema: { type: 'string', minLength: 1, maxLength: 253, default: '127.0.0.1' },
+    expects: 'a host name or address of at most 253 characters',
   },
   VS_HTTP_PORT: {
     schema: { type: 'integer', minimum: 0, maximum: 65535, default: 3001 },

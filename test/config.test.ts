@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadConfig, VARIABLES } from '../src/config.ts';
+import { encodeEvent } from '../src/log/codec.ts';
 
 const defaults = suite('config defaults');
 
@@ -19,6 +20,25 @@ defaults('an empty environment gives the documented defaults', () => {
   assert.equal(config.members, []);
   assert.equal(config.redisCluster, []);
   assert.ok(config.nodeId.endsWith('-3001'), 'the default node id names the port');
+});
+
+defaults("every VS_HTTP_HOST it accepts fits the Heartbeat that carries the node's URL", () => {
+  const longest = 'h'.repeat(253);
+  assert.is(loadConfig({}, { VS_HTTP_HOST: longest }).httpHost, longest);
+  assert.throws(() => loadConfig({}, { VS_HTTP_HOST: `${longest}h` }), /VS_HTTP_HOST/);
+  for (const host of [longest, `[${'f'.repeat(39)}]`]) {
+    const heartbeat = {
+      type: 'Heartbeat',
+      v: 1,
+      nodeId: 'n1',
+      address: `http://${host}:65535`,
+      role: 'follower',
+      term: 0,
+      uptimeMs: 0,
+      clock: 0,
+    };
+    assert.ok(encodeEvent(heartbeat).includes(host));
+  }
 });
 
 defaults('numbers are coerced from strings and lists are parsed', () => {
