@@ -59,10 +59,13 @@ export class FinalizationWatch {
     this.#loop = this.#run();
   }
 
-  /** Waits (up to `timeoutMs`) until every tracked vote was seen finalized, then stops. */
-  async drain(timeoutMs: number): Promise<void> {
+  /**
+   * Waits (up to `timeoutMs`, or until `signal` aborts) until every tracked vote was seen
+   * finalized, then stops.
+   */
+  async drain(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.waiting > 0 && performance.now() < deadline) {
+    while (this.waiting > 0 && performance.now() < deadline && !signal?.aborted) {
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.stop();

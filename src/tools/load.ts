@@ -3,6 +3,7 @@
 // queueing — no coordinated omission) or as fast as the connections allow; retried with the
 // same voteId on 503s and network errors, never counted before a 200/201; then --verify
 // checks every target's finalized tally against what was acknowledged.
+import { setMaxListeners } from 'node:events';
 import { build, type Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { StopDeadline } from '../stop-deadline.ts';
@@ -160,6 +161,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   );
   /** Cuts off the requests in flight when an interrupted run's time is up. */
   const cutOff = new AbortController();
+  // Every request in flight listens to it (up to --connections of them).
+  setMaxListeners(0, cutOff.signal);
   const send = async (votes: Vote[], dueAt: number, firstTarget: string): Promise<void> => {
     let target = firstTarget;
     let pending = votes;
@@ -262,22 +265,27 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       requests.add(request);
     }
     const drain = Promise.all(requests);
+    if (!o.signal?.aborted) {
+      // Let what was sent finish; retries keep going for a while (or until interrupted).
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        drain,
+        interrupted,
+        new Promise((r) => {
+          grace = setTimeout(r, 30_000);
+        }),
+      ]);
+      clearTimeout(grace);
+    }
+    stopping = true;
     if (o.signal?.aborted) {
       // Interrupted: no more retries; what is in flight has the stop's bound, then is cut off.
       stop = new StopDeadline(o.stopMs ?? 10_000);
-      stopping = true;
       if (!(await stop.step('finish requests in flight', () => drain))) cutOff.abort();
-      await drain;
-      finishedAt = performance.now();
-    } else {
-      // Let what was sent finish; retries keep going for a while, then stop.
-      const grace = new Promise((r) => setTimeout(r, 30_000));
-      await Promise.race([drain, grace]);
-      stopping = true;
-      await drain;
-      finishedAt = performance.now();
-      await watch.drain(o.verify ? o.verifyTimeoutMs : 60_000);
     }
+    await drain;
+    finishedAt = performance.now();
+    if (!o.signal?.aborted) await watch.drain(o.verify ? o.verifyTimeoutMs : 60_000, o.signal);
   } finally {
     clearInterval(progress);
     await watch.stop();
@@ -306,13 +314,19 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     mismatched: 0,
     finalizedAfterMs: null,
     problems: [],
-    interrupted: stop !== undefined,
+    interrupted: Boolean(o.signal?.aborted),
     abandoned,
   };
-  if (stop) {
+  if (summary.interrupted) {
     if (abandoned) summary.problems.push(`interrupted: ${abandoned} votes abandoned`);
     if (o.verify) summary.problems.push('interrupted: nothing was verified');
-  } else if (o.verify) await verify(o, polls, options, [...acked.values()], summary);
+  } else if (o.verify) {
+    await verify(o, polls, options, [...acked.values()], summary);
+    if (o.signal?.aborted) {
+      summary.interrupted = true;
+      summary.problems.push('interrupted: the verification was cut short');
+    }
+  }
   return summary;
 }
 
@@ -393,7 +407,9 @@ async function verify(
     for (const target of o.targets) {
       for (const pollId of polls) {
         try {
-          const t = (await (await fetch(`${target}/polls/${pollId}/tally`)).json()) as {
+          const t = (await (
+            await fetch(`${target}/polls/${pollId}/tally`, { signal: o.signal ?? null })
+          ).json()) as {
             finalized: Record<string, number>;
             ballots: { finalized: number; pending: number };
           };
@@ -417,7 +433,8 @@ async function verify(
     }
     if (
       (last.lost === 0 && last.duplicated === 0 && last.mismatched === 0) ||
-      performance.now() > deadline
+      performance.now() > deadline ||
+      o.signal?.aborted
     )
       break;
     await new Promise((r) => setTimeout(r, 250));

@@ -27,8 +27,14 @@ interrupted.after(async () => {
   await cluster.stop();
 });
 
-/** Starts `votestream load` at the node and waits until some votes were acknowledged. */
-async function loadRunning(): Promise<{ child: ResultPromise; progress: () => string }> {
+/**
+ * Starts `votestream load` at the node and waits until its progress matches `progress` (by
+ * default: some votes were acknowledged).
+ */
+async function loadRunning(
+  args = ['--duration', '120s'],
+  progress = /[1-9]\d* acknowledged/,
+): Promise<{ child: ResultPromise }> {
   const child = execa(
     'node',
     [
@@ -38,8 +44,7 @@ async function loadRunning(): Promise<{ child: ResultPromise; progress: () => st
       node.url,
       '--rate',
       '200',
-      '--duration',
-      '120s',
+      ...args,
       '--connections',
       '8',
       '--admin-token',
@@ -52,13 +57,13 @@ async function loadRunning(): Promise<{ child: ResultPromise; progress: () => st
   child.stderr?.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
-  await until(() => /[1-9]\d* acknowledged/.test(err), 15_000, 'load acknowledged nothing').catch(
+  await until(() => progress.test(err), 15_000, `load did not show ${progress}`).catch(
     (error: Error) => {
       child.kill('SIGKILL');
       throw new Error(`${error.message}; it printed: ${err}`);
     },
   );
-  return { child, progress: () => err };
+  return { child };
 }
 
 function summaryOf(stdout: string): LoadSummary {
@@ -77,6 +82,68 @@ interrupted(
     assert.is(summary.abandoned, 0);
     assert.ok(summary.acknowledged > 0);
     assert.ok(summary.seconds < 60, 'it ran to its --duration');
+  },
+);
+
+interrupted('a run that ends by itself exits as soon as it has printed its summary', async () => {
+  // Not a stop, but the same promise: nothing left over (a 30 s grace timer was) may hold the
+  // process once its work is done. A node that leads, so the votes are finalized and load has
+  // nothing more to wait for.
+  const leader = await startTestNode(
+    cluster,
+    { VS_NODE_ID: 'load-leader', VS_MEMBERS: 'load-leader', VS_LOG_LEVEL: 'silent' },
+    { listen: true },
+  );
+  try {
+    await until(() => leader.ctx.coordinator.isLeader, 10_000, 'no leader');
+    const started = performance.now();
+    const result = await execa(
+      'node',
+      [
+        'bin/votestream.js',
+        'load',
+        '--target',
+        leader.url,
+        '--votes',
+        '5',
+        '--admin-token',
+        ADMIN_TOKEN,
+        '--json',
+      ],
+      { reject: false, stdin: 'ignore' },
+    );
+    const ms = performance.now() - started;
+    assert.is(result.exitCode, 0, String(result.stderr));
+    const summary = summaryOf(String(result.stdout));
+    assert.is(summary.acknowledged, 5);
+    assert.is(summary.finalizedMs.unseen, 0, 'a vote was not seen finalized');
+    assert.ok(ms < 8000, `it exited ${Math.round(ms)} ms after it started`);
+  } finally {
+    await leader.close();
+  }
+});
+
+interrupted(
+  'while --verify waits for votes to be finalized: exit 1 at once, not verified, with its summary',
+  async () => {
+    // The test node is no member: nothing it appends is ever finalized, so --verify would wait
+    // its whole timeout.
+    const { child } = await loadRunning(
+      ['--votes', '20', '--verify', '--verify-timeout', '60s'],
+      /20 sent, 20 acknowledged, 0 in flight/,
+    );
+    const ended = await signalAndWait(child, 'SIGTERM', BOUND_MS + 5000);
+    assert.is(ended.exitCode, 1, `${described(ended)}: ${ended.stderr}`);
+    assert.ok(ended.ms < 1500, described(ended));
+    const summary = summaryOf(ended.stdout);
+    assert.is(summary.interrupted, true);
+    assert.is(summary.abandoned, 0);
+    assert.is(summary.verified, false);
+    assert.is(summary.acknowledged, 20);
+    assert.ok(
+      summary.problems.includes('interrupted: nothing was verified'),
+      JSON.stringify(summary.problems),
+    );
   },
 );
 
