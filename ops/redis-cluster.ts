@@ -175,9 +175,9 @@ export async function redisDown(
     () => 'redis-server did not stop',
   ).catch(() => {
     // A server stuck in a long fsync (or stopped) gets the hard stop; its AOF is still consistent.
-    const left = owned.filter(({ pid }) => alive(pid));
+    const left = owned.filter(({ pid }) => running(pid));
     for (const { pid } of left) signal(pid, 'SIGKILL');
-    onKilled?.(left.map((o) => o.port));
+    if (left.length) onKilled?.(left.map((o) => o.port));
   });
   for (const { port } of owned) rmSync(join(dir, String(port), 'redis.pid'), { force: true });
   return owned.map((o) => o.port);
@@ -401,10 +401,15 @@ function ownedPid(dir: string, port: number): number | undefined {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    return true;
   } catch {
     return false;
   }
-  // An exited server that init has not reaped yet (a zombie) still answers kill(pid, 0).
+}
+
+/** Alive and not a zombie: an exited server that init has not reaped yet needs no SIGKILL. */
+function running(pid: number): boolean {
+  if (!alive(pid)) return false;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
