@@ -10,8 +10,20 @@ export interface NodeProcess {
   url: string;
   env: Record<string, string>;
   child: ResultPromise;
-  /** Graceful stop (SIGTERM, then SIGKILL after `graceMs`). */
-  stop(graceMs?: number): Promise<void>;
+  /** Graceful stop: SIGTERM, then SIGKILL (by pid) if it still runs after `graceMs`. */
+  stop(graceMs?: number): Promise<NodeExit>;
+}
+
+/** How a node process ended. */
+export interface NodeExit {
+  nodeId: string;
+  pid: number | undefined;
+  exitCode: number | undefined;
+  signal: string | undefined;
+  /** False when it had already exited (a crash) before it was asked to stop. */
+  wasRunning: boolean;
+  /** True when it had to be killed: it did not stop within the grace. */
+  killed: boolean;
 }
 
 export interface NodeSpec {
@@ -30,8 +42,16 @@ export interface NodeSpec {
   netns?: string;
 }
 
-/** Starts `votestream node` and resolves once GET /health answers (200 or 503). */
-export async function startNodeProcess(spec: NodeSpec, timeoutMs = 20_000): Promise<NodeProcess> {
+/**
+ * Starts `votestream node` and resolves once GET /health answers (200 or 503). A node that
+ * does not serve within `timeoutMs`, or whose start `cancel` aborts, is killed before this
+ * rejects, so nothing is left running.
+ */
+export async function startNodeProcess(
+  spec: NodeSpec,
+  timeoutMs = 20_000,
+  cancel?: AbortSignal,
+): Promise<NodeProcess> {
   const host = spec.host ?? '127.0.0.1';
   const env = {
     ...spec.env,
@@ -51,6 +71,8 @@ export async function startNodeProcess(spec: NodeSpec, timeoutMs = 20_000): Prom
     stdout: stdio,
     stderr: stdio,
     stdin: 'ignore',
+    // stop() decides when a node is killed; execa's own SIGKILL would come after 5 s.
+    forceKillAfterDelay: false,
   });
   const url = `http://${host}:${spec.port}`;
   const deadline = Date.now() + timeoutMs;
@@ -58,10 +80,20 @@ export async function startNodeProcess(spec: NodeSpec, timeoutMs = 20_000): Prom
     if (child.exitCode !== null)
       throw new Error(`node ${spec.nodeId} exited with ${child.exitCode} before it served`);
     try {
-      await fetch(`${url}/health`);
+      // A process that accepts but never answers (stopped, wedged) must not hold this up.
+      await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`node ${spec.nodeId} did not serve on ${url}`);
+      if (Date.now() > deadline || cancel?.aborted) {
+        // Not left behind: a node that never served is nobody's to stop later.
+        child.kill('SIGKILL');
+        await child;
+        throw new Error(
+          cancel?.aborted
+            ? `node ${spec.nodeId}: start cancelled`
+            : `node ${spec.nodeId} did not serve on ${url}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -71,11 +103,25 @@ export async function startNodeProcess(spec: NodeSpec, timeoutMs = 20_000): Prom
     env,
     child,
     async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await child;
-      clearTimeout(timer);
+      let killed = false;
+      const wasRunning = child.exitCode === null && child.signalCode === null;
+      if (wasRunning) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => {
+          killed = true;
+          child.kill('SIGKILL');
+        }, graceMs);
+        await child;
+        clearTimeout(timer);
+      }
+      return {
+        nodeId: spec.nodeId,
+        pid: child.pid,
+        exitCode: child.exitCode ?? undefined,
+        signal: child.signalCode ?? undefined,
+        wasRunning,
+        killed,
+      };
     },
   };
 }

@@ -159,19 +159,25 @@ export async function redisUp(
 
 /**
  * Stops exactly the redis-server processes this cluster's folder started (its pid files),
- * never by name. Returns the ports it stopped.
+ * never by name: SIGTERM, then SIGKILL for those still running after `graceMs` (whose ports
+ * go to `onKilled`). Returns the ports it stopped.
  */
-export async function redisDown(layout: Pick<ClusterLayout, 'dir'>): Promise<number[]> {
+export async function redisDown(
+  layout: Pick<ClusterLayout, 'dir'>,
+  { graceMs = 10_000, onKilled }: { graceMs?: number; onKilled?: (ports: number[]) => void } = {},
+): Promise<number[]> {
   const dir = resolve(layout.dir);
   const owned = ownedProcesses(dir);
   for (const { pid } of owned) signal(pid, 'SIGTERM');
   await waitFor(
     async () => owned.every(({ pid }) => !alive(pid)),
-    10_000,
+    graceMs,
     () => 'redis-server did not stop',
   ).catch(() => {
-    // A server stuck in a long fsync gets the hard stop; its AOF is still consistent.
-    for (const { pid } of owned) signal(pid, 'SIGKILL');
+    // A server stuck in a long fsync (or stopped) gets the hard stop; its AOF is still consistent.
+    const left = owned.filter(({ pid }) => running(pid));
+    for (const { pid } of left) signal(pid, 'SIGKILL');
+    if (left.length) onKilled?.(left.map((o) => o.port));
   });
   for (const { port } of owned) rmSync(join(dir, String(port), 'redis.pid'), { force: true });
   return owned.map((o) => o.port);
@@ -398,6 +404,17 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Alive and not a zombie: an exited server that init has not reaped yet needs no SIGKILL. */
+function running(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 

@@ -46,6 +46,8 @@ export interface Config {
   readonly shedHeapPercent: number;
   /** How long the pressure must last before requests are shed (one pause is not saturation). */
   readonly shedAfterMs: number;
+  /** How long a stop (SIGTERM, SIGINT) may take before the process gives up what is left. */
+  readonly stopTimeoutMs: number;
 }
 
 /** A configuration value that does not meet its contract; the message names the variable. */
@@ -86,6 +88,7 @@ interface Validated {
   VS_SHED_EVENT_LOOP_DELAY_MS: number;
   VS_SHED_HEAP_PERCENT: number;
   VS_SHED_AFTER_MS: number;
+  VS_STOP_TIMEOUT_MS: number;
 }
 
 interface Variable {
@@ -223,6 +226,10 @@ export const VARIABLES: Record<string, Variable> = {
     schema: { type: 'integer', minimum: 0, maximum: 600000, default: 3000 },
     expects: 'an integer number of milliseconds from 0 to 600000',
   },
+  VS_STOP_TIMEOUT_MS: {
+    schema: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
+    expects: 'an integer number of milliseconds from 100 to 600000',
+  },
 };
 
 /** Fields of Config that hold secrets: printed and logged as `[redacted]`, never in clear. */
@@ -302,6 +309,7 @@ export function loadConfig(overrides: Env = {}, env: Env = process.env): Config 
     shedEventLoopDelayMs: v.VS_SHED_EVENT_LOOP_DELAY_MS,
     shedHeapPercent: v.VS_SHED_HEAP_PERCENT,
     shedAfterMs: v.VS_SHED_AFTER_MS,
+    stopTimeoutMs: v.VS_STOP_TIMEOUT_MS,
   });
 }
 

@@ -6,6 +6,7 @@ import { ClusterClock } from './cluster/heartbeats.ts';
 import type { Config } from './config.ts';
 import { build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
+import { describeOpenRequest, trackOpenRequests } from './http/open-requests.ts';
 import { Appender } from './log/append-vote.ts';
 import { Folder } from './log/folder.ts';
 import { PollCatalogue } from './log/poll-catalogue.ts';
@@ -18,14 +19,25 @@ import {
   type LogTarget,
 } from './log/redis-client.ts';
 import type { Logger } from './logger.ts';
+import { type AbandonedStep, StopDeadline } from './stop-deadline.ts';
 
 export interface RunningNode {
   app: FastifyInstance;
   ctx: AppContext;
   /** http://host:port the node listens on (after listen). */
   url: string;
-  /** Stops accepting, finishes in-flight requests, closes Redis. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, finishes in-flight requests, resigns, snapshots, closes Redis — within
+   * `deadline` (default: a new one of VS_STOP_TIMEOUT_MS). Never waits past it and never
+   * rejects: what it could not do is in the result (and logged as `stop_abandoned`).
+   */
+  close(deadline?: StopDeadline): Promise<NodeStopOutcome>;
+}
+
+export interface NodeStopOutcome {
+  /** True when every step finished: nothing was abandoned. */
+  clean: boolean;
+  abandoned: AbandonedStep[];
 }
 
 /** Starts a node. With `listen: false` the app is built but not bound (tests use inject). */
@@ -112,6 +124,7 @@ export async function startNode(
     ready: () => isReady(client) && resolved,
   };
   const app = build(ctx);
+  const openRequests = trackOpenRequests(app);
   await resolveDurability();
   if (listen) {
     url = await app.listen({ host: config.httpHost, port: config.httpPort });
@@ -127,14 +140,63 @@ export async function startNode(
     app,
     ctx,
     url,
-    async close() {
-      await app.close();
-      await coordinator.stop();
-      await folder.stop();
+    async close(deadline = new StopDeadline(config.stopTimeoutMs)) {
+      // Each step that waits on a client, Redis or the disk gets what is left of the budget;
+      // a Redis write is not even tried while Redis is away (it would only sit in the queue).
+      const redisAway = (step: string, what: string) => {
+        if (isReady(client)) return false;
+        deadline.abandon(step, `Redis is unavailable: ${what}`);
+        return true;
+      };
+      // Requests get half the budget at most, so that resigning and snapshotting keep theirs.
+      const drained = await deadline.step('finish in-flight requests', () => app.close(), {
+        capMs: deadline.remainingMs / 2,
+        detail: () => {
+          const open = openRequests.list();
+          return `${open.length} still open, cut off: ${open.map(describeOpenRequest).join(', ')}`;
+        },
+      });
+      if (!drained) app.server.closeAllConnections();
+      coordinator.halt();
+      coordinator.view.stop();
+      await Promise.all([
+        coordinator.role === 'leader' &&
+        !redisAway('resign leadership', 'the lease expires by itself within VS_LEASE_MS')
+          ? deadline.step('resign leadership', () => coordinator.resign(), {
+              detail: () => 'Redis did not answer; the lease expires by itself within VS_LEASE_MS',
+            })
+          : coordinator.resign({ locally: true }),
+        deadline.step('stop folding and write snapshots', () => folder.stop()),
+      ]);
       progress.stop();
-      await progress.publish();
+      if (
+        progress.unpublished &&
+        !redisAway('publish fold progress', 'the last Applied entry is not written')
+      )
+        await deadline.step('publish fold progress', () => progress.publishLast());
       catalogue.stop();
-      await client.quit().catch(() => client.disconnect());
+      // QUIT lets Redis finish this client's replies; past the budget, just drop the sockets.
+      if (!isReady(client) || !(await quitWithin(client, deadline.remainingMs)))
+        client.disconnect();
+      for (const { step, reason } of deadline.abandoned)
+        log.warn({ event: 'stop_abandoned', step, reason }, `stop: gave up "${step}": ${reason}`);
+      return { clean: deadline.clean, abandoned: deadline.abandoned };
     },
   };
+}
+
+/** QUIT within `ms`: true when Redis answered. */
+async function quitWithin(client: LogTarget['client'], ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    client.quit().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return answered;
 }

@@ -21,6 +21,15 @@ for (const [name, value] of [
   });
 }
 
+cli('config shows the stop bound, VS_STOP_TIMEOUT_MS', async () => {
+  const plain = await execa('node', [BIN, 'config'], { env: { VS_STOP_TIMEOUT_MS: '' } });
+  assert.match(String(plain.stdout), /^stopTimeoutMs: 10000$/m);
+  const set = await execa('node', [BIN, 'config', '--json'], {
+    env: { VS_STOP_TIMEOUT_MS: '2500' },
+  });
+  assert.is(JSON.parse(String(set.stdout)).stopTimeoutMs, 2500);
+});
+
 cli('flags override env and --json prints one object with the secrets redacted', async () => {
   const result = await execa('node', [BIN, 'config', '--shards', '4', '--json'], {
     env: {

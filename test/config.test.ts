@@ -17,6 +17,7 @@ defaults('an empty environment gives the documented defaults', () => {
   assert.is(config.heartbeatMs, 250);
   assert.is(config.failureTimeoutMs, 1500);
   assert.is(config.logLevel, 'info');
+  assert.is(config.stopTimeoutMs, 10000);
   assert.equal(config.members, []);
   assert.equal(config.redisCluster, []);
   assert.ok(config.nodeId.endsWith('-3001'), 'the default node id names the port');
@@ -91,6 +92,7 @@ const cases: [Record<string, string>, RegExp][] = [
   [{ VS_PREFIX: 'a{b}' }, /^VS_PREFIX=/],
   [{ VS_HEARTBEAT_MS: '1500', VS_LEASE_MS: '2000' }, /^VS_HEARTBEAT_MS=1500 is too long/],
   [{ VS_REDIS_CLUSTER: 'h:7000', VS_REDIS_URL: 'redis://h' }, /both set/],
+  [{ VS_STOP_TIMEOUT_MS: '50' }, /^VS_STOP_TIMEOUT_MS="50" is invalid: expected an integer number/],
 ];
 
 for (const [env, message] of cases) {

@@ -19,6 +19,9 @@ const watchdog = setTimeout(() => {
   finish(1);
 }, WATCHDOG_MS);
 watchdog.unref();
+// Tests whose own timers are unref'd (the read ticker's) must not see the process exit under
+// them when nothing else happens to hold the event loop open; finish() exits regardless.
+setInterval(() => {}, 60_000);
 
 const ctx = await parse('test', pattern, {});
 await run(ctx.suites, { bail: false });

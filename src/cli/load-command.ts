@@ -1,7 +1,10 @@
 // `votestream load`: drive nodes with votes and, with --verify, prove nothing was lost.
+// SIGTERM/SIGINT end the run early: nothing more is sent, the requests in flight have
+// VS_STOP_TIMEOUT_MS to be answered, and the summary says what was abandoned (exit 1 then).
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { runLoad } from '../tools/load.ts';
+import { watchStopSignals } from './stop-signals.ts';
 
 interface LoadFlags {
   target: string;
@@ -59,6 +62,16 @@ export function loadCommand(): Command {
     .addOption(new Option('--verify-timeout <time>', 'how long --verify waits').default('60s'))
     .option('--json', 'print one JSON summary object last')
     .action(async (flags: LoadFlags) => {
+      const config = loadConfig();
+      const stop = watchStopSignals({
+        timeoutMs: config.stopTimeoutMs,
+        onForce: (by, signal) =>
+          process.stderr.write(
+            by === 'deadline'
+              ? `votestream load: not stopped within ${config.stopTimeoutMs} ms; exiting with requests unanswered\n`
+              : `votestream load: second signal (${signal}); exiting at once, requests unanswered\n`,
+          ),
+      });
       const summary = await runLoad({
         targets: flags.target.split(',').map((t) => t.trim().replace(/\/$/, '')),
         rate: flags.rate === 'max' ? 'max' : positive('rate', flags.rate),
@@ -73,15 +86,26 @@ export function loadCommand(): Command {
         revotes: fraction('revotes', flags.revotes),
         seed: Number(flags.seed),
         ...(flags.poll ? { poll: flags.poll } : {}),
-        adminToken: flags.adminToken ?? loadConfig().adminToken,
+        adminToken: flags.adminToken ?? config.adminToken,
         verify: Boolean(flags.verify),
         verifyTimeoutMs: duration(flags.verifyTimeout),
+        signal: stop.signal,
+        stopMs: config.stopTimeoutMs,
         onProgress: (p) => {
           const line = `${(p.elapsedMs / 1000).toFixed(0)} s: ${p.sent} sent, ${p.acknowledged} acknowledged, ${p.inFlight} in flight`;
           if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
           else process.stderr.write(`${line}\n`);
         },
+      }).catch((error: Error) => {
+        if (!stop.signal.aborted) throw error;
+        return undefined;
       });
+      stop.release();
+      if (!summary) {
+        process.stderr.write('votestream load: interrupted before any vote was sent\n');
+        process.exitCode = 1;
+        return;
+      }
       if (process.stderr.isTTY) process.stderr.write('\n');
       if (!flags.json) {
         const l = summary.latencyMs;
@@ -96,6 +120,10 @@ export function loadCommand(): Command {
           `time to finalized ms: p50 ${f.p50}  p90 ${f.p90}  p99 ${f.p99}  p99.9 ${f.p999}  max ${f.max}  (${f.count} seen${f.unseen ? `, ${f.unseen} not seen finalized` : ''})`,
         );
         console.log(`statuses: ${JSON.stringify(summary.statuses)}`);
+        if (summary.interrupted)
+          console.log(
+            `interrupted: ${summary.abandoned} votes abandoned (no answer that settles them; each may or may not be recorded)${flags.verify ? '; not verified' : ''}`,
+          );
         if (summary.verified) {
           console.log(
             `lost ${summary.lost}, duplicated ${summary.duplicated}, mismatched ${summary.mismatched}${summary.finalizedAfterMs !== null ? `; all finalized ${summary.finalizedAfterMs} ms after the run` : ''}`,
@@ -103,7 +131,11 @@ export function loadCommand(): Command {
           for (const p of summary.problems.slice(0, 20)) console.log(`  ${p}`);
         }
       } else console.log(JSON.stringify(summary));
-      process.exitCode = summary.lost || summary.duplicated || summary.mismatched ? 1 : 0;
+      // An interrupted run is clean when nothing was abandoned; a --verify run that was not
+      // verified never exits 0.
+      const unclean = summary.interrupted && (summary.abandoned > 0 || Boolean(flags.verify));
+      process.exitCode =
+        summary.lost || summary.duplicated || summary.mismatched || unclean ? 1 : 0;
     });
 }
 

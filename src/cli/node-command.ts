@@ -1,9 +1,13 @@
-// `votestream node`: one node, configured by env and flags; SIGTERM/SIGINT stop it gracefully.
+// `votestream node`: one node, configured by env and flags. SIGTERM/SIGINT stop it gracefully
+// within VS_STOP_TIMEOUT_MS (exit 0 when nothing was given up, else 1); a second signal, or
+// the bound passing, ends it at once.
 import { Command } from 'commander';
 import { ConfigError } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { startNode } from '../node.ts';
+import { StopDeadline } from '../stop-deadline.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
+import { watchStopSignals } from './stop-signals.ts';
 
 export function nodeCommand(): Command {
   return withConfigFlags(new Command('node'))
@@ -17,14 +21,29 @@ export function nodeCommand(): Command {
           `${config.httpHost}:${config.httpPort} is already in use: choose another VS_HTTP_PORT / --port`,
         );
       });
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
+      let deadline: StopDeadline | undefined;
+      const stop = watchStopSignals({
+        timeoutMs: config.stopTimeoutMs,
+        onForce: (by, signal) =>
+          log.error(
+            { event: 'stop_forced', by, signal, running: deadline?.running ?? [] },
+            by === 'deadline'
+              ? `stop: not done within ${config.stopTimeoutMs} ms; exiting with it unfinished`
+              : `stop: second signal (${signal}); exiting at once`,
+          ),
       });
-      log.info({ event: 'stopping' }, 'stopping: draining requests');
-      await node.close();
-      log.info({ event: 'stopped' }, 'stopped');
-      // Everything is closed; a library's idle timer must not keep a stopped node alive.
-      process.exit(0);
+      const signal = await stop.received;
+      deadline = new StopDeadline(config.stopTimeoutMs);
+      log.info(
+        { event: 'stopping', signal, timeoutMs: config.stopTimeoutMs },
+        'stopping: draining requests',
+      );
+      const outcome = await node.close(deadline);
+      log.info(
+        { event: 'stopped', clean: outcome.clean, abandoned: outcome.abandoned.length },
+        outcome.clean ? 'stopped' : `stopped, ${outcome.abandoned.length} step(s) given up`,
+      );
+      // Everything is closed or given up; a library's idle timer must not keep the node alive.
+      process.exit(outcome.clean ? 0 : 1);
     });
 }

@@ -1,4 +1,6 @@
 // `votestream replay`: export the log (NDJSON or a table), or verify every shard's chain.
+// SIGTERM/SIGINT end an export, a --follow or a copy: within VS_STOP_TIMEOUT_MS, exit 0 when
+// it stopped between reads, 1 when it had to give up a read (or write) still on its way.
 import { Command, Option } from 'commander';
 import type { Config } from '../config.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
@@ -13,6 +15,7 @@ import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
 import { type ReplayedEntry, replayLog, toEntryId } from '../tools/replay.ts';
 import { verifyShard } from '../tools/verify-chain.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
+import { watchStopSignals } from './stop-signals.ts';
 
 interface ReplayFlags extends Record<string, unknown> {
   poll?: string;
@@ -108,8 +111,9 @@ export function replayCommand(): Command {
           ...(flags.from ? { from: toEntryId(flags.from) } : {}),
           ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
         };
-        const stop = stopOnSignal();
+        const stop = stopOnSignal(config);
         let count = 0;
+        let abandonedAfter: string | undefined;
         // Progress goes to stderr, and only on a terminal: stdout is the export.
         const progress = process.stderr.isTTY
           ? setInterval(
@@ -122,6 +126,9 @@ export function replayCommand(): Command {
             follow: Boolean(flags.follow),
             ...(flags.speed ? { speed: speedOf(flags.speed) } : {}),
             signal: stop.signal,
+            onAbandoned: (lastId) => {
+              abandonedAfter = lastId;
+            },
           });
           for await (const entry of entries) {
             count++;
@@ -134,26 +141,39 @@ export function replayCommand(): Command {
             process.stderr.write(`\rreplayed ${count.toLocaleString('en')} entries\n`);
           }
         }
-        if (flags.json) console.log(JSON.stringify({ entries: count }));
+        if (abandonedAfter !== undefined) {
+          process.stderr.write(
+            `votestream replay: stopped with a read of the log unanswered (Redis did not reply): entries after ${abandonedAfter} may be missing\n`,
+          );
+          process.exitCode = 1;
+        }
+        if (flags.json)
+          console.log(
+            JSON.stringify({
+              entries: count,
+              ...(abandonedAfter !== undefined ? { abandonedAfter } : {}),
+            }),
+          );
       } finally {
         client.disconnect();
       }
     });
 }
 
-/** Stops a --follow or a long copy on Ctrl-C / SIGTERM, letting it finish its summary. */
-function stopOnSignal() {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    release: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
-  };
+/**
+ * Stops an export, a --follow or a copy on Ctrl-C / SIGTERM, letting it finish its summary;
+ * past VS_STOP_TIMEOUT_MS (a write that never completes), or at a second signal, it exits 1.
+ */
+function stopOnSignal(config: Config) {
+  return watchStopSignals({
+    timeoutMs: config.stopTimeoutMs,
+    onForce: (by, signal) =>
+      process.stderr.write(
+        by === 'deadline'
+          ? `votestream replay: not stopped within ${config.stopTimeoutMs} ms; exiting with it unfinished\n`
+          : `votestream replay: second signal (${signal}); exiting at once\n`,
+      ),
+  });
 }
 
 function speedOf(value: string): number {
@@ -199,7 +219,7 @@ async function copyInto(flags: ReplayFlags, config: Config, source: Client): Pro
     prefix: flags.intoPrefix ?? config.prefix,
     shards: config.shards,
   };
-  const stop = stopOnSignal();
+  const stop = stopOnSignal(config);
   const started = performance.now();
   try {
     await assertEmptyTarget(target);
@@ -207,9 +227,13 @@ async function copyInto(flags: ReplayFlags, config: Config, source: Client): Pro
       ...Array.from({ length: config.shards }, (_, s) => shardKeys(config.prefix, s).log),
       controlKeys(config.prefix).polls,
     ];
+    let abandonedAfter: string | undefined;
     let entries: AsyncIterable<MergedEntry> = mergedEntries(source, keys, {
       follow: Boolean(flags.follow),
       signal: stop.signal,
+      onAbandoned: (lastId) => {
+        abandonedAfter = lastId;
+      },
     });
     if (flags.speed) entries = paced(entries, speedOf(flags.speed), stop.signal);
     let duplicateVoteIds = 0;
@@ -228,6 +252,12 @@ async function copyInto(flags: ReplayFlags, config: Config, source: Client): Pro
       },
     );
     if (process.stderr.isTTY) process.stderr.write('\n');
+    if (abandonedAfter !== undefined) {
+      process.stderr.write(
+        `votestream replay: stopped with a read of the source unanswered (Redis did not reply): entries after ${abandonedAfter} were not copied\n`,
+      );
+      process.exitCode = 1;
+    }
     const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
     console.log(
       flags.json

@@ -1,13 +1,21 @@
 // `votestream up` (= `npm start`): a local Redis Cluster (unless VS_REDIS_CLUSTER or
 // VS_REDIS_URL points elsewhere) and --nodes member nodes, restarted when they die; Ctrl-C
-// stops the nodes gracefully, then the Redis it started.
+// stops the nodes gracefully, then the Redis it started, within VS_STOP_TIMEOUT_MS (see
+// ops/local-stop.ts); a second Ctrl-C kills them all at once.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import {
+  killLocalCluster,
+  type LocalCluster,
+  NODE_SHARE,
+  stopLocalCluster,
+} from '../../ops/local-stop.ts';
 import { type SupervisedNode, superviseNode } from '../../ops/node-supervisor.ts';
-import { redisDown, redisUp } from '../../ops/redis-cluster.ts';
+import { redisUp } from '../../ops/redis-cluster.ts';
 import { loadConfig } from '../config.ts';
+import { watchStopSignals } from './stop-signals.ts';
 
 interface UpFlags {
   nodes: string;
@@ -36,8 +44,26 @@ export function upCommand(): Command {
         throw new RangeError('--nodes must be 1 to 9');
       const base = loadConfig();
       const redisDir = join(flags.dir, 'redis');
+      const logDir = join(flags.dir, 'logs');
+      const nodes: SupervisedNode[] = [];
+      const local: LocalCluster = {
+        nodes,
+        redisDir: undefined,
+        logOf: (nodeId) => join(logDir, `${nodeId}.log`),
+      };
+      // From here on a signal stops what was started so far; see ops/local-stop.ts.
+      const stop = watchStopSignals({
+        timeoutMs: base.stopTimeoutMs,
+        onForce: (by, signal) => {
+          console.error(
+            by === 'deadline'
+              ? `not stopped within ${base.stopTimeoutMs} ms: killing the nodes and Redis`
+              : `second signal (${signal}): killing the nodes and Redis`,
+          );
+          killLocalCluster(local);
+        },
+      });
       let seeds = base.redisCluster.map((s) => `${s.host}:${s.port}`).join(',');
-      let startedRedis = false;
       if (!seeds && !base.redisUrl) {
         const layout = {
           port: Number(flags.redisPort),
@@ -48,7 +74,7 @@ export function upCommand(): Command {
           password: base.redisPassword,
         };
         const { alreadyRunning, status } = await redisUp(layout);
-        startedRedis = !alreadyRunning;
+        if (!alreadyRunning) local.redisDir = redisDir;
         seeds = status.masters.map((m) => m.address).join(',');
         console.log(
           `Redis Cluster ${alreadyRunning ? 'already running' : 'started'}: ${seeds} (3 masters, 3 replicas)`,
@@ -58,7 +84,6 @@ export function upCommand(): Command {
       // Shared by every node, so token polls work locally; `votestream tokens` asks a node for
       // tokens with the admin token, so nobody needs to see this one.
       const voterSecret = base.voterSecret ?? randomBytes(32).toString('base64url');
-      const logDir = join(flags.dir, 'logs');
       mkdirSync(logDir, { recursive: true });
       const ids = Array.from({ length: count }, (_, i) => `n${i + 1}`);
       const env: Record<string, string> = {
@@ -67,45 +92,53 @@ export function upCommand(): Command {
         VS_ADMIN_TOKEN: adminToken,
         VS_VOTER_SECRET: voterSecret,
         VS_SNAPSHOT_DIR: join(flags.dir, 'snapshots'),
+        // Each node's own stop fits in up's bound, before up would kill it.
+        VS_STOP_TIMEOUT_MS: String(Math.max(100, Math.round(base.stopTimeoutMs * NODE_SHARE))),
       };
-      const nodes: SupervisedNode[] = [];
+      let signalAt = 0;
+      void stop.received.then(() => {
+        signalAt = performance.now();
+      });
       const stopAll = async () => {
-        await Promise.all(nodes.map((n) => n.stop()));
-        if (startedRedis) await redisDown({ dir: redisDir });
+        console.log('stopping nodes…');
+        const clean = await stopLocalCluster(
+          local,
+          base.stopTimeoutMs - (performance.now() - signalAt),
+          (line) => console.error(line),
+        );
+        console.log(clean ? 'stopped' : 'stopped, not cleanly (see above)');
+        process.exit(clean ? 0 : 1);
       };
       try {
         for (const [i, nodeId] of ids.entries()) {
-          const output = join(logDir, `${nodeId}.log`);
+          if (stop.signal.aborted) break;
+          const output = local.logOf(nodeId);
           const spec = { nodeId, port: port + i, env, output };
           // A node that dies is started again, as a process manager would in production.
           nodes.push(await superviseNode(spec, (line) => console.log(line)));
           console.log(`node ${nodeId}: ${nodes[i]!.url}  (log: ${output})`);
         }
       } catch (error) {
-        await stopAll();
+        await stopLocalCluster(local, base.stopTimeoutMs, (line) => console.error(line));
         throw error;
       }
+      if (stop.signal.aborted) await stopAll();
       console.log(`dashboard: ${nodes[0]!.url}/  (every node serves it)`);
       console.log(`API and cluster view: ${nodes[0]!.url}/cluster`);
       console.log(`admin token: ${base.adminToken ? '(VS_ADMIN_TOKEN)' : adminToken}`);
-      console.log(`leader: ${await leaderOf(nodes[0]!.url)}`);
+      console.log(`leader: ${await leaderOf(nodes[0]!.url, stop.signal)}`);
       console.log('Press Ctrl-C to stop.');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      console.log('stopping nodes…');
+      await stop.received;
       await stopAll();
-      console.log('stopped');
-      process.exit(0);
     });
 }
 
-async function leaderOf(url: string): Promise<string> {
+async function leaderOf(url: string, stopping: AbortSignal): Promise<string> {
   const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !stopping.aborted) {
     try {
-      const view = (await (await fetch(`${url}/cluster`)).json()) as {
+      const reply = await fetch(`${url}/cluster`, { signal: AbortSignal.timeout(1000) });
+      const view = (await reply.json()) as {
         leader?: { nodeId: string; term: number };
       };
       if (view.leader) return `${view.leader.nodeId} (term ${view.leader.term})`;

@@ -24,7 +24,7 @@ export class AppliedProgress {
   readonly #intervalMs: number;
   #last = '';
   #timer: NodeJS.Timeout | undefined;
-  #inFlight = false;
+  #current: Promise<boolean> | undefined;
   #stopped = true;
   #scheduled = false;
   #next: NodeJS.Timeout | undefined;
@@ -80,21 +80,50 @@ export class AppliedProgress {
     this.#next.unref();
   };
 
-  /** Appends an Applied entry if any shard moved since the last one. */
-  async publish(): Promise<void> {
-    if (this.#inFlight) {
-      // What moved meanwhile goes out after this one.
-      this.#again = true;
-      return;
-    }
+  /** True when the fold moved since the last Applied entry this node wrote. */
+  get unpublished(): boolean {
+    return this.#positions().key !== this.#last;
+  }
+
+  #positions() {
     const shards = this.#folder.readers.map((r) => ({
       shard: r.shard,
       seq: r.state.appliedSeq,
       hash: r.state.headHash,
     }));
-    const key = shards.map((s) => s.seq).join(',');
-    if (key === this.#last) return;
-    this.#inFlight = true;
+    return { shards, key: shards.map((s) => s.seq).join(',') };
+  }
+
+  /**
+   * Appends an Applied entry if any shard moved since the last one. Resolves false when Redis
+   * did not take it (logged; the retry timer tries again), true otherwise.
+   */
+  publish(): Promise<boolean> {
+    if (this.#current) {
+      // What moved meanwhile goes out after this one.
+      this.#again = true;
+      return this.#current;
+    }
+    const { shards, key } = this.#positions();
+    if (key === this.#last) return Promise.resolve(true);
+    this.#current = this.#append(shards, key).finally(() => {
+      this.#current = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.#onBatch();
+      }
+    });
+    return this.#current;
+  }
+
+  /** A stopping node's last report: after the one in flight, what moved since. Rejects if
+   * Redis did not take it. */
+  async publishLast(): Promise<void> {
+    await this.#current;
+    if (!(await this.publish())) throw new Error('Redis did not take the Applied entry');
+  }
+
+  async #append(shards: { shard: number; seq: number; hash: string }[], key: string) {
     try {
       const payload = encodeEvent({
         type: 'Applied',
@@ -115,14 +144,10 @@ export class AppliedProgress {
         payload,
       );
       this.#last = key;
+      return true;
     } catch (error) {
       this.#log.warn({ err: (error as Error).message }, 'could not publish fold progress');
-    } finally {
-      this.#inFlight = false;
-      if (this.#again) {
-        this.#again = false;
-        this.#onBatch();
-      }
+      return false;
     }
   }
 }

@@ -2,7 +2,6 @@
 // the shards: heartbeats (who is alive, in which role and term), the election stream (the
 // member set) and the acks stream (how far each node has folded each shard). All three share
 // the {ctl} slot, so one blocking XREAD on one dedicated connection follows them all.
-import { setTimeout as delay } from 'node:timers/promises';
 import { type Liveness, liveness } from '../domain/membership.ts';
 import type { RawEntry } from '../log/codec.ts';
 import { controlKeys } from '../log/keys.ts';
@@ -63,11 +62,13 @@ export class ClusterView {
     this.#running ??= this.#run(client, conn);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops following. A read still on its way is not waited for: one queued while Redis was
+   * away may never settle, even after disconnect; if it comes, it only updates this view.
+   */
+  stop(): void {
     this.#stopped = true;
     this.#conn?.disconnect();
-    // A read queued while Redis was away may never settle after disconnect: don't wait forever.
-    await Promise.race([this.#running, delay(2000)]);
   }
 
   liveness(nodeId: string, now = performance.now()): Liveness {

@@ -42,6 +42,7 @@ export class Coordinator {
   readonly #startedAt = performance.now();
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
+  #halted = false;
   #commitScheduled = false;
   /** When the last commit pass ran (performance.now()). */
   #lastPassAt = 0;
@@ -96,29 +97,31 @@ export class Coordinator {
     void this.tick();
   }
 
-  async stop(): Promise<void> {
+  /** Stops the heartbeats: no tick starts after this (a stopping node leads no new term). */
+  halt(): void {
+    this.#halted = true;
     clearInterval(this.#timer);
-    if (this.role === 'leader') {
-      try {
-        await this.lease.release(Math.round(this.#o.clock.now()));
-        this.#o.log.info(
-          { event: 'leader_resigned', term: this.lease.term },
-          'leadership released',
-        );
-      } catch (error) {
-        this.#o.log.warn(
-          { err: (error as Error).message },
-          'could not release the lease; it will expire',
-        );
-      }
-      this.role = 'follower';
+  }
+
+  /**
+   * Releases the lease when this node leads (LeaderResigned), so another member takes over at
+   * once rather than when the lease runs out. With `locally`, only forgets it (Redis is away:
+   * the lease expires by itself). Rejects when Redis refuses the release.
+   */
+  async resign({ locally = false } = {}): Promise<void> {
+    if (this.role !== 'leader') return;
+    this.role = 'follower';
+    if (locally) {
+      this.lease.drop();
+      return;
     }
-    await this.view.stop();
+    await this.lease.release(Math.round(this.#o.clock.now()));
+    this.#o.log.info({ event: 'leader_resigned', term: this.lease.term }, 'leadership released');
   }
 
   /** One heartbeat's work. Never throws: Redis faults are logged and retried next time. */
   async tick(): Promise<void> {
-    if (this.#ticking) return;
+    if (this.#ticking || this.#halted) return;
     this.#ticking = true;
     const { config, client, clock, log } = this.#o;
     // First, and without Redis: when Redis is away, peers going suspect is the news.
@@ -198,7 +201,8 @@ export class Coordinator {
       'data',
       candidacy,
     );
-    const term = await this.lease.acquire();
+    // A node that began to stop while its candidacy was on its way stands no further.
+    const term = this.#halted ? undefined : await this.lease.acquire();
     if (term === undefined) {
       this.role = 'follower';
       return;

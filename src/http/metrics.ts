@@ -14,10 +14,23 @@ export interface NodeMetrics {
   appendSeconds: Histogram<string>;
 }
 
+/**
+ * prom-client's gauges of the totals of `nodejs_active_handles`, `_requests` and `_resources`
+ * (by type). Prometheus reserves `_total` for counters and `promtool check metrics` rejects
+ * them; each is the sum of the family beside it (`sum without (type) (nodejs_active_handles)`),
+ * so they are dropped rather than renamed into a second series of the same number.
+ */
+const REDUNDANT_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export function createMetrics(ctx: AppContext): NodeMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ node: ctx.config.nodeId });
   collectDefaultMetrics({ register: registry });
+  for (const name of REDUNDANT_DEFAULT_GAUGES) registry.removeSingleMetric(name);
   const readers = () => ctx.folder.readers;
 
   const votes = new Counter({

@@ -131,7 +131,7 @@ export class Folder extends EventEmitter {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await Promise.all(this.readers.map((r) => r.stop()));
+    for (const reader of this.readers) reader.stop();
     this.#reads.disconnect();
     this.#pages.disconnect();
     await this.#saving;

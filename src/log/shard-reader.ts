@@ -110,11 +110,14 @@ export class ShardReader {
     this.#running ??= this.#run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops folding at once: nothing is folded after this, so a snapshot taken next is the
+   * reader's last state. A read still on its way is not waited for — one queued while Redis
+   * is away may never settle, even once its connection is closed — and is dropped if it comes.
+   */
+  stop(): void {
     this.#stopped = true;
     this.#abort.abort();
-    // A read queued while Redis is away settles only when the folder closes the connection.
-    await Promise.race([this.#running, delay(2000)]);
   }
 
   /**
@@ -182,6 +185,7 @@ export class ShardReader {
     const snapshot = fromSnapshot
       ? await this.#o.snapshots.load(this.shard, this.#o.client)
       : undefined;
+    if (this.#stopped) return;
     this.#state = snapshot?.state ?? createShardState(this.shard);
     this.#position = snapshot
       ? { entryId: snapshot.entryId, headEntryId: snapshot.headEntryId }
@@ -220,6 +224,7 @@ export class ShardReader {
           // A few shards catch up at a time: sixteen at once hold sixteen pages in memory
           // between reads, which the garbage collector copies over and over.
           const problem = await this.#o.catchUpLimit(() => this.#catchUp());
+          if (this.#stopped) return undefined;
           if (problem) return problem;
           await this.#pointGroup(this.#position.entryId);
           groupReady = true;
@@ -242,6 +247,7 @@ export class ShardReader {
           this.#keys.log,
           '>',
         )) as [string, RawEntry[]][] | null;
+        if (this.#stopped) return undefined;
         const entries = reply?.[0]?.[1];
         full = entries?.length === this.#o.count;
         if (!entries?.length) continue;

@@ -25,6 +25,8 @@ export class FinalizationWatch {
   readonly #intervalMs: number;
   #running = false;
   #loop: Promise<void> | undefined;
+  /** Ends a poll on its way when the watch stops: a stopping load does not wait for it. */
+  readonly #cancel = new AbortController();
   /** Failed polls of the node (down, restarting): counted, and the watch goes on. */
   errors = 0;
 
@@ -57,10 +59,13 @@ export class FinalizationWatch {
     this.#loop = this.#run();
   }
 
-  /** Waits (up to `timeoutMs`) until every tracked vote was seen finalized, then stops. */
-  async drain(timeoutMs: number): Promise<void> {
+  /**
+   * Waits (up to `timeoutMs`, or until `signal` aborts) until every tracked vote was seen
+   * finalized, then stops.
+   */
+  async drain(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.waiting > 0 && performance.now() < deadline) {
+    while (this.waiting > 0 && performance.now() < deadline && !signal?.aborted) {
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.stop();
@@ -69,6 +74,7 @@ export class FinalizationWatch {
   async stop(): Promise<void> {
     if (!this.#loop) return;
     this.#running = false;
+    this.#cancel.abort();
     const loop = this.#loop;
     this.#loop = undefined;
     await loop;
@@ -84,6 +90,7 @@ export class FinalizationWatch {
           method: 'GET',
           headersTimeout: 2000,
           bodyTimeout: 2000,
+          signal: this.#cancel.signal,
         });
         const body = (await res.body.json()) as {
           shards?: { shard: number; committedSeq: number }[];
@@ -91,6 +98,7 @@ export class FinalizationWatch {
         if (res.statusCode === 200 && body.shards) this.#seen(body.shards);
         else this.errors++;
       } catch {
+        if (!this.#running) break;
         this.errors++;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -3,8 +3,10 @@
 // queueing — no coordinated omission) or as fast as the connections allow; retried with the
 // same voteId on 503s and network errors, never counted before a 200/201; then --verify
 // checks every target's finalized tally against what was acknowledged.
+import { setMaxListeners } from 'node:events';
 import { build, type Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { StopDeadline } from '../stop-deadline.ts';
 import { FinalizationWatch } from './finalization-watch.ts';
 
 export interface LoadOptions {
@@ -25,6 +27,13 @@ export interface LoadOptions {
   adminToken?: string;
   verify: boolean;
   verifyTimeoutMs: number;
+  /**
+   * Interrupts the run (SIGTERM, Ctrl-C): nothing more is sent or retried, the requests in
+   * flight get `stopMs` to be answered and are then cut off; no finalization wait, no verify.
+   */
+  signal?: AbortSignal;
+  /** The interrupted run's bound (VS_STOP_TIMEOUT_MS); default 10 s. */
+  stopMs?: number;
   onProgress?: (p: {
     sent: number;
     acknowledged: number;
@@ -55,6 +64,14 @@ export interface LoadSummary {
   mismatched: number;
   finalizedAfterMs: number | null;
   problems: string[];
+  /** The run was interrupted (`signal`) before it had sent everything. */
+  interrupted: boolean;
+  /**
+   * Votes given up without an answer that settles them (an acknowledgement or a refusal):
+   * cut off in flight by an interrupted run, or last answered 503/429 or not at all when
+   * retries stopped. Each may or may not have been recorded.
+   */
+  abandoned: number;
 }
 
 export interface Percentiles {
@@ -106,6 +123,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     numberOfSignificantValueDigits: 3,
   });
   const { polls, options } = await preparePolls(o);
+  if (o.signal?.aborted) throw new Error('interrupted before any vote was sent');
   // Every shard's committed seq comes with any poll's tally: one poll is enough to watch.
   const watch = new FinalizationWatch(o.targets[0]!, polls[0]!);
   watch.start();
@@ -113,6 +131,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const acked = new Map<string, { vote: Vote; seq: number; shard: number }>();
   const ackedList: Vote[] = [];
   let retried = 0;
+  let abandoned = 0;
   let sent = 0;
   let inFlight = 0;
   let voterNext = 0;
@@ -140,6 +159,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const pools = new Map(
     o.targets.map((t) => [t, new Pool(t, { connections: o.connections, pipelining: 1 })]),
   );
+  /** Cuts off the requests in flight when an interrupted run's time is up. */
+  const cutOff = new AbortController();
+  // Every request in flight listens to it (up to --connections of them).
+  setMaxListeners(0, cutOff.signal);
   const send = async (votes: Vote[], dueAt: number, firstTarget: string): Promise<void> => {
     let target = firstTarget;
     let pending = votes;
@@ -154,6 +177,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
           body: JSON.stringify(batch ? { votes: pending } : pending[0]),
           headersTimeout: 10_000,
           bodyTimeout: 10_000,
+          signal: cutOff.signal,
         });
         const body = (await res.body.json()) as Record<string, unknown>;
         const results = batch
@@ -177,10 +201,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
           } else if (r.status === 503 || r.status === 429) retry.push(vote);
         });
       } catch {
+        if (cutOff.signal.aborted) {
+          abandoned += pending.length;
+          return;
+        }
         count('network-error');
         retry.push(...pending);
       }
-      if (!retry.length || stopping) return;
+      if (!retry.length) return;
+      if (stopping) {
+        abandoned += retry.length;
+        return;
+      }
       retried += retry.length;
       pending = retry;
       // Another node may serve while this one is down: retries go round the targets.
@@ -205,8 +237,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   );
   let index = 0;
   let finishedAt = 0;
+  const interrupted = new Promise<void>((resolve) => {
+    if (o.signal?.aborted) resolve();
+    o.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  let stop: StopDeadline | undefined;
   try {
-    while (sent < total && performance.now() < deadline) {
+    while (sent < total && performance.now() < deadline && !o.signal?.aborted) {
       const dueAt =
         o.rate === 'max' ? performance.now() : started + (index * 1000 * o.batch) / o.rate;
       const wait = dueAt - performance.now();
@@ -214,7 +251,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       if (performance.now() < dueAt - 1) continue;
       // Connections bound the requests in flight; a due request waits for one, and its
       // latency still counts from when it was due.
-      while (inFlight >= o.connections) await Promise.race(requests);
+      while (inFlight >= o.connections && !o.signal?.aborted)
+        await Promise.race([...requests, interrupted]);
+      if (o.signal?.aborted) break;
       const votes = Array.from({ length: Math.min(o.batch, total - sent) }, nextVote);
       sent += votes.length;
       inFlight++;
@@ -225,18 +264,33 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       });
       requests.add(request);
     }
-    // Let what was sent finish; retries keep going for a while, then stop.
     const drain = Promise.all(requests);
-    const grace = new Promise((r) => setTimeout(r, 30_000));
-    await Promise.race([drain, grace]);
+    if (!o.signal?.aborted) {
+      // Let what was sent finish; retries keep going for a while (or until interrupted).
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        drain,
+        interrupted,
+        new Promise((r) => {
+          grace = setTimeout(r, 30_000);
+        }),
+      ]);
+      clearTimeout(grace);
+    }
     stopping = true;
+    if (o.signal?.aborted) {
+      // Interrupted: no more retries; what is in flight has the stop's bound, then is cut off.
+      stop = new StopDeadline(o.stopMs ?? 10_000);
+      if (!(await stop.step('finish requests in flight', () => drain))) cutOff.abort();
+    }
     await drain;
     finishedAt = performance.now();
-    await watch.drain(o.verify ? o.verifyTimeoutMs : 60_000);
+    if (!o.signal?.aborted) await watch.drain(o.verify ? o.verifyTimeoutMs : 60_000, o.signal);
   } finally {
     clearInterval(progress);
     await watch.stop();
-    await Promise.all([...pools.values()].map((p) => p.close()));
+    // An interrupted run does not wait for connections to close politely.
+    await Promise.all([...pools.values()].map((p) => (stop ? p.destroy() : p.close())));
   }
   const seconds = (finishedAt - started) / 1000;
   const summary: LoadSummary = {
@@ -260,8 +314,19 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     mismatched: 0,
     finalizedAfterMs: null,
     problems: [],
+    interrupted: Boolean(o.signal?.aborted),
+    abandoned,
   };
-  if (o.verify) await verify(o, polls, options, [...acked.values()], summary);
+  if (summary.interrupted) {
+    if (abandoned) summary.problems.push(`interrupted: ${abandoned} votes abandoned`);
+    if (o.verify) summary.problems.push('interrupted: nothing was verified');
+  } else if (o.verify) {
+    await verify(o, polls, options, [...acked.values()], summary);
+    if (o.signal?.aborted) {
+      summary.interrupted = true;
+      summary.problems.push('interrupted: the verification was cut short');
+    }
+  }
   return summary;
 }
 
@@ -270,7 +335,9 @@ async function preparePolls(o: LoadOptions) {
   const target = o.targets[0]!;
   const options = new Map<string, string[]>();
   if (o.poll) {
-    const res = await fetch(`${target}/polls/${encodeURIComponent(o.poll)}`);
+    const res = await fetch(`${target}/polls/${encodeURIComponent(o.poll)}`, {
+      signal: o.signal ?? null,
+    });
     if (!res.ok) throw new Error(`poll ${o.poll}: ${res.status} ${await res.text()}`);
     const { poll } = (await res.json()) as { poll: { id: string; options: { id: string }[] } };
     options.set(
@@ -296,6 +363,7 @@ async function preparePolls(o: LoadOptions) {
         options: ['a', 'b', 'c', 'd'],
         revote: 'replace',
       }),
+      signal: o.signal ?? null,
     });
     if (!res.ok) throw new Error(`poll create: ${res.status} ${await res.text()}`);
     polls.push(id);
@@ -339,7 +407,9 @@ async function verify(
     for (const target of o.targets) {
       for (const pollId of polls) {
         try {
-          const t = (await (await fetch(`${target}/polls/${pollId}/tally`)).json()) as {
+          const t = (await (
+            await fetch(`${target}/polls/${pollId}/tally`, { signal: o.signal ?? null })
+          ).json()) as {
             finalized: Record<string, number>;
             ballots: { finalized: number; pending: number };
           };
@@ -363,7 +433,8 @@ async function verify(
     }
     if (
       (last.lost === 0 && last.duplicated === 0 && last.mismatched === 0) ||
-      performance.now() > deadline
+      performance.now() > deadline ||
+      o.signal?.aborted
     )
       break;
     await new Promise((r) => setTimeout(r, 250));

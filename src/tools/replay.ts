@@ -26,6 +26,8 @@ export interface ReplayOptions {
   /** Replay at `speed` times the pace the entries were appended at. */
   speed?: number;
   signal?: AbortSignal;
+  /** `signal` ended the replay with a read of the log still on its way: see MergeOptions. */
+  onAbandoned?: (lastId: string) => void;
 }
 
 /** A shard entry, an elided run of a poll export (both with their shard), or a catalogue entry. */
@@ -59,6 +61,7 @@ export async function* replayLog(
     ...(filter.to ? { to: filter.to } : {}),
     follow: Boolean(options.follow),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onAbandoned ? { onAbandoned: options.onAbandoned } : {}),
   });
   if (options.speed) entries = paced(entries, options.speed, options.signal);
   const keep = (e: { type: string; pollId?: string }) =>

@@ -53,6 +53,8 @@ const load = (throughput: number, p99: number, unseen = 0): LoadSummary => ({
   mismatched: 0,
   finalizedAfterMs: 10,
   problems: [],
+  interrupted: false,
+  abandoned: 0,
 });
 const run = (batch: number, summary: LoadSummary): FinalityRun => ({
   batch,

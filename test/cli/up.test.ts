@@ -7,8 +7,73 @@ import * as assert from 'uvu/assert';
 import { killClusterSync, ownedProcesses } from '../../ops/redis-cluster.ts';
 import { until } from '../helpers/node.ts';
 import { freeBasePort } from '../helpers/redis-cluster.ts';
+import { described, signalAndWait } from '../helpers/stopping.ts';
 
 const up = suite('votestream up (npm start)');
+
+/** Runs `votestream up` in a new folder on free ports; resolves once it says it is ready. */
+async function startUp(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'votestream-up-'));
+  const redisPort = await freeBasePort(6);
+  const port = await freeBasePort(3);
+  const child = execa(
+    'node',
+    [
+      'bin/votestream.js',
+      'up',
+      '--redis-port',
+      String(redisPort),
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+    ],
+    { reject: false, env: { VS_REDIS_CLUSTER: '', VS_REDIS_URL: '', ...env } },
+  );
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const cleanUp = async (pids: number[] = []) => {
+    // After a failure too: nothing it started may outlive the test, stopped or not.
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await child;
+      clearTimeout(timer);
+    }
+    killClusterSync(join(dir, 'redis'));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await until(() => /Press Ctrl-C/.test(out), 60_000, 'up did not finish starting');
+  } catch (error) {
+    await cleanUp();
+    throw new Error(`${(error as Error).message} in 60 s; it printed: ${out || '(nothing)'}`);
+  }
+  // An object around the child: a promise of a thenable would wait for it to exit.
+  return { child, dir, port, out: () => out, cleanUp };
+}
+
+/** Whether the process runs (an exited one that init has not reaped yet does not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them all', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'votestream-up-'));
@@ -93,6 +158,59 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     }
     killClusterSync(join(dir, 'redis'));
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+up(
+  'a node that does not stop and a frozen Redis are killed by pid within the bound: exit 1, nothing left',
+  async () => {
+    const bound = 6000;
+    const { child, dir, out, cleanUp } = await startUp({ VS_STOP_TIMEOUT_MS: String(bound) });
+    const nodes = ['n1', 'n2', 'n3'].map((id) => nodePid(child.pid!, id));
+    const redis = ownedProcesses(join(dir, 'redis')).map((o) => o.pid);
+    try {
+      // n2 cannot act on its SIGTERM; n1 and n3 find Redis frozen (their stops give up on it),
+      // and the frozen Redis servers do not act on theirs either.
+      process.kill(nodes[1]!, 'SIGSTOP');
+      for (const pid of redis) process.kill(pid, 'SIGSTOP');
+      const ended = await signalAndWait(child, 'SIGINT', bound + 10_000);
+      assert.is(ended.exitCode, 1, `${described(ended)}: ${out()}`);
+      assert.ok(ended.ms < bound + 1000, `${described(ended)}: ${out()}`);
+      assert.match(
+        out(),
+        new RegExp(`node n2 did not stop within 4500 ms: killed \\(SIGKILL, pid ${nodes[1]}\\)`),
+      );
+      assert.match(
+        out(),
+        /node n1 stopped uncleanly \(exit code 1\); what it gave up: "stop_abandoned" in /,
+      );
+      assert.match(out(), /redis-server on \d+(, \d+){5} did not stop in time: killed \(SIGKILL\)/);
+      assert.match(out(), /stopped, not cleanly/);
+      const left = [...nodes, ...redis].filter(alive);
+      assert.equal(left, [], `still running: ${left.join(', ')}`);
+    } finally {
+      await cleanUp([...nodes, ...redis]);
+    }
+  },
+);
+
+up('a second Ctrl-C kills the nodes and Redis at once', async () => {
+  const { child, dir, out, cleanUp } = await startUp();
+  const nodes = ['n1', 'n2', 'n3'].map((id) => nodePid(child.pid!, id));
+  const redis = ownedProcesses(join(dir, 'redis')).map((o) => o.pid);
+  try {
+    // A node that cannot stop keeps the first Ctrl-C's stop waiting.
+    process.kill(nodes[1]!, 'SIGSTOP');
+    const ended = await signalAndWait(child, 'SIGINT', 20_000, {
+      second: { afterMs: 500, signal: 'SIGINT' },
+    });
+    assert.is(ended.exitCode, 130, `${described(ended)}: ${out()}`);
+    assert.ok(ended.ms < 500 + 1000, described(ended));
+    assert.match(out(), /second signal \(SIGINT\): killing the nodes and Redis/);
+    const left = [...nodes, ...redis].filter(alive);
+    assert.equal(left, [], `still running: ${left.join(', ')}`);
+  } finally {
+    await cleanUp([...nodes, ...redis]);
   }
 });
 

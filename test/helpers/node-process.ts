@@ -34,8 +34,10 @@ export async function startOne(
   nodeId: string,
   port: number,
   env: Record<string, string>,
+  /** A file for the node's JSON log (default: none). */
+  output?: string,
 ): Promise<NodeProcess> {
-  const node = await startNodeProcess({ nodeId, port, env });
+  const node = await startNodeProcess({ nodeId, port, env, ...(output ? { output } : {}) });
   started.push(node);
   await until(
     async () => (await fetch(`${node.url}/health`).catch(() => undefined))?.status === 200,

@@ -1,19 +1,35 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunningNode } from '../../src/node.ts';
-import { caughtUp, createPoll, peerEnv, startTestNode, until } from '../helpers/node.ts';
-import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type RunningNode, startNode } from '../../src/node.ts';
+import {
+  ADMIN,
+  caughtUp,
+  createPoll,
+  peerEnv,
+  snapshotDir,
+  startTestNode,
+  until,
+} from '../helpers/node.ts';
+import { promtoolCheck } from '../helpers/promtool.ts';
+import { freeBasePort, sharedCluster } from '../helpers/redis-cluster.ts';
 
 const metrics = suite('GET /metrics');
 let node: RunningNode;
 
 metrics.before(async () => {
-  node = await startTestNode(await sharedCluster(), {
-    VS_NODE_ID: 'metrics-node',
-    VS_MEMBERS: 'metrics-node',
-    VS_HEARTBEAT_MS: '100',
-    VS_LEASE_MS: '1000',
-  });
+  node = await startTestNode(
+    await sharedCluster(),
+    {
+      VS_NODE_ID: 'metrics-node',
+      VS_MEMBERS: 'metrics-node',
+      VS_HEARTBEAT_MS: '100',
+      VS_LEASE_MS: '1000',
+      // Listening: the lint test below opens a live tally stream over real HTTP.
+    },
+    { listen: true },
+  );
 });
 metrics.after(async () => {
   await node.close();
@@ -97,6 +113,97 @@ metrics(
       assert.is(value(text, 'votestream_finalize_seconds_count'), 0);
     } finally {
       await late.close();
+    }
+  },
+);
+
+metrics(
+  'after appends, replays, refusals, batches, tallies and a live stream, promtool finds nothing',
+  async () => {
+    const pollId = await createPoll(node);
+    const post = (url: string, payload: unknown) =>
+      node.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+    const cast = { pollId, voterId: 'lint-1', choices: ['a'], voteId: 'lint-vote-1' };
+    assert.is((await post('/votes', cast)).statusCode, 201);
+    assert.is((await post('/votes', cast)).statusCode, 200, 'a retried voteId is replayed');
+    assert.is((await post('/votes', { ...cast, voteId: 'lint-vote-2' })).statusCode, 409);
+    assert.is((await post('/votes', { pollId, voterId: 'lint-2' })).statusCode, 400);
+    assert.is((await post('/votes', { ...cast, pollId: 'no-such-poll' })).statusCode, 404);
+    const batch = await post('/votes/batch', {
+      votes: [
+        { pollId, voterId: 'lint-3', choices: ['b'] },
+        { pollId, voterId: 'lint-1', choices: ['c'] },
+      ],
+    });
+    assert.equal(
+      batch.json().results.map((r: { status: number }) => r.status),
+      [201, 409],
+    );
+    assert.is((await node.app.inject({ url: '/votes/lint-vote-1' })).statusCode, 200);
+    assert.is((await node.app.inject({ url: '/cluster' })).statusCode, 200);
+    assert.is((await node.app.inject({ url: '/health' })).statusCode, 200);
+    assert.is((await node.app.inject({ url: '/polls', headers: ADMIN })).statusCode, 200);
+    const stream = await fetch(`${node.url}/polls/${pollId}/events`);
+    const reader = stream.body!.getReader();
+    assert.ok((await reader.read()).value, 'the live tally sent nothing');
+    await until(
+      async () =>
+        (await node.app.inject({ url: `/polls/${pollId}/tally` })).json().finalized.a === 1 &&
+        (await node.app.inject({ url: `/polls/${pollId}/tally` })).json().finalized.b === 1,
+      5000,
+      'not finalized',
+    );
+    await reader.cancel();
+
+    const exposition = await (await fetch(`${node.url}/metrics`)).text();
+    const lint = await promtoolCheck(exposition);
+    assert.is(lint.said, '', 'promtool found something');
+    assert.is(lint.exitCode, 0);
+    // The totals promtool rejected are gone; the families by type they summed are there.
+    assert.not.match(exposition, /^nodejs_active_(handles|requests|resources)_total/m);
+    assert.match(exposition, /^nodejs_active_handles\{/m);
+    assert.match(exposition, /^votestream_finalize_seconds_bucket\{/m);
+  },
+);
+
+metrics(
+  'a node that cannot reach Redis (503s, connection errors) also serves metrics promtool accepts',
+  async () => {
+    // Nothing listens on this port: every Redis call fails, every append is a 503.
+    const config = loadConfig(
+      {
+        VS_REDIS_URL: `redis://127.0.0.1:${await freeBasePort(1)}`,
+        VS_NODE_ID: 'metrics-no-redis',
+        VS_LOG_LEVEL: 'silent',
+        VS_SNAPSHOT_DIR: snapshotDir(),
+        VS_HTTP_PORT: '0',
+      },
+      {},
+    );
+    const away = await startNode(config, createLogger({ level: 'silent' }), { listen: false });
+    try {
+      const res = await away.app.inject({
+        method: 'POST',
+        url: '/votes',
+        payload: { pollId: 'p', voterId: 'v', choices: ['a'] },
+      });
+      assert.is(res.statusCode, 503, res.body);
+      let exposition = '';
+      await until(
+        async () => {
+          exposition = (await away.app.inject({ url: '/metrics' })).body;
+          return /^votestream_redis_errors_total\{[^}]*\} [1-9]/m.test(exposition);
+        },
+        5000,
+        'no Redis error counted',
+      );
+      assert.match(exposition, /^votestream_votes_total\{status="503"/m);
+      assert.match(exposition, /^votestream_redis_ready\{[^}]*\} 0$/m);
+      const lint = await promtoolCheck(exposition);
+      assert.is(lint.said, '', 'promtool found something');
+      assert.is(lint.exitCode, 0);
+    } finally {
+      await away.close();
     }
   },
 );
