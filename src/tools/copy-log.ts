@@ -43,9 +43,14 @@ export async function assertEmptyTarget(target: CopyTarget): Promise<void> {
   }
 }
 
+/** How long a partial round waits for more entries before it is written (`--follow`). */
+const IDLE_FLUSH_MS = 50;
+
 /**
  * Writes `entries` (from mergedEntries over the source's shard logs, in shard order, then the
- * catalogue as the last source) into `target`. Returns the number of entries copied.
+ * catalogue as the last source) into `target`. Returns the number of entries copied. Entries go
+ * in rounds of up to 2000; a partial round is written as soon as no entry has come for 50 ms,
+ * so a copy that follows a live log (`replay --into --follow`) keeps up with a trickle too.
  */
 export async function copyLog(
   entries: AsyncIterable<MergedEntry>,
@@ -55,6 +60,7 @@ export async function copyLog(
 ): Promise<number> {
   let copied = 0;
   let term = 0;
+  let termWritten = 0;
   let round = new Map<number, RawEntry[]>();
   let size = 0;
   const flush = async () => {
@@ -66,9 +72,24 @@ export async function copyLog(
     round = new Map();
     size = 0;
     for (const fence of await Promise.all(writes)) term = Math.max(term, fence);
+    // Elections on the copy must start above every term that marked it, or its fences refuse
+    // them: raised as soon as a marker of a higher term is copied, not only at the end.
+    if (term > termWritten) {
+      const termKey = controlKeys(target.prefix).term;
+      if (term > Number((await target.client.get(termKey)) ?? 0)) {
+        await target.client.set(termKey, String(term));
+      }
+      termWritten = term;
+    }
     onProgress?.(copied);
   };
-  for await (const { source, raw } of entries) {
+  const iterator = entries[Symbol.asyncIterator]();
+  for (;;) {
+    const next = iterator.next();
+    if (size > 0 && (await idle(next, IDLE_FLUSH_MS))) await flush();
+    const { done, value } = await next;
+    if (done) break;
+    const { source, raw } = value;
     const list = round.get(source);
     if (list) list.push(raw);
     else round.set(source, [raw]);
@@ -76,12 +97,20 @@ export async function copyLog(
     if (++size >= ROUND) await flush();
   }
   if (size) await flush();
-  // Elections on the copy must start above every term that marked it, or its fences refuse them.
-  const termKey = controlKeys(target.prefix).term;
-  if (term > Number((await target.client.get(termKey)) ?? 0)) {
-    await target.client.set(termKey, String(term));
-  }
   return copied;
+}
+
+/** Whether `pending` is still unsettled after `ms` (it is not consumed or changed). */
+async function idle(pending: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
+  try {
+    return await Promise.race([pending.then(() => false, () => false), waited]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A shard's entries and what the scripts would have recorded when appending them. */

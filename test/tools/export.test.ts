@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestShard } from '../../src/domain/digest.ts';
@@ -193,6 +194,77 @@ exported(
         await mirror.close();
       }
     } finally {
+      redis.kill('SIGKILL');
+      await redis;
+    }
+  },
+);
+
+exported(
+  'replay --into --follow mirrors a trickle of votes as they come, not per 2000',
+  async () => {
+    const port = await freeBasePort(1);
+    const redis = execa(
+      'redis-server',
+      ['--port', String(port), '--save', '', '--appendonly', 'no'],
+      {
+        reject: false,
+      },
+    );
+    const into = `redis://127.0.0.1:${port}`;
+    let follower: ResultPromise | undefined;
+    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 100 });
+    try {
+      await until(
+        async () =>
+          (await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout ===
+          'PONG',
+        5000,
+        'redis-server did not start',
+      );
+      follower = execa(
+        'node',
+        ['bin/votestream.js', 'replay', '--into', into, '--follow', '--json'],
+        {
+          env,
+          reject: false,
+          stdin: 'ignore',
+        },
+      );
+      await probe.connect();
+      const shardLog = (s: number) => shardKeys(env.VS_PREFIX!, s).log;
+      const copiedVotes = async () => {
+        const lengths = await Promise.all(
+          Array.from({ length: node.ctx.config.shards }, (_, s) => probe.xlen(shardLog(s))),
+        );
+        return lengths.reduce((a, b) => a + b, 0);
+      };
+      const logged = async () => {
+        const { client } = node.ctx.target;
+        const lengths = await Promise.all(
+          Array.from({ length: node.ctx.config.shards }, (_, s) => client.xlen(shardLog(s))),
+        );
+        return lengths.reduce((a, b) => a + b, 0);
+      };
+      await until(async () => (await copiedVotes()) === (await logged()), 15_000, 'no first copy');
+      // One vote, far less than a round: it must reach the copy by itself, and its receipt with it.
+      const res = await node.app.inject({
+        method: 'POST',
+        url: '/votes',
+        payload: { pollId: other, voterId: 'trickle-1', choices: ['a'], voteId: 'trickle-vote' },
+      });
+      assert.is(res.statusCode, 201, res.body);
+      const { shard } = res.json().receipt;
+      await until(
+        async () =>
+          (await probe.hget(shardKeys(env.VS_PREFIX!, shard).ids, 'trickle-vote')) !== null,
+        5000,
+        'the vote did not reach the copy',
+      );
+    } finally {
+      follower?.kill('SIGINT');
+      await follower;
+      probe.disconnect();
       redis.kill('SIGKILL');
       await redis;
     }
