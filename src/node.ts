@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppliedProgress } from './cluster/applied-progress.ts';
 import { Coordinator } from './cluster/coordinator.ts';
 import { ClusterClock } from './cluster/heartbeats.ts';
+import { DurabilityWatch } from './cluster/shard-durability.ts';
 import type { Config } from './config.ts';
 import { build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
@@ -100,6 +101,8 @@ export async function startNode(
     address: () => url,
   });
 
+  const durability = new DurabilityWatch(target);
+  target.onWait = (shards, replicas) => durability.noteWait(shards, replicas);
   const ctx: AppContext = {
     config,
     log,
@@ -108,6 +111,7 @@ export async function startNode(
     catalogue,
     folder,
     coordinator,
+    durability,
     now: () => clock.now(),
     ready: () => isReady(client) && resolved,
   };
@@ -123,12 +127,14 @@ export async function startNode(
     await app.ready();
   }
   coordinator.start();
+  durability.start();
   return {
     app,
     ctx,
     url,
     async close() {
       await app.close();
+      durability.stop();
       await coordinator.stop();
       await folder.stop();
       progress.stop();

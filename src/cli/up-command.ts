@@ -1,18 +1,21 @@
 // `votestream up` (= `npm start`): a local Redis Cluster (unless VS_REDIS_CLUSTER or
-// VS_REDIS_URL points elsewhere) and --nodes member nodes, restarted when they die; Ctrl-C
-// stops the nodes gracefully, then the Redis it started.
+// VS_REDIS_URL points elsewhere) and --nodes member nodes, restarted when they die — the
+// nodes and the local redis-servers; Ctrl-C stops the nodes gracefully, then the Redis it
+// started.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { type SupervisedNode, superviseNode } from '../../ops/node-supervisor.ts';
-import { redisDown, redisUp } from '../../ops/redis-cluster.ts';
+import { layoutPorts, redisDown, redisUp } from '../../ops/redis-cluster.ts';
+import { type RedisSupervisor, superviseRedis } from '../../ops/redis-supervisor.ts';
 import { loadConfig } from '../config.ts';
 
 interface UpFlags {
   nodes: string;
   port: string;
   redisPort: string;
+  redisReplicas: string;
   dir: string;
 }
 
@@ -27,6 +30,12 @@ export function upCommand(): Command {
       new Option('--redis-port <port>', 'first port of the local Redis Cluster').default('7000'),
     )
     .addOption(
+      new Option(
+        '--redis-replicas <n>',
+        'replicas per master of the local Redis Cluster (2: losing one costs no availability)',
+      ).default('1'),
+    )
+    .addOption(
       new Option('--dir <path>', 'data folder: redis/, snapshots/, logs/').default('.data'),
     )
     .action(async (flags: UpFlags) => {
@@ -38,11 +47,15 @@ export function upCommand(): Command {
       const redisDir = join(flags.dir, 'redis');
       let seeds = base.redisCluster.map((s) => `${s.host}:${s.port}`).join(',');
       let startedRedis = false;
+      let redisSupervisor: RedisSupervisor | undefined;
       if (!seeds && !base.redisUrl) {
+        const replicas = Number(flags.redisReplicas);
+        if (!Number.isInteger(replicas) || replicas < 0 || replicas > 5)
+          throw new RangeError('--redis-replicas must be 0 to 5');
         const layout = {
           port: Number(flags.redisPort),
           masters: 3,
-          replicas: 1,
+          replicas,
           dir: redisDir,
           // With VS_REDIS_PASSWORD set, the local cluster requires it (the nodes inherit it).
           password: base.redisPassword,
@@ -51,7 +64,12 @@ export function upCommand(): Command {
         startedRedis = !alreadyRunning;
         seeds = status.masters.map((m) => m.address).join(',');
         console.log(
-          `Redis Cluster ${alreadyRunning ? 'already running' : 'started'}: ${seeds} (3 masters, 3 replicas)`,
+          `Redis Cluster ${alreadyRunning ? 'already running' : 'started'}: ${seeds} (3 masters, ${3 * replicas} replicas)`,
+        );
+        // A redis-server that dies is started again too, and rejoins as a replica.
+        redisSupervisor = superviseRedis(
+          { dir: redisDir, ports: layoutPorts(layout), password: layout.password },
+          (line) => console.log(line),
         );
       }
       const adminToken = base.adminToken ?? randomBytes(18).toString('base64url');
@@ -71,6 +89,8 @@ export function upCommand(): Command {
       const nodes: SupervisedNode[] = [];
       const stopAll = async () => {
         await Promise.all(nodes.map((n) => n.stop()));
+        // Before redisDown: a server being stopped must not be taken for a crashed one.
+        await redisSupervisor?.stop();
         if (startedRedis) await redisDown({ dir: redisDir });
       };
       try {

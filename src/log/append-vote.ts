@@ -196,7 +196,16 @@ export class Appender {
       for (const items of groups) for (const item of items) fail(item, failure);
       return;
     }
-    const replicated = durable ? Number(replies[groups.length]?.[1] ?? 0) >= 1 : true;
+    const [waitError, acks] = replies[groups.length] ?? [];
+    const replicated = durable ? Number(acks ?? 0) >= 1 : true;
+    if (durable && !waitError) {
+      // What this master's WAIT says about the shards whose appends it took.
+      const covered = groups.filter((_, g) => replies[g] && !replies[g][0]);
+      this.#target.onWait?.(
+        covered.map((items) => items[0]!.shard),
+        Number(acks ?? 0),
+      );
+    }
     for (let g = 0; g < groups.length; g++) {
       const items = groups[g]!;
       const [error, reply] = replies[g] ?? [new Error('no reply'), undefined];

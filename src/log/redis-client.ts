@@ -16,6 +16,11 @@ export interface LogTarget {
   /** WAIT for a replica after each write; resolved from `auto` once Redis answers. */
   durable: boolean;
   waitTimeoutMs: number;
+  /**
+   * Told what each WAIT counted: the shards whose writes it covered (all of one master) and
+   * the replicas that confirmed them. The node's durability view listens (shard-durability.ts).
+   */
+  onWait?: (shards: readonly number[], replicas: number) => void;
 }
 
 /** Opens the client for commands. It reconnects by itself; callers check `isReady`. */
