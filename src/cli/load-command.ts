@@ -96,6 +96,15 @@ export function loadCommand(): Command {
           `time to finalized ms: p50 ${f.p50}  p90 ${f.p90}  p99 ${f.p99}  p99.9 ${f.p999}  max ${f.max}  (${f.count} seen${f.unseen ? `, ${f.unseen} not seen finalized` : ''})`,
         );
         console.log(`statuses: ${JSON.stringify(summary.statuses)}`);
+        if (summary.unavailableS) {
+          const hit = summary.unavailableS
+            .map((s, shard) => ({ shard, s }))
+            .filter(({ s }) => s > 0)
+            .map(({ shard, s }) => `shard ${shard} ${s} s`);
+          console.log(
+            `unavailable (a vote waited ≥ 1 s with nothing of its shard acknowledged): ${hit.join(', ') || 'no shard'}`,
+          );
+        }
         if (summary.verified) {
           console.log(
             `lost ${summary.lost}, duplicated ${summary.duplicated}, mismatched ${summary.mismatched}${summary.finalizedAfterMs !== null ? `; all finalized ${summary.finalizedAfterMs} ms after the run` : ''}`,

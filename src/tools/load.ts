@@ -5,7 +5,9 @@
 // checks every target's finalized tally against what was acknowledged.
 import { build, type Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { shardOf } from '../domain/shard-of.ts';
 import { FinalizationWatch } from './finalization-watch.ts';
+import { type ShardOutage, ShardOutages, unavailableSeconds } from './shard-outages.ts';
 
 export interface LoadOptions {
   targets: string[];
@@ -54,6 +56,14 @@ export interface LoadSummary {
   duplicated: number;
   mismatched: number;
   finalizedAfterMs: number | null;
+  /**
+   * Per shard, the stretches (≥ 1 s) while the load was sending in which a vote of the shard
+   * waited and none of the shard was acknowledged (src/tools/shard-outages.ts); null when the
+   * target did not say its shard count.
+   */
+  outages: ShardOutage[] | null;
+  /** Seconds of those per shard (index = shard); null as above. */
+  unavailableS: number[] | null;
   problems: string[];
 }
 
@@ -106,6 +116,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     numberOfSignificantValueDigits: 3,
   });
   const { polls, options } = await preparePolls(o);
+  const shards = await shardCount(o.targets[0]!);
   // Every shard's committed seq comes with any poll's tally: one poll is enough to watch.
   const watch = new FinalizationWatch(o.targets[0]!, polls[0]!);
   watch.start();
@@ -140,9 +151,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const pools = new Map(
     o.targets.map((t) => [t, new Pool(t, { connections: o.connections, pipelining: 1 })]),
   );
+  let outages: ShardOutages | undefined;
   const send = async (votes: Vote[], dueAt: number, firstTarget: string): Promise<void> => {
     let target = firstTarget;
     let pending = votes;
+    if (outages && shards) {
+      const at = performance.now();
+      for (const v of votes) outages.sent(shardOf(v.pollId, v.voterId, shards), at);
+    }
     while (pending.length) {
       const retry: Vote[] = [];
       try {
@@ -168,6 +184,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
           const vote = pending[i]!;
           count(String(r.status));
           if ((r.status === 200 || r.status === 201) && r.receipt) {
+            outages?.acknowledged(r.receipt.shard, performance.now());
             if (!acked.has(vote.voteId)) {
               ackedList.push(vote);
               watch.track(r.receipt.shard, r.receipt.seq, dueAt);
@@ -190,6 +207,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   };
 
   const started = performance.now();
+  if (shards) outages = new ShardOutages(shards, started);
   const deadline = o.durationMs ? started + o.durationMs : Number.POSITIVE_INFINITY;
   const total = o.votes ?? Number.POSITIVE_INFINITY;
   const requests = new Set<Promise<void>>();
@@ -205,6 +223,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   );
   let index = 0;
   let finishedAt = 0;
+  let sendingEndedAt = 0;
   try {
     while (sent < total && performance.now() < deadline) {
       const dueAt =
@@ -225,6 +244,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       });
       requests.add(request);
     }
+    sendingEndedAt = performance.now();
     // Let what was sent finish; retries keep going for a while, then stop.
     const drain = Promise.all(requests);
     const grace = new Promise((r) => setTimeout(r, 30_000));
@@ -239,6 +259,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     await Promise.all([...pools.values()].map((p) => p.close()));
   }
   const seconds = (finishedAt - started) / 1000;
+  const shardOutages = outages?.outages(sendingEndedAt) ?? null;
   const summary: LoadSummary = {
     targets: o.targets,
     polls,
@@ -259,10 +280,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     duplicated: 0,
     mismatched: 0,
     finalizedAfterMs: null,
+    outages: shardOutages,
+    unavailableS: shardOutages && shards ? unavailableSeconds(shardOutages, shards) : null,
     problems: [],
   };
   if (o.verify) await verify(o, polls, options, [...acked.values()], summary);
   return summary;
+}
+
+/** The deployment's shard count, from GET /cluster; undefined if the target does not say. */
+async function shardCount(target: string): Promise<number | undefined> {
+  try {
+    const view = (await (await fetch(`${target}/cluster`)).json()) as { shards?: unknown[] };
+    return Array.isArray(view.shards) && view.shards.length > 0 ? view.shards.length : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Creates the polls (or reads the given one) and returns their option ids. */
