@@ -103,6 +103,7 @@ export async function startNode(
 
   const durability = new DurabilityWatch(target);
   target.onWait = (shards, replicas) => durability.noteWait(shards, replicas);
+  target.cannotReplicate = (shard) => durability.cannotReplicate(shard);
   const ctx: AppContext = {
     config,
     log,

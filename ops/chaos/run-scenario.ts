@@ -135,6 +135,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       seed: o.seed,
       adminToken: st.adminToken,
       progressFile: join(dir, 'load-progress.log'),
+      ...(s.loadConnections ? { connections: s.loadConnections } : {}),
     });
     let loadEnded = false;
     void load.result.finally(() => {

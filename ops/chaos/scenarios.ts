@@ -22,6 +22,8 @@ export interface Scenario {
   redisReplicas?: number;
   /** Run the redis-server supervisor of `votestream up` beside the cluster. */
   superviseRedis?: boolean;
+  /** Connections of the load generator (default 64). */
+  loadConnections?: number;
 }
 
 // The node defaults (VS_LEASE_MS 2000, VS_HEARTBEAT_MS 250, VS_FAILURE_TIMEOUT_MS 1500,

@@ -75,12 +75,29 @@ export function judgeWait(
 ): ShardDurability {
   if (acknowledged > 0)
     return { durable: true, reason: null, replicas: Math.max(before.replicas ?? 0, 1), at };
+  // A master already seen without a replica: the WAIT confirms it, and says no more.
+  if (before.reason === 'no replica in sync') return { ...before, at };
   return {
     durable: false,
     reason: 'no replica acknowledged in time',
     replicas: before.replicas,
     at,
   };
+}
+
+/**
+ * What to keep when a poll's verdict comes back: `current` may be a WAIT's that came back
+ * while the poll was on its way (its `at` is after `askedAt`). A WAIT is fresher and wins —
+ * except that a poll finding no online replica explains a WAIT that counted none, and stays.
+ */
+export function mergePoll(
+  current: ShardDurability,
+  polled: ShardDurability,
+  askedAt: number,
+): ShardDurability {
+  if (current.at <= askedAt) return polled;
+  if (current.durable === false && polled.reason === 'no replica in sync') return polled;
+  return current;
 }
 
 const POLL_MS = 1000;
@@ -117,6 +134,16 @@ export class DurabilityWatch {
     return this.#shards[shard]!;
   }
 
+  /**
+   * True while the shard's master was seen, within the last two polls, with no online replica:
+   * a WAIT there cannot succeed, so an append would only be written and refused after
+   * VS_WAIT_TIMEOUT_MS. (Not for a WAIT that merely timed out: a slow replica recovers.)
+   */
+  cannotReplicate(shard: number, now = Date.now()): boolean {
+    const s = this.#shards[shard];
+    return s?.reason === 'no replica in sync' && now - s.at < 2 * POLL_MS;
+  }
+
   /** A WAIT covering writes to these shards (one master's) counted `acknowledged` replicas. */
   noteWait(shards: readonly number[], acknowledged: number): void {
     const at = Date.now();
@@ -140,9 +167,8 @@ export class DurabilityWatch {
         )
         .then((answer) => {
           this.#polling.delete(shard);
-          // A WAIT that came back meanwhile is fresher than this answer.
-          if (this.#shards[shard]!.at > asked) return;
-          this.#shards[shard] = judgeShard(answer, this.#target.durable, Date.now());
+          const polled = judgeShard(answer, this.#target.durable, Date.now());
+          this.#shards[shard] = mergePoll(this.#shards[shard]!, polled, asked);
         });
     }
   }

@@ -129,6 +129,12 @@ export class Appender {
       return;
     }
     const shard = shardOf(vote.pollId, vote.voterId, this.#target.shards);
+    if (this.#target.durable && this.#target.cannotReplicate?.(shard)) {
+      // Refused before it is written: its master has no replica to confirm it.
+      const error = new VoteStreamError('NOT_DURABLE', undefined, { voteId: vote.voteId });
+      sink.settle(index, { status: 'failed', error });
+      return;
+    }
     const master = masterOf(this.#target.client, this.#slots[shard]!);
     let m = this.#masters.get(master);
     if (!m) {

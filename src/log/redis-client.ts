@@ -21,6 +21,12 @@ export interface LogTarget {
    * the replicas that confirmed them. The node's durability view listens (shard-durability.ts).
    */
   onWait?: (shards: readonly number[], replicas: number) => void;
+  /**
+   * Whether the shard's master is known to have no replica in sync now, so no WAIT can
+   * succeed there: the appender then refuses the shard's votes at once (503 NOT_DURABLE)
+   * instead of writing each and waiting VS_WAIT_TIMEOUT_MS to refuse it anyway.
+   */
+  cannotReplicate?: (shard: number) => boolean;
 }
 
 /** Opens the client for commands. It reconnects by itself; callers check `isReady`. */

@@ -92,6 +92,10 @@ interface Vote {
   choices: string[];
 }
 
+/** Pauses before a refused vote is sent again: the first, and the most it doubles to. */
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 10_000;
+
 /** A small seeded PRNG (mulberry32): the same --seed gives the same votes. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -152,9 +156,23 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     o.targets.map((t) => [t, new Pool(t, { connections: o.connections, pipelining: 1 })]),
   );
   let outages: ShardOutages | undefined;
+  // A slot per request on its way. A vote waiting to be retried gives its slot back, so the
+  // votes of a shard that refuses for a long time (a master lost) do not hold up the others'.
+  let slotFreed: () => void = () => {};
+  let slotFree = new Promise<void>((r) => {
+    slotFreed = r;
+  });
+  const release = () => {
+    inFlight--;
+    slotFreed();
+    slotFree = new Promise<void>((r) => {
+      slotFreed = r;
+    });
+  };
   const send = async (votes: Vote[], dueAt: number, firstTarget: string): Promise<void> => {
     let target = firstTarget;
     let pending = votes;
+    let pause = RETRY_FIRST_MS;
     if (outages && shards) {
       const at = performance.now();
       for (const v of votes) outages.sent(shardOf(v.pollId, v.voterId, shards), at);
@@ -200,9 +218,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       if (!retry.length || stopping) return;
       retried += retry.length;
       pending = retry;
-      // Another node may serve while this one is down: retries go round the targets.
+      // Another node may serve while this one is down: retries go round the targets, after a
+      // pause that doubles (200 ms … 10 s, ±25 % so that votes refused together do not come
+      // back together): a long outage of a shard costs a bounded rate of retries, and the
+      // shard's fresh votes still find out at once when it is back.
       target = o.targets[(o.targets.indexOf(target) + 1) % o.targets.length]!;
-      await new Promise((r) => setTimeout(r, 200));
+      release();
+      await new Promise((r) => setTimeout(r, pause * (0.75 + Math.random() / 2)));
+      pause = Math.min(2 * pause, RETRY_MAX_MS);
+      inFlight++;
     }
   };
 
@@ -233,13 +257,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       if (performance.now() < dueAt - 1) continue;
       // Connections bound the requests in flight; a due request waits for one, and its
       // latency still counts from when it was due.
-      while (inFlight >= o.connections) await Promise.race(requests);
+      while (inFlight >= o.connections) await slotFree;
       const votes = Array.from({ length: Math.min(o.batch, total - sent) }, nextVote);
       sent += votes.length;
       inFlight++;
       const target = o.targets[index++ % o.targets.length]!;
       const request = send(votes, dueAt, target).finally(() => {
-        inFlight--;
+        release();
         requests.delete(request);
       });
       requests.add(request);

@@ -1,6 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { judgeShard, judgeWait, onlineReplicas } from '../../src/cluster/shard-durability.ts';
+import {
+  judgeShard,
+  judgeWait,
+  mergePoll,
+  onlineReplicas,
+} from '../../src/cluster/shard-durability.ts';
 
 const judging = suite('whether a shard can be made durable now, and why not');
 
@@ -69,6 +74,23 @@ judging("a WAIT's count overrides the last poll either way", () => {
     at: 2,
   });
   assert.equal(judgeWait(refused, 1, 3), { durable: true, reason: null, replicas: 1, at: 3 });
+});
+
+judging('a WAIT of 0 on a master seen without a replica keeps that reason, fresher', () => {
+  const orphaned = judgeShard({ info: MASTER_WITH([]) }, true, 1);
+  assert.equal(judgeWait(orphaned, 0, 4), { ...orphaned, at: 4 });
+});
+
+judging('a poll answer gives way to a WAIT that came back meanwhile, unless it explains it', () => {
+  const asked = 10;
+  const waited = judgeWait(judgeShard({ info: MASTER_WITH(['online']) }, true, 1), 0, 12);
+  const noReplica = judgeShard({ info: MASTER_WITH([]) }, true, 13);
+  const online = judgeShard({ info: MASTER_WITH(['online']) }, true, 13);
+  assert.equal(mergePoll(waited, noReplica, asked), noReplica);
+  assert.equal(mergePoll(waited, online, asked), waited);
+  // Nothing came back since it was asked: the poll's answer stands.
+  const polledBefore = judgeShard({ info: MASTER_WITH(['online']) }, true, 5);
+  assert.equal(mergePoll(polledBefore, noReplica, asked), noReplica);
 });
 
 judging.run();
