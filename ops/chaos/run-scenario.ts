@@ -33,8 +33,9 @@ export interface ScenarioResult {
   chainsIntact: boolean;
   maxCommitGapS: number | null;
   /**
-   * Seconds per shard (index = shard) while the load sent in which a vote of that shard waited
-   * and none of it was acknowledged (stretches of 1 s or more; src/tools/shard-outages.ts).
+   * Seconds per shard (index = shard) while the load sent in which a vote of that shard waited,
+   * none of it was acknowledged and one was refused (stretches of 1 s or more;
+   * src/tools/shard-outages.ts).
    */
   unavailableS: number[] | null;
   /** Those stretches, in seconds from the load's start. */

@@ -102,7 +102,7 @@ export function loadCommand(): Command {
             .filter(({ s }) => s > 0)
             .map(({ shard, s }) => `shard ${shard} ${s} s`);
           console.log(
-            `unavailable (a vote waited ≥ 1 s with nothing of its shard acknowledged): ${hit.join(', ') || 'no shard'}`,
+            `unavailable (≥ 1 s with votes of the shard refused and none acknowledged): ${hit.join(', ') || 'no shard'}`,
           );
         }
         if (summary.verified) {

@@ -58,8 +58,8 @@ export interface LoadSummary {
   finalizedAfterMs: number | null;
   /**
    * Per shard, the stretches (≥ 1 s) while the load was sending in which a vote of the shard
-   * waited and none of the shard was acknowledged (src/tools/shard-outages.ts); null when the
-   * target did not say its shard count.
+   * waited, none of the shard was acknowledged and one of the shard was refused (503)
+   * (src/tools/shard-outages.ts); null when the target did not say its shard count.
    */
   outages: ShardOutage[] | null;
   /** Seconds of those per shard (index = shard); null as above. */
@@ -209,7 +209,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
             }
             acked.set(vote.voteId, { vote, seq: r.receipt.seq, shard: r.receipt.shard });
             latency.recordValue(Math.max(1, Math.round(performance.now() - dueAt)));
-          } else if (r.status === 503 || r.status === 429) retry.push(vote);
+          } else if (r.status === 503 || r.status === 429) {
+            if (r.status === 503 && shards)
+              outages?.refused(shardOf(vote.pollId, vote.voterId, shards));
+            retry.push(vote);
+          }
         });
       } catch {
         count('network-error');

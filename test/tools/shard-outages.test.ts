@@ -21,6 +21,7 @@ outages('a shard refusing from 4 s to 9 s: one outage from its first unanswered 
     o.acknowledged(1, t + 5);
     // Shard 0's votes sent from 4 s on are refused and retried until 9 s, when one gets in.
     if (t < 4000) o.acknowledged(0, t + 5);
+    else if (t < 9000) o.refused(0);
     if (t === 9000) o.acknowledged(0, t + 5);
     if (t > 9000) o.acknowledged(0, t + 5);
   }
@@ -44,6 +45,7 @@ outages('an outage still open when the load stops counts up to that moment', () 
   o.sent(2, 1000);
   o.acknowledged(2, 1010);
   o.sent(2, 6000);
+  o.refused(2);
   o.sent(2, 7000);
   assert.equal(o.outages(21_000), [{ shard: 2, fromS: 5, toS: 20 }]);
   // An acknowledgement during the drain after the load closes it, still clipped at the end.
@@ -58,5 +60,21 @@ outages('no demand, no outage: a shard nobody voted in is not unavailable', () =
   o.acknowledged(0, 10);
   assert.equal(o.outages(60_000), []);
 });
+
+outages(
+  'a wait without any refusal is no outage: the generator sent nothing else of the shard',
+  () => {
+    const o = new ShardOutages(1, 0);
+    o.sent(0, 1000);
+    // Its one vote hangs 5 s on a paused node and then gets in; nothing was refused.
+    o.acknowledged(0, 6000);
+    assert.equal(o.outages(10_000), []);
+    // The same with a refusal in between is an outage.
+    o.sent(0, 7000);
+    o.refused(0);
+    o.acknowledged(0, 9000);
+    assert.equal(o.outages(10_000), [{ shard: 0, fromS: 7, toS: 9 }]);
+  },
+);
 
 outages.run();
