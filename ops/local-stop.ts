@@ -3,6 +3,7 @@
 // is killed by pid; the Redis servers it started get the rest (SIGTERM, then SIGKILL by pid).
 import type { SupervisedNode } from './node-supervisor.ts';
 import { killClusterSync, redisDown } from './redis-cluster.ts';
+import type { RedisSupervisor } from './redis-supervisor.ts';
 
 /** Share of up's bound that its nodes get as their own VS_STOP_TIMEOUT_MS. */
 export const NODE_SHARE = 0.6;
@@ -15,6 +16,8 @@ export interface LocalCluster {
   nodes: SupervisedNode[];
   /** The folder of the Redis Cluster that up started; undefined when it uses another Redis. */
   redisDir: string | undefined;
+  /** What restarts up's redis-servers when they die: stopped first, so a stop is no crash. */
+  redisSupervisor?: RedisSupervisor;
   /** Where each node's log is, to point at when it stopped uncleanly. */
   logOf(nodeId: string): string;
 }
@@ -24,11 +27,14 @@ export interface LocalCluster {
  * kill. Resolves true when everything stopped cleanly by itself.
  */
 export async function stopLocalCluster(
-  { nodes, redisDir, logOf }: LocalCluster,
+  { nodes, redisDir, redisSupervisor, logOf }: LocalCluster,
   boundMs: number,
   report: (line: string) => void,
 ): Promise<boolean> {
   const started = performance.now();
+  // No restart from here on; one under way is not waited for (redisDown stops what it starts:
+  // the folder is marked stopped before any signal, and the supervisor leaves it alone).
+  void redisSupervisor?.stop();
   let clean = true;
   const graceMs = Math.round(boundMs * KILL_AT);
   const exits = await Promise.all(nodes.map((n) => n.stop(graceMs)));
@@ -64,7 +70,8 @@ export async function stopLocalCluster(
 }
 
 /** The last resort (a second signal, the bound passed): SIGKILL by pid, now. */
-export function killLocalCluster({ nodes, redisDir }: LocalCluster): void {
+export function killLocalCluster({ nodes, redisDir, redisSupervisor }: LocalCluster): void {
+  void redisSupervisor?.stop();
   for (const node of nodes) {
     const pid = node.current().child.pid;
     try {

@@ -101,6 +101,8 @@ export async function redisUp(
   const dir = resolve(layout.dir);
   const expected = { masters: layout.masters, replicas: layout.masters * layout.replicas };
 
+  // From here on the folder's servers are meant to run: a supervisor may restart them again.
+  rmSync(stopMarker(dir), { force: true });
   const { password } = layout;
   const answering = await Promise.all(ports.map((p) => ping(host, p, password)));
   if (answering.every(Boolean)) {
@@ -167,6 +169,9 @@ export async function redisDown(
   { graceMs = 10_000, onKilled }: { graceMs?: number; onKilled?: (ports: number[]) => void } = {},
 ): Promise<number[]> {
   const dir = resolve(layout.dir);
+  // Said before any signal, so a supervisor (ops/redis-supervisor.ts, under `votestream up`)
+  // never takes a stopping server for a crashed one and starts it again.
+  if (existsSync(dir)) writeFileSync(stopMarker(dir), `${new Date().toISOString()}\n`);
   const owned = ownedProcesses(dir);
   for (const { pid } of owned) signal(pid, 'SIGTERM');
   await waitFor(
@@ -194,6 +199,27 @@ export async function restartRedisNode(dir: string, port: number): Promise<void>
   const result = await execa(server, [conf], { reject: false, timeout: 10_000 });
   if (result.exitCode !== 0)
     throw new RedisClusterError(`redis-server on port ${port} failed to restart`);
+}
+
+/**
+ * Whether the folder's servers were stopped on purpose (`redisDown`) since they were last
+ * started by `redisUp`: then none of them is to be restarted.
+ */
+export function stoppedOnPurpose(dir: string): boolean {
+  return existsSync(stopMarker(resolve(dir)));
+}
+
+/**
+ * Whether the server on `port` ended without shutting down: its pid file is still there (a
+ * clean shutdown — SIGTERM, SHUTDOWN — removes it) but names no running redis-server.
+ */
+export function crashed(dir: string, port: number): boolean {
+  const home = resolve(dir);
+  return existsSync(join(home, String(port), 'redis.pid')) && ownedPid(home, port) === undefined;
+}
+
+function stopMarker(dir: string): string {
+  return join(dir, 'stopped');
 }
 
 /** Immediate SIGKILL of every server the folder started; for test teardown in an exit hook. */
@@ -362,6 +388,9 @@ async function startServer(
       'cluster-enabled yes',
       'cluster-config-file nodes.conf',
       `cluster-node-timeout ${layout.nodeTimeoutMs ?? 3000}`,
+      // A master that fails stops only its own slots: the others keep serving while its
+      // replica takes over (the default, yes, refuses every command cluster-wide meanwhile).
+      'cluster-require-full-coverage no',
       // The log of record: every write is appended and fsynced once a second.
       'appendonly yes',
       'appendfsync everysec',
@@ -384,7 +413,8 @@ async function startServer(
   }
 }
 
-function ownedPid(dir: string, port: number): number | undefined {
+/** The pid of the redis-server the folder started on `port`, if it runs. */
+export function ownedPid(dir: string, port: number): number | undefined {
   const file = join(dir, String(port), 'redis.pid');
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppliedProgress } from './cluster/applied-progress.ts';
 import { Coordinator } from './cluster/coordinator.ts';
 import { ClusterClock } from './cluster/heartbeats.ts';
+import { DurabilityWatch } from './cluster/shard-durability.ts';
 import type { Config } from './config.ts';
 import { build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
@@ -112,6 +113,9 @@ export async function startNode(
     address: () => url,
   });
 
+  const durability = new DurabilityWatch(target);
+  target.onWait = (shards, replicas) => durability.noteWait(shards, replicas);
+  target.cannotReplicate = (shard) => durability.cannotReplicate(shard);
   const ctx: AppContext = {
     config,
     log,
@@ -120,6 +124,7 @@ export async function startNode(
     catalogue,
     folder,
     coordinator,
+    durability,
     now: () => clock.now(),
     ready: () => isReady(client) && resolved,
   };
@@ -136,6 +141,7 @@ export async function startNode(
     await app.ready();
   }
   coordinator.start();
+  durability.start();
   return {
     app,
     ctx,
@@ -157,6 +163,7 @@ export async function startNode(
         },
       });
       if (!drained) app.server.closeAllConnections();
+      durability.stop();
       coordinator.halt();
       coordinator.view.stop();
       await Promise.all([

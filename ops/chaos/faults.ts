@@ -3,7 +3,7 @@
 // restarted from their own redis.conf.
 import calculateSlot from 'cluster-key-slot';
 import { controlKeys } from '../../src/log/keys.ts';
-import { clusterStatus, ownedProcesses, restartRedisNode } from '../redis-cluster.ts';
+import { clusterStatus, crashed, ownedProcesses, restartRedisNode } from '../redis-cluster.ts';
 import type { Netns } from './netns.ts';
 import { NODE_IDS, type Stage } from './stage.ts';
 
@@ -14,7 +14,13 @@ export type Fault =
   | { kind: 'kill'; node: NodeTarget; restartAfterMs: number }
   | { kind: 'pause'; node: NodeTarget; forMs: number }
   | { kind: 'restart'; node: NodeTarget }
-  | { kind: 'kill-redis-master'; restartAfterMs: number }
+  /**
+   * SIGKILL a Redis master: the {ctl} slot's (default) or another; restarted by the fault after
+   * `restartAfterMs`, or left dead (for a supervisor, or for nobody).
+   */
+  | { kind: 'kill-redis-master'; master?: 'ctl' | 'other'; restartAfterMs?: number }
+  /** Restart every redis-server of the stage that died without shutting down. */
+  | { kind: 'restart-dead-redis' }
   | { kind: 'partition'; forMs: number }
   /** Not a fault of the system: a vote the load generator never sent, to prove the checks fail. */
   | { kind: 'extra-vote' };
@@ -87,17 +93,35 @@ export async function injectFault(fault: Fault, c: FaultContext): Promise<Inject
       return injection;
     }
     case 'kill-redis-master': {
-      const port = await ctlMasterPort(stage);
+      const which = fault.master ?? 'ctl';
+      const port = await masterPort(stage, which);
       const victim = ownedProcesses(stage.redisDir).find((p) => p.port === port);
       if (!victim) throw new Error(`no running redis-server on port ${port}`);
       const injection = record(`redis:${port}`);
       process.kill(victim.pid, 'SIGKILL');
-      log(`SIGKILL redis-server ${port} (the master of the {ctl} slot)`);
+      log(
+        `SIGKILL redis-server ${port} (${which === 'ctl' ? 'the master of the {ctl} slot' : 'a master without the {ctl} slot'})`,
+      );
+      if (fault.restartAfterMs === undefined) {
+        log(`redis-server ${port} is left dead`);
+        return injection;
+      }
       await sleep(fault.restartAfterMs);
       await restartRedisNode(stage.redisDir, port);
       log(`restarted redis-server ${port}`);
-      await waitForReplicas(stage, 3, 30_000);
-      log('every master has a synced replica again');
+      await waitForReplicas(stage, 3 * stage.redisReplicas, 30_000);
+      log('every master has its synced replicas again');
+      return injection;
+    }
+    case 'restart-dead-redis': {
+      const dead = stage.redisPorts.filter((port) => crashed(stage.redisDir, port));
+      const injection = record(dead.map((p) => `redis:${p}`).join(',') || 'redis: none dead');
+      for (const port of dead) {
+        await restartRedisNode(stage.redisDir, port);
+        log(`restarted redis-server ${port}, which was left dead`);
+      }
+      await waitForReplicas(stage, 3 * stage.redisReplicas, 30_000);
+      log('every master has its synced replicas again');
       return injection;
     }
     case 'extra-vote': {
@@ -130,19 +154,23 @@ export async function injectFault(fault: Fault, c: FaultContext): Promise<Inject
   }
 }
 
-/** The port of the master serving the {ctl} slot: lease, term and heartbeats live there. */
-async function ctlMasterPort(stage: Stage): Promise<number> {
+/**
+ * The port of the master serving the {ctl} slot (lease, term and heartbeats live there), or of
+ * the first live master that does not.
+ */
+async function masterPort(stage: Stage, which: 'ctl' | 'other'): Promise<number> {
   const slot = calculateSlot(controlKeys(stage.prefix).lease);
   const status = await clusterStatus(stage.redisHost, stage.redisPorts);
+  const servesCtl = (ranges: string[]) =>
+    ranges.some((r) => {
+      const [a, b] = r.split('-').map(Number) as [number, number | undefined];
+      return slot >= a && slot <= (b ?? a);
+    });
   const master = status.masters.find(
-    (m) =>
-      !m.failed &&
-      m.ranges.some((r) => {
-        const [a, b] = r.split('-').map(Number) as [number, number | undefined];
-        return slot >= a && slot <= (b ?? a);
-      }),
+    (m) => !m.failed && m.slots > 0 && servesCtl(m.ranges) === (which === 'ctl'),
   );
-  if (!master) throw new Error(`no live master serves slot ${slot}`);
+  if (!master)
+    throw new Error(`no live master ${which === 'ctl' ? 'serves' : 'without'} slot ${slot}`);
   return master.port;
 }
 

@@ -22,6 +22,7 @@ export function startLoad(o: {
   seed: number;
   adminToken: string;
   progressFile: string;
+  connections?: number;
 }): LoadRun {
   const child = execa(
     'node',
@@ -35,7 +36,7 @@ export function startLoad(o: {
       '--duration',
       `${o.durationS}s`,
       '--connections',
-      '64',
+      String(o.connections ?? 64),
       // A few client retries of acknowledged voteIds and a few revotes, so duplicates and
       // replacements are exercised under faults too.
       '--duplicates',

@@ -32,6 +32,14 @@ export interface ScenarioResult {
   talliesEqual: boolean;
   chainsIntact: boolean;
   maxCommitGapS: number | null;
+  /**
+   * Seconds per shard (index = shard) while the load sent in which a vote of that shard waited,
+   * none of it was acknowledged and one was refused (stretches of 1 s or more;
+   * src/tools/shard-outages.ts).
+   */
+  unavailableS: number[] | null;
+  /** Those stretches, in seconds from the load's start. */
+  outages: { shard: number; fromS: number; toS: number }[];
   /** Slowest time to a new leader over the faults that changed the leader; null: none did. */
   newLeaderS: number | null;
   /** One line per fault: what was hit, and the leader change it caused, if any. */
@@ -76,6 +84,8 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     talliesEqual: false,
     chainsIntact: false,
     maxCommitGapS: null,
+    unavailableS: null,
+    outages: [],
     newLeaderS: null,
     events: [],
     logEvents: '',
@@ -105,6 +115,9 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       ...(s.nodeEnv ? { nodeEnv: s.nodeEnv } : {}),
       ...(ns ? { netns: { nodeId: 'n3', ns } } : {}),
       ...(s.leaderFirst ? { leaderFirst: s.leaderFirst } : {}),
+      ...(s.redisReplicas ? { redisReplicas: s.redisReplicas } : {}),
+      ...(s.superviseRedis ? { superviseRedis: true } : {}),
+      log,
     });
     await stage.up();
     const st = stage;
@@ -123,6 +136,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       seed: o.seed,
       adminToken: st.adminToken,
       progressFile: join(dir, 'load-progress.log'),
+      ...(s.loadConnections ? { connections: s.loadConnections } : {}),
     });
     let loadEnded = false;
     void load.result.finally(() => {
@@ -158,6 +172,8 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       lost: summary.lost,
       duplicated: summary.duplicated,
       mismatched: summary.mismatched,
+      unavailableS: summary.unavailableS,
+      outages: summary.outages ?? [],
     });
     result.problems.push(...summary.problems.slice(0, 20));
     if (exitCode !== 0) result.problems.push(`votestream load exited with ${exitCode}`);
@@ -166,6 +182,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     );
     result.maxCommitGapS = round1(maxCommitGapMs(samples, t0, t0 + o.durationS * 1000) / 1000);
     describeLeadership(result, injections, samples);
+    for (const { at, line } of st.supervisorLines)
+      result.events.push(
+        `redis supervisor, ${round1((at - loadStartedAt) / 1000)} s into the load: ${line}`,
+      );
+    if (summary.unavailableS) {
+      const hit = summary.unavailableS.filter((s) => s > 0).length;
+      log(`unavailable: ${hit} shards, the worst ${Math.max(0, ...summary.unavailableS)} s`);
+    }
 
     const differences = await compareNodes(
       NODE_IDS.map((id) => ({ nodeId: id, url: st.url(id) })),

@@ -18,6 +18,12 @@ export interface Scenario {
   leaderFirst?: string;
   /** Left out of a run unless named in --only (the runner's own check, meant to fail). */
   onlyOnRequest?: boolean;
+  /** Replicas per Redis master (default 1). */
+  redisReplicas?: number;
+  /** Run the redis-server supervisor of `votestream up` beside the cluster. */
+  superviseRedis?: boolean;
+  /** Connections of the load generator (default 64). */
+  loadConnections?: number;
 }
 
 // The node defaults (VS_LEASE_MS 2000, VS_HEARTBEAT_MS 250, VS_FAILURE_TIMEOUT_MS 1500,
@@ -55,7 +61,7 @@ export const SCENARIOS: Scenario[] = [
     id: 'd',
     name: 'redis-master-kill',
     explains:
-      'SIGKILL the Redis master holding the {ctl} slot (lease, term, heartbeats, acks) and a third of the shards; its replica is promoted after cluster-node-timeout (3 s); the server is restarted 6 s after the kill and rejoins as a replica. With cluster-require-full-coverage at its default (yes), the whole Redis Cluster refuses commands (CLUSTERDOWN) from when the master is marked failed until its replica is promoted, so every shard pauses, not only that third; after the promotion its shards answer 503 until the restarted server has synced (no replica to WAIT on). The load retries all of these.',
+      'SIGKILL the Redis master holding the {ctl} slot (lease, term, heartbeats, acks) and a third of the shards; its replica is promoted after cluster-node-timeout (3 s); the server is restarted by the fault 6 s after the kill and rejoins as a replica. With cluster-require-full-coverage no (the generated redis.conf), only that third of the shards stops taking votes while its master is failed over — the others go on; after the promotion its shards answer 503 until the restarted server has synced (no replica to WAIT on). Commits pause for every shard meanwhile: the lease and the acks live on the {ctl} master. The load retries all of these.',
     faults: [{ at: 0.25, fault: { kind: 'kill-redis-master', restartAfterMs: 6000 } }],
   },
   {
@@ -88,6 +94,32 @@ export const SCENARIOS: Scenario[] = [
     needsNetns: true,
     leaderFirst: 'n3',
     faults: [{ at: 0.25, fault: { kind: 'partition', forMs: 6000 } }],
+  },
+  {
+    id: 'h',
+    name: 'redis-master-supervised',
+    explains:
+      "SIGKILL the Redis master holding the {ctl} slot and a third of the shards, and restart nothing by hand: the stage runs the redis-server supervisor that `votestream up` runs (ops/redis-supervisor.ts). Its replica is promoted after cluster-node-timeout (3 s); the supervisor restarts the dead server from its own redis.conf once the promotion is done, and it rejoins as a replica, so that third's votes are acknowledged again a few seconds later (its unavailability). The other shards' votes go on throughout; commits pause while the {ctl} slot moves.",
+    superviseRedis: true,
+    faults: [{ at: 0.25, fault: { kind: 'kill-redis-master', master: 'ctl' } }],
+  },
+  {
+    id: 'i',
+    name: 'redis-master-left-dead',
+    explains:
+      'SIGKILL a Redis master (not the {ctl} one) with one replica per master and no supervisor, and leave it dead: its replica is promoted but has no replica of its own, so WAIT 1 cannot succeed there and its shards answer 503 NOT_DURABLE for the rest of the load — the unavailability of running without supervision, or with one replica. The other shards are not touched. After the load (so the votes acknowledged before the kill can be committed and checked) the server is restarted by hand and rejoins as a replica.',
+    faults: [
+      { at: 0.25, fault: { kind: 'kill-redis-master', master: 'other' } },
+      { at: 1, fault: { kind: 'restart-dead-redis' } },
+    ],
+  },
+  {
+    id: 'j',
+    name: 'redis-master-left-dead-2-replicas',
+    explains:
+      "As i, with two replicas per master (`votestream up --redis-replicas 2`), and the server stays dead to the end: one replica is promoted, the other follows the new master, and WAIT 1 succeeds again without any restart, so the dead master's shards are back after the failover (cluster-node-timeout 3 s, the promotion, the other replica's resync) — that is all one lost server costs.",
+    redisReplicas: 2,
+    faults: [{ at: 0.25, fault: { kind: 'kill-redis-master', master: 'other' } }],
   },
   {
     id: 'x',

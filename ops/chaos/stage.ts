@@ -1,6 +1,8 @@
-// One scenario's private world: a Redis Cluster (3 masters + 3 replicas) and three member
-// nodes (n1, n2, n3) as real processes, on free ports in a fresh folder. Everything it starts
-// it stops by pid, on `down` and — synchronously — from an exit hook if the runner dies.
+// One scenario's private world: a Redis Cluster (3 masters, one replica each unless the
+// scenario asks for more) and three member nodes (n1, n2, n3) as real processes, on free ports
+// in a fresh folder; optionally the redis-server supervisor that `votestream up` runs.
+// Everything it starts it stops by pid, on `down` and — synchronously — from an exit hook if
+// the runner dies.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import {
   redisDown,
   redisUp,
 } from '../redis-cluster.ts';
+import { type RedisSupervisor, superviseRedis } from '../redis-supervisor.ts';
 import type { Netns } from './netns.ts';
 
 export const NODE_IDS = ['n1', 'n2', 'n3'] as const;
@@ -25,6 +28,12 @@ export interface StageOptions {
   netns?: { nodeId: string; ns: Netns };
   /** Start this node alone first and wait until it leads, then the others. */
   leaderFirst?: string;
+  /** Replicas per master (default 1). */
+  redisReplicas?: number;
+  /** Run the redis-server supervisor of `votestream up` (ops/redis-supervisor.ts). */
+  superviseRedis?: boolean;
+  /** Where the supervisor's lines go. */
+  log?: (line: string) => void;
 }
 
 export interface StagedNode {
@@ -46,11 +55,16 @@ export class Stage {
   redisPorts: number[] = [];
   redisStatus: ClusterStatus | undefined;
   readonly redisDir: string;
+  readonly redisReplicas: number;
+  /** What the redis-server supervisor said, with performance.now() of each line. */
+  readonly supervisorLines: { at: number; line: string }[] = [];
+  #supervisor: RedisSupervisor | undefined;
   readonly #o: StageOptions;
 
   constructor(o: StageOptions) {
     this.#o = o;
     this.redisDir = join(o.dir, 'redis');
+    this.redisReplicas = o.redisReplicas ?? 1;
     live.add(this);
   }
 
@@ -58,12 +72,12 @@ export class Stage {
   async up(): Promise<void> {
     const { dir, netns } = this.#o;
     this.redisHost = netns?.ns.hostAddress ?? '127.0.0.1';
-    const port = await freeBasePort(6, this.redisHost);
+    const port = await freeBasePort(3 * (1 + this.redisReplicas), this.redisHost);
     const layout = {
       host: this.redisHost,
       port,
       masters: 3,
-      replicas: 1,
+      replicas: this.redisReplicas,
       dir: this.redisDir,
       // The namespace's node reaches Redis over the veth, not loopback.
       ...(netns ? { protectedMode: false } : {}),
@@ -72,6 +86,15 @@ export class Stage {
     const { status } = await redisUp(layout);
     this.redisStatus = status;
     this.seeds = status.masters.map((m) => m.address).join(',');
+    if (this.#o.superviseRedis) {
+      this.#supervisor = superviseRedis(
+        { dir: this.redisDir, host: this.redisHost, ports: this.redisPorts },
+        (line) => {
+          this.supervisorLines.push({ at: performance.now(), line });
+          this.#o.log?.(`redis supervisor: ${line}`);
+        },
+      );
+    }
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const httpBase = await freeBasePort(3);
     const shared = {
@@ -175,6 +198,7 @@ export class Stage {
 
   /** Stops every node (resuming paused ones first), then the Redis servers. */
   async down(): Promise<void> {
+    await this.#supervisor?.stop();
     for (const node of this.nodes.values()) node.proc?.child.kill('SIGCONT');
     await Promise.all([...this.nodes.values()].map((n) => n.proc?.stop(5_000)));
     await redisDown({ dir: this.redisDir });

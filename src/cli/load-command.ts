@@ -124,6 +124,15 @@ export function loadCommand(): Command {
           console.log(
             `interrupted: ${summary.abandoned} votes abandoned (no answer that settles them; each may or may not be recorded)${flags.verify ? '; not verified' : ''}`,
           );
+        if (summary.unavailableS) {
+          const hit = summary.unavailableS
+            .map((s, shard) => ({ shard, s }))
+            .filter(({ s }) => s > 0)
+            .map(({ shard, s }) => `shard ${shard} ${s} s`);
+          console.log(
+            `unavailable (≥ 1 s with votes of the shard refused and none acknowledged): ${hit.join(', ') || 'no shard'}`,
+          );
+        }
         if (summary.verified) {
           console.log(
             `lost ${summary.lost}, duplicated ${summary.duplicated}, mismatched ${summary.mismatched}${summary.finalizedAfterMs !== null ? `; all finalized ${summary.finalizedAfterMs} ms after the run` : ''}`,

@@ -1,7 +1,8 @@
 // `votestream up` (= `npm start`): a local Redis Cluster (unless VS_REDIS_CLUSTER or
-// VS_REDIS_URL points elsewhere) and --nodes member nodes, restarted when they die; Ctrl-C
-// stops the nodes gracefully, then the Redis it started, within VS_STOP_TIMEOUT_MS (see
-// ops/local-stop.ts); a second Ctrl-C kills them all at once.
+// VS_REDIS_URL points elsewhere) and --nodes member nodes, restarted when they die — the
+// nodes and the local redis-servers; Ctrl-C stops the nodes gracefully, then the Redis it
+// started, within VS_STOP_TIMEOUT_MS (see ops/local-stop.ts); a second Ctrl-C kills them all
+// at once.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ import {
   stopLocalCluster,
 } from '../../ops/local-stop.ts';
 import { type SupervisedNode, superviseNode } from '../../ops/node-supervisor.ts';
-import { redisUp } from '../../ops/redis-cluster.ts';
+import { layoutPorts, redisUp } from '../../ops/redis-cluster.ts';
+import { superviseRedis } from '../../ops/redis-supervisor.ts';
 import { loadConfig } from '../config.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
@@ -21,6 +23,7 @@ interface UpFlags {
   nodes: string;
   port: string;
   redisPort: string;
+  redisReplicas: string;
   dir: string;
 }
 
@@ -33,6 +36,12 @@ export function upCommand(): Command {
     )
     .addOption(
       new Option('--redis-port <port>', 'first port of the local Redis Cluster').default('7000'),
+    )
+    .addOption(
+      new Option(
+        '--redis-replicas <n>',
+        'replicas per master of the local Redis Cluster (2: losing one costs no availability)',
+      ).default('1'),
     )
     .addOption(
       new Option('--dir <path>', 'data folder: redis/, snapshots/, logs/').default('.data'),
@@ -65,10 +74,13 @@ export function upCommand(): Command {
       });
       let seeds = base.redisCluster.map((s) => `${s.host}:${s.port}`).join(',');
       if (!seeds && !base.redisUrl) {
+        const replicas = Number(flags.redisReplicas);
+        if (!Number.isInteger(replicas) || replicas < 0 || replicas > 5)
+          throw new RangeError('--redis-replicas must be 0 to 5');
         const layout = {
           port: Number(flags.redisPort),
           masters: 3,
-          replicas: 1,
+          replicas,
           dir: redisDir,
           // With VS_REDIS_PASSWORD set, the local cluster requires it (the nodes inherit it).
           password: base.redisPassword,
@@ -77,7 +89,12 @@ export function upCommand(): Command {
         if (!alreadyRunning) local.redisDir = redisDir;
         seeds = status.masters.map((m) => m.address).join(',');
         console.log(
-          `Redis Cluster ${alreadyRunning ? 'already running' : 'started'}: ${seeds} (3 masters, 3 replicas)`,
+          `Redis Cluster ${alreadyRunning ? 'already running' : 'started'}: ${seeds} (3 masters, ${3 * replicas} replicas)`,
+        );
+        // A redis-server that dies is started again too, and rejoins as a replica.
+        local.redisSupervisor = superviseRedis(
+          { dir: redisDir, ports: layoutPorts(layout), password: layout.password },
+          (line) => console.log(line),
         );
       }
       const adminToken = base.adminToken ?? randomBytes(18).toString('base64url');

@@ -18,6 +18,11 @@ import { PollCloser } from './poll-closer.ts';
 import { StateChanges } from './state-changes.ts';
 
 const COMMIT_EVERY_MS = 20;
+/**
+ * How long a new leader waits for its fences before it leads: a shard whose master does not
+ * answer (a failover, a master lost with its replicas) must not keep the others from a leader.
+ */
+const FENCE_WAIT_MS = 250;
 
 export interface CoordinatorOptions {
   config: Config;
@@ -47,6 +52,9 @@ export class Coordinator {
   /** When the last commit pass ran (performance.now()). */
   #lastPassAt = 0;
   #candidateAt = 0;
+  /** Shards whose fence this leader's term has not raised yet (their master did not answer). */
+  #unfenced = new Set<number>();
+  #fencing: Promise<void> | undefined;
 
   constructor(options: CoordinatorOptions) {
     this.#o = options;
@@ -142,6 +150,7 @@ export class Coordinator {
           this.#stepDown(kept ? 'lease estimate ran out' : 'lease lost');
         } else {
           this.#closer.closeDue(clock.now());
+          if (this.#unfenced.size) void this.#raiseFences(this.lease.term);
           // Also without new acks: a marker that could not be made durable is tried again.
           this.#scheduleCommit();
         }
@@ -211,21 +220,46 @@ export class Coordinator {
   }
 
   async #becomeLeader(term: number): Promise<void> {
-    const { config, client, log } = this.#o;
+    const { config, log } = this.#o;
     // Fence every shard at the new term first: a deposed leader's markers are refused from
-    // now on, also in shards this leader has nothing to commit in yet.
-    await Promise.all(
-      Array.from({ length: config.shards }, (_, shard) =>
-        client.raiseFence(shardKeys(config.prefix, shard).fence, term),
-      ),
-    );
+    // now on, also in shards this leader has nothing to commit in yet. A shard whose master
+    // does not answer within FENCE_WAIT_MS is fenced later, on a heartbeat, once it answers
+    // (and by this leader's first marker there, which raises the fence as well): it holds up
+    // its own shard, not the election.
+    this.#unfenced = new Set(Array.from({ length: config.shards }, (_, shard) => shard));
+    await Promise.race([this.#raiseFences(term), new Promise((r) => setTimeout(r, FENCE_WAIT_MS))]);
     this.committer.reset();
     this.role = 'leader';
     log.info(
-      { event: 'leader_elected', term, nodeId: config.nodeId },
+      {
+        event: 'leader_elected',
+        term,
+        nodeId: config.nodeId,
+        ...(this.#unfenced.size ? { unfenced: [...this.#unfenced] } : {}),
+      },
       `${config.nodeId} leads term ${term}`,
     );
     this.#scheduleCommit();
+  }
+
+  /** Raises the fence to `term` in every shard not fenced yet; one attempt at a time. */
+  #raiseFences(term: number): Promise<void> {
+    const { config, client } = this.#o;
+    this.#fencing ??= Promise.all(
+      [...this.#unfenced].map((shard) =>
+        client.raiseFence(shardKeys(config.prefix, shard).fence, term).then(
+          () => {
+            if (this.lease.term === term) this.#unfenced.delete(shard);
+          },
+          () => {
+            // Its master did not answer: tried again on the next heartbeat.
+          },
+        ),
+      ),
+    ).then(() => {
+      this.#fencing = undefined;
+    });
+    return this.#fencing;
   }
 
   #stepDown(reason: string): void {

@@ -1,5 +1,6 @@
 // /cluster: this node's view of the cluster (roles, terms, members, clock) and of every shard
-// (head, applied and committed seqs, each node's consumer-group lag and applied seq);
+// (head, applied and committed seqs, each node's consumer-group lag and applied seq, whether
+// a vote of it can be made durable now);
 // /cluster/digests: the fold's per-shard digests, equal on every node that applied the same
 // entries;
 // POST /cluster/members (admin): replace the member set that counts toward quorum.
@@ -30,6 +31,7 @@ export function clusterRoutes(ctx: AppContext) {
                 ).catch(() => [])
               : [],
           ]);
+          const durability = ctx.durability.shard(r.shard);
           return {
             shard: r.shard,
             headSeq: head,
@@ -39,6 +41,11 @@ export function clusterRoutes(ctx: AppContext) {
             appliedBy: appliedBy(ctx, r.shard, r.state.appliedSeq),
             chainBreaks: r.breaks,
             ...(r.broken ? { broken: r.broken } : {}),
+            // From the node's durability watch (no Redis read here): can a vote of this shard
+            // be acknowledged as durable now, and why not.
+            durable: durability.durable,
+            durableReason: durability.reason,
+            replicasInSync: durability.replicas,
           };
         }),
       );

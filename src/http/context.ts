@@ -1,6 +1,7 @@
 // What the HTTP layer needs from a running node. The node (src/node.ts) builds it.
 
 import type { Coordinator } from '../cluster/coordinator.ts';
+import type { DurabilityWatch } from '../cluster/shard-durability.ts';
 import type { Config } from '../config.ts';
 import type { Appender } from '../log/append-vote.ts';
 import type { Folder } from '../log/folder.ts';
@@ -18,6 +19,8 @@ export interface AppContext {
   folder: Folder;
   /** Heartbeats, membership, leadership, commits. */
   coordinator: Coordinator;
+  /** Per shard: can a vote be made durable now, and why not. */
+  durability: DurabilityWatch;
   /** The cluster clock, epoch ms. */
   now(): number;
   /** Whether the node can serve writes (Redis connected, durability resolved). */

@@ -88,6 +88,19 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     },
   });
   new Gauge({
+    name: 'votestream_shard_durable',
+    help: 'Whether a vote of the shard can be made durable now (1) or not (0: its master has no replica in sync, is unreachable, or its slot is not served; GET /cluster says which)',
+    labelNames: ['shard'],
+    registers: [registry],
+    collect() {
+      for (const r of readers()) {
+        const { durable } = ctx.durability.shard(r.shard);
+        // Left out before the first check, like any sample the node cannot give.
+        if (durable !== null) this.set({ shard: String(r.shard) }, durable ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
     name: 'votestream_snapshot_age_seconds',
     help: "Seconds since the shard's last snapshot was written (absent before the first)",
     labelNames: ['shard'],

@@ -181,6 +181,14 @@ export class Appender {
     }
     const shard = shardOf(vote.pollId, vote.voterId, this.#target.shards);
     const claimShard = claimShardOf(vote.voteId, this.#target.shards);
+    const cannot = this.#target.cannotReplicate;
+    if (this.#target.durable && cannot && (cannot(shard) || cannot(claimShard))) {
+      // Refused before anything is written: a master it needs has no replica to confirm it.
+      const error = new VoteStreamError('NOT_DURABLE', undefined, { voteId: vote.voteId });
+      sink.settle(index, { status: 'failed', error });
+      sink.claimed(index);
+      return;
+    }
     const print = fingerprint(vote);
     const item: Pending = {
       vote,
@@ -280,7 +288,20 @@ export class Appender {
       return;
     }
     const groups = claims.length + appends.length + releases.length;
-    const replicated = waits ? Number(replies[groups]?.[1] ?? 0) >= 1 : true;
+    const [waitError, acks] = replies[groups] ?? [];
+    const replicated = waits ? Number(acks ?? 0) >= 1 : true;
+    if (waits && !waitError) {
+      // What this master's WAIT says about the shards whose claims and appends it took.
+      const covered = [
+        ...claims
+          .filter((_, g) => replies[g] && !replies[g][0])
+          .map((items) => items[0]!.claimShard),
+        ...appends
+          .filter((_, g) => replies[claims.length + g] && !replies[claims.length + g]![0])
+          .map((items) => items[0]!.shard),
+      ];
+      this.#target.onWait?.([...new Set(covered)], Number(acks ?? 0));
+    }
     let r = 0;
     for (const items of claims) this.#settleClaims(items, replies[r++], replicated);
     for (const items of appends) this.#settleAppends(items, replies[r++], replicated);

@@ -101,6 +101,13 @@ async function markOnOneMaster(
       sync.call('WAIT', '1', String(target.waitTimeoutMs));
       const replies = (await sync.exec()) ?? [];
       const [waitError, acks] = replies[ready.length] ?? [new Error('no reply to WAIT')];
+      // Only the shards whose write this master took (not a MOVED one) learn from its WAIT.
+      const covered = ready.filter((_, r) => replies[r] && !replies[r][0]);
+      if (!waitError)
+        target.onWait?.(
+          covered.map(({ k }) => markers[k]!.shard),
+          Number(acks ?? 0),
+        );
       ready = ready.filter(({ k }, r) => {
         const error = waitError ?? replies[r]?.[0] ?? (replies[r] ? null : new Error('no reply'));
         if (error) results[k] = error;

@@ -16,6 +16,17 @@ export interface LogTarget {
   /** WAIT for a replica after each write; resolved from `auto` once Redis answers. */
   durable: boolean;
   waitTimeoutMs: number;
+  /**
+   * Told what each WAIT counted: the shards whose writes it covered (all of one master) and
+   * the replicas that confirmed them. The node's durability view listens (shard-durability.ts).
+   */
+  onWait?: (shards: readonly number[], replicas: number) => void;
+  /**
+   * Whether the shard's master is known to have no replica in sync now, so no WAIT can
+   * succeed there: the appender then refuses the shard's votes at once (503 NOT_DURABLE)
+   * instead of writing each and waiting VS_WAIT_TIMEOUT_MS to refuse it anyway.
+   */
+  cannotReplicate?: (shard: number) => boolean;
 }
 
 /** Opens the client for commands. It reconnects by itself; callers check `isReady`. */

@@ -23,6 +23,7 @@ export interface ScriptCommands {
   releaseLease(...args: (string | number)[]): Promise<number>;
   raiseFence(...args: (string | number)[]): Promise<number>;
   readPage(...args: (string | number)[]): Promise<string[]>;
+  replicationInfo(...args: (string | number)[]): Promise<string>;
 }
 
 export type ScriptedClient = (Redis | Cluster) & ScriptCommands;

@@ -27,3 +27,23 @@ export async function headSeq(
     () => null,
   );
 }
+
+/**
+ * INFO replication of the master serving the shard's slot, asked the way an append would go
+ * (streams/lua/replication-info-1.lua); rejects as an append would fail (CLUSTERDOWN, a lost
+ * connection) or when Redis is slow. `deadlineMs` is longer than a view read's: ioredis
+ * retries a CLUSTERDOWN for about 1.6 s before it reports it.
+ */
+export function replicationInfo(
+  client: Client,
+  prefix: string,
+  shard: number,
+  deadlineMs = 2500,
+): Promise<string> {
+  if (!isReady(client)) return Promise.reject(new Error('Redis is not connected'));
+  return withDeadline(
+    client.replicationInfo(shardKeys(prefix, shard).head),
+    deadlineMs,
+    () => new Error('Redis did not answer in time'),
+  );
+}

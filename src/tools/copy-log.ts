@@ -107,7 +107,13 @@ async function idle(pending: Promise<unknown>, ms: number): Promise<boolean> {
     timer = setTimeout(() => resolve(true), ms);
   });
   try {
-    return await Promise.race([pending.then(() => false, () => false), waited]);
+    return await Promise.race([
+      pending.then(
+        () => false,
+        () => false,
+      ),
+      waited,
+    ]);
   } finally {
     clearTimeout(timer);
   }

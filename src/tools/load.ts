@@ -6,8 +6,10 @@
 import { setMaxListeners } from 'node:events';
 import { build, type Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { shardOf } from '../domain/shard-of.ts';
 import { StopDeadline } from '../stop-deadline.ts';
 import { FinalizationWatch } from './finalization-watch.ts';
+import { type ShardOutage, ShardOutages, unavailableSeconds } from './shard-outages.ts';
 
 export interface LoadOptions {
   targets: string[];
@@ -63,6 +65,14 @@ export interface LoadSummary {
   duplicated: number;
   mismatched: number;
   finalizedAfterMs: number | null;
+  /**
+   * Per shard, the stretches (≥ 1 s) while the load was sending in which a vote of the shard
+   * waited, none of the shard was acknowledged and one of the shard was refused (503)
+   * (src/tools/shard-outages.ts); null when the target did not say its shard count.
+   */
+  outages: ShardOutage[] | null;
+  /** Seconds of those per shard (index = shard); null as above. */
+  unavailableS: number[] | null;
   problems: string[];
   /** The run was interrupted (`signal`) before it had sent everything. */
   interrupted: boolean;
@@ -99,6 +109,10 @@ interface Vote {
   choices: string[];
 }
 
+/** Pauses before a refused vote is sent again: the first, and the most it doubles to. */
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 10_000;
+
 /** A small seeded PRNG (mulberry32): the same --seed gives the same votes. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -124,6 +138,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   });
   const { polls, options } = await preparePolls(o);
   if (o.signal?.aborted) throw new Error('interrupted before any vote was sent');
+  const shards = await shardCount(o.targets[0]!);
   // Every shard's committed seq comes with any poll's tally: one poll is enough to watch.
   const watch = new FinalizationWatch(o.targets[0]!, polls[0]!);
   watch.start();
@@ -163,9 +178,28 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const cutOff = new AbortController();
   // Every request in flight listens to it (up to --connections of them).
   setMaxListeners(0, cutOff.signal);
+  let outages: ShardOutages | undefined;
+  // A slot per request on its way. A vote waiting to be retried gives its slot back, so the
+  // votes of a shard that refuses for a long time (a master lost) do not hold up the others'.
+  let slotFreed: () => void = () => {};
+  let slotFree = new Promise<void>((r) => {
+    slotFreed = r;
+  });
+  const release = () => {
+    inFlight--;
+    slotFreed();
+    slotFree = new Promise<void>((r) => {
+      slotFreed = r;
+    });
+  };
   const send = async (votes: Vote[], dueAt: number, firstTarget: string): Promise<void> => {
     let target = firstTarget;
     let pending = votes;
+    let pause = RETRY_FIRST_MS;
+    if (outages && shards) {
+      const at = performance.now();
+      for (const v of votes) outages.sent(shardOf(v.pollId, v.voterId, shards), at);
+    }
     while (pending.length) {
       const retry: Vote[] = [];
       try {
@@ -192,13 +226,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
           const vote = pending[i]!;
           count(String(r.status));
           if ((r.status === 200 || r.status === 201) && r.receipt) {
+            outages?.acknowledged(r.receipt.shard, performance.now());
             if (!acked.has(vote.voteId)) {
               ackedList.push(vote);
               watch.track(r.receipt.shard, r.receipt.seq, dueAt);
             }
             acked.set(vote.voteId, { vote, seq: r.receipt.seq, shard: r.receipt.shard });
             latency.recordValue(Math.max(1, Math.round(performance.now() - dueAt)));
-          } else if (r.status === 503 || r.status === 429) retry.push(vote);
+          } else if (r.status === 503 || r.status === 429) {
+            if (r.status === 503 && shards)
+              outages?.refused(shardOf(vote.pollId, vote.voterId, shards));
+            retry.push(vote);
+          }
         });
       } catch {
         if (cutOff.signal.aborted) {
@@ -215,13 +254,32 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       }
       retried += retry.length;
       pending = retry;
-      // Another node may serve while this one is down: retries go round the targets.
+      // Another node may serve while this one is down: retries go round the targets, after a
+      // pause that doubles (200 ms … 10 s, ±25 % so that votes refused together do not come
+      // back together): a long outage of a shard costs a bounded rate of retries, and the
+      // shard's fresh votes still find out at once when it is back.
       target = o.targets[(o.targets.indexOf(target) + 1) % o.targets.length]!;
-      await new Promise((r) => setTimeout(r, 200));
+      release();
+      // An interrupted run does not sit out a retry's pause (up to 10 s).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise((r) => {
+          timer = setTimeout(r, pause * (0.75 + Math.random() / 2));
+        }),
+        interrupted,
+      ]);
+      clearTimeout(timer);
+      pause = Math.min(2 * pause, RETRY_MAX_MS);
+      inFlight++;
+      if (stopping || o.signal?.aborted) {
+        abandoned += pending.length;
+        return;
+      }
     }
   };
 
   const started = performance.now();
+  if (shards) outages = new ShardOutages(shards, started);
   const deadline = o.durationMs ? started + o.durationMs : Number.POSITIVE_INFINITY;
   const total = o.votes ?? Number.POSITIVE_INFINITY;
   const requests = new Set<Promise<void>>();
@@ -242,6 +300,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     o.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
   let stop: StopDeadline | undefined;
+  let sendingEndedAt = 0;
   try {
     while (sent < total && performance.now() < deadline && !o.signal?.aborted) {
       const dueAt =
@@ -252,18 +311,19 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       // Connections bound the requests in flight; a due request waits for one, and its
       // latency still counts from when it was due.
       while (inFlight >= o.connections && !o.signal?.aborted)
-        await Promise.race([...requests, interrupted]);
+        await Promise.race([slotFree, interrupted]);
       if (o.signal?.aborted) break;
       const votes = Array.from({ length: Math.min(o.batch, total - sent) }, nextVote);
       sent += votes.length;
       inFlight++;
       const target = o.targets[index++ % o.targets.length]!;
       const request = send(votes, dueAt, target).finally(() => {
-        inFlight--;
+        release();
         requests.delete(request);
       });
       requests.add(request);
     }
+    sendingEndedAt = performance.now();
     const drain = Promise.all(requests);
     if (!o.signal?.aborted) {
       // Let what was sent finish; retries keep going for a while (or until interrupted).
@@ -293,6 +353,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     await Promise.all([...pools.values()].map((p) => (stop ? p.destroy() : p.close())));
   }
   const seconds = (finishedAt - started) / 1000;
+  const shardOutages = outages?.outages(sendingEndedAt) ?? null;
   const summary: LoadSummary = {
     targets: o.targets,
     polls,
@@ -313,6 +374,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     duplicated: 0,
     mismatched: 0,
     finalizedAfterMs: null,
+    outages: shardOutages,
+    unavailableS: shardOutages && shards ? unavailableSeconds(shardOutages, shards) : null,
     problems: [],
     interrupted: Boolean(o.signal?.aborted),
     abandoned,
@@ -328,6 +391,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     }
   }
   return summary;
+}
+
+/** The deployment's shard count, from GET /cluster; undefined if the target does not say. */
+async function shardCount(target: string): Promise<number | undefined> {
+  try {
+    const view = (await (await fetch(`${target}/cluster`)).json()) as { shards?: unknown[] };
+    return Array.isArray(view.shards) && view.shards.length > 0 ? view.shards.length : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Creates the polls (or reads the given one) and returns their option ids. */

@@ -52,6 +52,8 @@ const load = (throughput: number, p99: number, unseen = 0): LoadSummary => ({
   duplicated: 0,
   mismatched: 0,
   finalizedAfterMs: 10,
+  outages: [],
+  unavailableS: [],
   problems: [],
   interrupted: false,
   abandoned: 0,

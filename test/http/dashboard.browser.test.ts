@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ownedProcesses } from '../../ops/redis-cluster.ts';
 import { ADMIN_TOKEN, until } from '../helpers/node.ts';
-import { leaderAmong, type NodeProcess, post, startNodes } from '../helpers/node-process.ts';
-import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { get, leaderAmong, type NodeProcess, post, startNodes } from '../helpers/node-process.ts';
+import { sharedCluster, startTestCluster } from '../helpers/redis-cluster.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -161,6 +162,11 @@ browser('create a poll, watch votes finalize live, see the leader and its succes
   await page.waitForSelector('#lookup-result[data-status="finalized"]');
   const shown = await page.$$eval('#lookup-result dd', (dds) => dds.map((d) => d.textContent));
   assert.equal(shown.slice(0, 4), ['finalized', 'yes', voteId, 'dash']);
+  // Every shard of the shared cluster can be made durable: its master has a replica.
+  const durable = await page.$$eval('#shards [data-role="durable"]', (tds) =>
+    tds.map((td) => td.textContent),
+  );
+  assert.equal(durable, Array(16).fill('yes'));
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
   // Kill the leader: the page, still on the same load, shows the new leader and the dead one.
@@ -191,5 +197,59 @@ browser('create a poll, watch votes finalize live, see the leader and its succes
   assert.equal(dialogs, [], 'a dialog opened: markup from data ran');
   assert.equal(pageErrors, [], 'the page threw');
 });
+
+browser(
+  'a master that lost its replica: its shards show why they cannot be made durable',
+  async () => {
+    // A private cluster: one replica is killed and stays dead.
+    const cluster = await startTestCluster({ masters: 3, replicas: 1 });
+    const [solo] = (await startNodes(cluster.seeds, ['d1'])).nodes;
+    try {
+      await page.goto(`${solo!.url}/`);
+      const replica = cluster.status.replicas[0]!;
+      const orphan = cluster.status.masters.find((m) => m.id === replica.masterId)!;
+      process.kill(
+        ownedProcesses(cluster.dir).find((p) => p.port === replica.port)!.pid,
+        'SIGKILL',
+      );
+      type Shard = { shard: number; durable: boolean; durableReason: string | null };
+      let view: Shard[] = [];
+      await until(
+        async () => {
+          view = (await get<{ shards: Shard[] }>(solo!, '/cluster')).shards;
+          return view.some((s) => s.durable === false);
+        },
+        10_000,
+        'no shard lost its durability',
+      );
+      const lost = view.filter((s) => !s.durable).map((s) => s.shard);
+      assert.ok(view.every((s) => s.durable || s.durableReason === 'no replica in sync'));
+      assert.ok(lost.length < 16, `every shard shown as lost, not only ${orphan.address}'s`);
+      const shown = async () =>
+        page.$$eval('#shards tbody tr', (rows) =>
+          rows.map((row) => [
+            row.querySelector('td')?.firstChild?.textContent,
+            row.querySelector('[data-role="durable"]')?.textContent,
+            row.querySelector('[data-role="durable"] .badge.bad') !== null,
+          ]),
+        );
+      const wanted = view.map((s) => [
+        String(s.shard),
+        s.durable ? 'yes' : 'no replica in sync',
+        !s.durable,
+      ]);
+      await until(
+        async () => JSON.stringify(await shown()) === JSON.stringify(wanted),
+        10_000,
+        '',
+      ).catch(async () => assert.equal(await shown(), wanted, 'the shard table'));
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-not-durable.png'), fullPage: true });
+      assert.equal(pageErrors, [], 'the page threw');
+    } finally {
+      await solo?.stop();
+      await cluster.stop();
+    }
+  },
+);
 
 browser.run();

@@ -8,6 +8,7 @@ import {
   maxCommitGapMs,
   newLeaderAfterMs,
 } from '../../ops/chaos/measures.ts';
+import { unavailableCell } from '../../ops/chaos/report.ts';
 
 const sample = (
   at: number,
@@ -107,3 +108,17 @@ leaders('lists every leader and term in the order they appeared', () => {
 });
 
 leaders.run();
+
+const column = suite('the unavailability column');
+
+column('shows the worst shard and which shards had any, or 0 s, or — when not measured', () => {
+  assert.is(unavailableCell(null), '—');
+  assert.is(unavailableCell(new Array(16).fill(0)), '0 s');
+  const third = new Array(16).fill(0);
+  for (const s of [2, 6, 10]) third[s] = 14.2;
+  third[6] = 14.9;
+  assert.is(unavailableCell(third), '14.9 s (shards 2, 6, 10)');
+  assert.is(unavailableCell(new Array(16).fill(1.5)), '1.5 s (16 of 16 shards)');
+});
+
+column.run();

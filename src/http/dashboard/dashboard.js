@@ -225,6 +225,11 @@ function renderShards(c) {
       'tr',
       {},
       el('th', {}, 'shard'),
+      el(
+        'th',
+        { title: 'can a vote of this shard be made durable now, and if not, why' },
+        'durable',
+      ),
       el('th', {}, 'head'),
       el('th', {}, 'committed'),
       ...nodes.map((n) => el('th', {}, n)),
@@ -236,6 +241,7 @@ function renderShards(c) {
         'tr',
         {},
         el('td', {}, s.shard, s.broken ? el('span', { className: 'badge bad' }, 'broken') : ''),
+        durableCell(s),
         el('td', {}, s.headSeq ?? '?'),
         el('td', { className: s.committedSeq < (s.headSeq ?? 0) ? 'behind' : '' }, s.committedSeq),
         ...nodes.map((n) => {
@@ -252,6 +258,27 @@ function renderShards(c) {
       ),
     ),
   );
+}
+
+/** Whether a vote of the shard can be made durable now: yes, or a red badge saying why not. */
+function durableCell(s) {
+  const replicas =
+    s.replicasInSync === null || s.replicasInSync === undefined
+      ? ''
+      : `${s.replicasInSync} replica${s.replicasInSync === 1 ? '' : 's'} in sync`;
+  if (s.durable === true)
+    return el(
+      'td',
+      { dataset: { role: 'durable' }, title: replicas },
+      s.durableReason ? el('small', {}, s.durableReason) : 'yes',
+    );
+  if (s.durable === false)
+    return el(
+      'td',
+      { dataset: { role: 'durable' }, title: replicas },
+      el('span', { className: 'badge bad' }, s.durableReason ?? 'no'),
+    );
+  return el('td', { dataset: { role: 'durable' }, className: 'muted' }, '?');
 }
 
 function renderSpark(name, series) {
