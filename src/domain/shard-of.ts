@@ -23,21 +23,38 @@ export function shardOf(pollId: string, voterId: string, shards: number): number
 }
 
 /**
- * The claim shard of a voteId: FNV-1a(voteId) mod shards. Its `claims` hash holds the voteId's
- * claim, whichever shard the vote lands in; it depends on the voteId alone, so every vote under
- * one voteId meets the same claim.
+ * MurmurHash3's 32-bit finalizer (fmix32, Appleby 2011): a bijection whose every output bit
+ * depends on every input bit. FNV-1a alone mixes its low bits poorly: modulo 2^k its hash
+ * depends only on the low k bits of each byte, so two hashes of strings with a common suffix
+ * ("<poll>\n<voter>" and a voteId made from the voter's id) are tied by a fixed bijection.
+ */
+export function mix32(hash: number): number {
+  let h = hash >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The claim shard of a voteId: fmix32(FNV-1a(voteId)) mod shards. Its `claims` hash holds the
+ * voteId's claim, whichever shard the vote lands in; it depends on the voteId alone, so every
+ * vote under one voteId meets the same claim. Mixed (unlike `shardOf`, whose formula is part of
+ * the log's contract) so that it is independent of the vote's own shard.
  */
 export function claimShardOf(voteId: string, shards: number): number {
-  return fnv1a32(voteId) % shards;
+  return mix32(fnv1a32(voteId)) % shards;
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * The first two hex digits (from "00" to "ff") that end `head` so that the whole string's
- * claim shard is `shard`, or undefined if none does (with 16 shards, 1 in 2^23 heads). Used to
- * draw server-generated voteIds whose claim lives in their vote's own shard: it replaces the
- * last random byte of a UUIDv7 instead of drawing about `shards` UUIDs.
+ * claim shard is `shard`, or undefined if none does (with 16 shards, about 1 head in 15
+ * million). Used to draw server-generated voteIds whose claim lives in their vote's own shard:
+ * it replaces the last random byte of a UUIDv7 instead of drawing about `shards` UUIDs.
  */
 export function claimShardTail(head: string, shard: number, shards: number): string | undefined {
   const base = fnv1a32(head);
@@ -45,7 +62,7 @@ export function claimShardTail(head: string, shard: number, shards: number): str
     // Two ASCII digits: their UTF-8 bytes are their char codes (fnv1a32(tail, base), unrolled).
     let hash = Math.imul(base ^ tail.charCodeAt(0), 0x01000193) >>> 0;
     hash = Math.imul(hash ^ tail.charCodeAt(1), 0x01000193) >>> 0;
-    if (hash % shards === shard) return tail;
+    if (mix32(hash) % shards === shard) return tail;
   }
   return undefined;
 }

@@ -10,9 +10,9 @@
   commands here also means fewer commands replicated to the replica and written to the AOF.
 
   A voteId is recorded once in the deployment: its claim (voteId -> "shard fingerprint") is
-  kept in the `claims` hash of its claim shard (FNV-1a of the voteId). When that is this shard,
-  the claim is checked and written here, atomically with the append; otherwise the node claimed
-  it in the claim shard first (claim-vote-ids-1.lua) and made the claim durable.
+  kept in the `claims` hash of its claim shard (claimShardOf: a hash of the voteId). When that
+  is this shard, the claim is checked and written here, atomically with the append; otherwise
+  the node claimed it in the claim shard first (claim-vote-ids-1.lua) and made it durable.
 
   The number of keys varies (the caller passes it): 5 fixed keys, then one voters hash per
   poll in the group. All keys share the shard's hash tag.

@@ -87,18 +87,11 @@ async function standaloneRedis(): Promise<{ url: string; server: ResultPromise; 
   return { url: `redis://127.0.0.1:${port}`, server, port };
 }
 
-let bigLog = false;
-
 /**
- * Follows a copy into a standalone Redis until its first round is written, then freezes that
- * Redis. (A copy writes in rounds of 2000 entries and the rest when it ends, so the log is
- * made longer than a round first.)
+ * Follows a copy into a standalone Redis until its first entries are written, then freezes
+ * that Redis and appends to the source, so the copy has a write outstanding to it.
  */
 async function copyIntoFrozen() {
-  if (!bigLog) {
-    await castMany(node, await createPoll(node), 2100, { voterPrefix: 'copy' });
-    bigLog = true;
-  }
   const target = await standaloneRedis();
   const child = execa(
     'node',
@@ -126,6 +119,9 @@ async function copyIntoFrozen() {
   }
   await new Promise((r) => setTimeout(r, 300));
   process.kill(target.server.pid!, 'SIGSTOP');
+  await castMany(node, await createPoll(node), 20, { voterPrefix: 'copy-late' });
+  // A partial round is written after 50 ms without entries: give it that, and the write.
+  await new Promise((r) => setTimeout(r, 300));
   return {
     child,
     release: async () => {

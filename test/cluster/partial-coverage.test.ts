@@ -2,7 +2,7 @@ import calculateSlot from 'cluster-key-slot';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { clusterStatus, ownedProcesses } from '../../ops/redis-cluster.ts';
-import { shardOf } from '../../src/domain/shard-of.ts';
+import { claimShardOf, shardOf } from '../../src/domain/shard-of.ts';
 import { controlKeys, shardSlot } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { createPoll, startTestNode, until } from '../helpers/node.ts';
@@ -67,12 +67,22 @@ async function vote(voterId: string, withinMs: number): Promise<{ status: number
   }
 }
 
-/** Voter ids whose votes in the poll land in one of `shards`, `count` of them. */
-function votersIn(shards: Set<number>, count: number, tag: string): string[] {
+/**
+ * Voter ids whose votes in the poll land in one of `shards`, `count` of them; and so do the
+ * claims of their voteIds (`v-<voterId>`, see vote()), unless `claimIn` says where they go.
+ */
+function votersIn(
+  shards: Set<number>,
+  count: number,
+  tag: string,
+  claimIn: Set<number> = shards,
+): string[] {
   const voters: string[] = [];
+  const n = node.ctx.target.shards;
   for (let i = 0; voters.length < count; i++) {
     const voterId = `${tag}-${i}`;
-    if (shards.has(shardOf(pollId, voterId, node.ctx.target.shards))) voters.push(voterId);
+    if (shards.has(shardOf(pollId, voterId, n)) && claimIn.has(claimShardOf(`v-${voterId}`, n)))
+      voters.push(voterId);
   }
   return voters;
 }
@@ -131,6 +141,24 @@ coverage(
       const { status, ms } = await vote(voterId, 3000);
       assert.is(status, 201, `a vote of a live master's shard was refused for ${ms} ms`);
     }
+    // A client-chosen voteId is claimed in its claim shard before its vote is appended (a
+    // voteId is recorded once in the deployment): with that shard lost, the vote waits too,
+    // although its own shard is live. Without a voteId the server draws one claimed in the
+    // vote's own shard, and it goes through.
+    const [unclaimable] = votersIn(kept, 1, 'claim-lost', lost);
+    const waits = await node.app.inject({
+      method: 'POST',
+      url: '/votes',
+      payload: { pollId, voterId: unclaimable, voteId: `v-${unclaimable}`, choices: ['a'] },
+    });
+    assert.is(waits.statusCode, 503, waits.body);
+    assert.ok(waits.headers['retry-after'], 'a 503 without Retry-After');
+    const generated = await node.app.inject({
+      method: 'POST',
+      url: '/votes',
+      payload: { pollId, voterId: unclaimable, choices: ['a'] },
+    });
+    assert.is(generated.statusCode, 201, generated.body);
     const [doomed] = votersIn(lost, 1, 'lost');
     const started = Date.now();
     const refused = await node.app.inject({
@@ -167,7 +195,7 @@ coverage(
     }
     // The leader keeps committing the shards it can: every acknowledged vote gets finalized.
     await until(
-      async () => (await finalized()) === voters.length,
+      async () => (await finalized()) === voters.length + 1,
       10_000,
       'the votes of the live masters were not finalized',
     );

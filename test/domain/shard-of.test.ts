@@ -1,6 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { claimShardOf, claimShardTail, fnv1a32, shardOf } from '../../src/domain/shard-of.ts';
+import {
+  claimShardOf,
+  claimShardTail,
+  fnv1a32,
+  mix32,
+  shardOf,
+} from '../../src/domain/shard-of.ts';
 
 const fnv = suite('FNV-1a 32');
 
@@ -51,20 +57,48 @@ shard.run();
 
 const claim = suite('claim shard of a voteId');
 
-claim('depends on the voteId alone', () => {
-  assert.is(claimShardOf('vote-1', 16), fnv1a32('vote-1') % 16);
+claim('depends on the voteId alone: fmix32(FNV-1a(voteId)) mod shards', () => {
+  assert.is(claimShardOf('vote-1', 16), mix32(fnv1a32('vote-1')) % 16);
   assert.is(claimShardOf('vote-1', 16), claimShardOf('vote-1', 16));
 });
 
-claim('a tail of two hex digits puts any head in any shard', () => {
-  for (const shards of [1, 3, 16, 64]) {
-    for (let i = 0; i < 200; i++) {
+claim('fmix32 matches MurmurHash3 reference values', () => {
+  assert.is(mix32(0), 0);
+  assert.is(mix32(1), 0x514e28b7);
+  assert.is(mix32(0xffffffff), 0x81f16f39);
+});
+
+claim("is independent of the vote's shard, even for voteIds made from voter ids", () => {
+  // With FNV-1a alone, modulo 16 both hashes depend only on the low 4 bits of each byte, so for
+  // voters "x-<i>" and voteIds "v-x-<i>" the claim shard was a fixed function of the shard.
+  for (const pollId of ['poll-c2fd8763', 'poll-1', 'p']) {
+    const pairs = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const voterId = `x-${i}`;
+      pairs.add(`${shardOf(pollId, voterId, 16)}:${claimShardOf(`v-${voterId}`, 16)}`);
+    }
+    // 256 (shard, claim shard) pairs are possible; a fixed function would give only 16.
+    assert.ok(pairs.size > 200, `${pollId}: ${pairs.size} pairs`);
+  }
+});
+
+claim('a tail of two hex digits puts a head in the shard asked for', () => {
+  for (const shards of [1, 3, 16, 64, 1024]) {
+    let found = 0;
+    for (let i = 0; i < 400; i++) {
       const head = `0192f0c2-8d3a-7b1c-9e4f-1234567${i.toString(16).padStart(3, '0')}`;
-      const target = i % shards;
+      const target = (i * 7) % shards;
       const tail = claimShardTail(head, target, shards);
-      assert.ok(tail !== undefined && /^[0-9a-f]{2}$/.test(tail), `${head} → ${tail}`);
+      if (tail === undefined) continue;
+      found++;
+      assert.match(tail, /^[0-9a-f]{2}$/);
       assert.is(claimShardOf(head + tail, shards), target);
     }
+    // 256 endings miss a given shard with probability (1 - 1/shards)^256: about 7e-8 for 16
+    // shards, 2 % for 64, 78 % for 1024 (the caller then draws another head).
+    const expected = 400 * (1 - (1 - 1 / shards) ** 256);
+    assert.ok(Math.abs(found - expected) < 40, `${shards} shards: ${found} of 400, ~${expected}`);
+    if (shards <= 16) assert.is(found, 400);
   }
 });
 
