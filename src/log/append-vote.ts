@@ -72,7 +72,7 @@ const REFUSALS: Record<string, ErrorCode | undefined> = {
   '-4': 'VOTE_ID_CONFLICT',
 };
 
-/** The claim script's codes (streams/lua/claim-vote-ids-1.lua). */
+/** The claim script's codes (streams/lua/claim-vote-ids-2.lua). */
 const CLAIMED = new Set(['1', '0']);
 const CLAIM_CONFLICT = '-1';
 
@@ -89,24 +89,26 @@ interface MasterQueue {
 }
 
 /**
- * Appends votes so that a voteId is recorded once in the deployment. A voteId's claim
- * (its vote's shard and content) lives in its claim shard (`claimShardOf`), which is usually
+ * Appends votes so that a voteId is recorded once in the deployment. Every voteId has a claim
+ * shard (`claimShardOf`), which knows it: by its `ids` record when the vote is there too, else
+ * by a claim (the vote's shard and content) in its `claims` hash. The claim shard is usually
  * not the vote's shard, so a vote takes two steps, each group-committed per master:
  *
- * 1. claim: the voteId is claimed for this vote in its claim shard (`claim-vote-ids-1.lua`)
+ * 1. claim: the voteId is claimed for this vote in its claim shard (`claim-vote-ids-2.lua`)
  *    and the claim made durable (WAIT) before anything else;
  * 2. append: the vote goes to its shard (`append-votes.lua`), idempotent by voteId there, and
  *    is made durable. A vote its shard refuses has its claim released before it is answered.
  *
  * When the claim shard is the vote's shard — always for server-generated voteIds
- * (`newVoteIdFor`) — the append script checks and writes the claim itself: one step.
+ * (`newVoteIdFor`) — the append script checks the claims there itself, and the vote's `ids`
+ * record is its claim: one step, and nothing more to write.
  * A crash between the steps leaves a claim without a vote: the same vote sent again finds its
  * own claim and is appended; another vote under that voteId is refused (VOTE_ID_CONFLICT).
  */
 export class Appender {
   readonly #target: LogTarget;
   readonly #log: Logger | undefined;
-  /** Votes per script call; a larger group for one shard or partition is split. */
+  /** Votes per script call; a larger group for one shard is split. */
   readonly #maxBatch: number;
   readonly #masters = new Map<string, MasterQueue>();
   /** Per shard, fixed for the deployment's lifetime: its keys and its hash tag's slot. */
@@ -267,9 +269,14 @@ export class Appender {
   async #send(claims: Pending[][], appends: Pending[][], releases: Pending[][]): Promise<void> {
     const { client, durable, waitTimeoutMs } = this.#target;
     const pipeline = client.pipeline() as unknown as PipelineWithScripts;
-    for (const items of claims) pipeline.claimVoteIds(...this.#claimArgs(items));
+    for (const items of claims) {
+      const keys = this.#keys[items[0]!.claimShard]!;
+      pipeline.claimVoteIds(keys.claims, keys.ids, ...claimPairs(items));
+    }
     for (const items of appends) pipeline.appendVotes(...this.#scriptArgs(items));
-    for (const items of releases) pipeline.releaseVoteIds(...this.#claimArgs(items));
+    for (const items of releases) {
+      pipeline.releaseVoteIds(this.#keys[items[0]!.claimShard]!.claims, ...claimPairs(items));
+    }
     const waits = durable && claims.length + appends.length > 0;
     if (waits) pipeline.call('WAIT', '1', String(waitTimeoutMs));
     let replies: [Error | null, unknown][];
@@ -419,17 +426,12 @@ export class Appender {
   }
 
   /** numkeys 1 (the claim shard's claims hash); args: voteId and claim per vote. */
-  #claimArgs(items: Pending[]): string[] {
-    const args = [this.#keys[items[0]!.claimShard]!.claims];
-    for (const { vote, claim } of items) args.push(vote.voteId, claim);
-    return args;
-  }
 
   /**
    * numkeys; keys: head, ids, closed, log, claims, then a voters hash per poll; args: the
-   * number of polls, pollId and revote rule per poll, then 6 per vote, the last the claim to
-   * check and write here, or "" when it was claimed in its own claim shard
-   * (streams/lua/append-votes.lua).
+   * number of polls, pollId and revote rule per poll, then 6 per vote, the last "1" when this
+   * shard is the voteId's claim shard (the script checks it), "" when it was claimed there
+   * first (streams/lua/append-votes.lua).
    */
   #scriptArgs(items: Pending[]): (string | number)[] {
     const keys = this.#keys[items[0]!.shard]!;
@@ -437,7 +439,7 @@ export class Appender {
     const voterKeys: string[] = [];
     const polls: string[] = [];
     const votes: (string | number)[] = [];
-    for (const { vote, payload, fingerprint, claim, claimShard, shard } of items) {
+    for (const { vote, payload, fingerprint, claimShard, shard } of items) {
       let p = pollIndex.get(vote.pollId);
       if (p === undefined) {
         voterKeys.push(keys.voters(vote.pollId));
@@ -451,7 +453,7 @@ export class Appender {
         p,
         fingerprint,
         payload,
-        claimShard === shard ? claim : '',
+        claimShard === shard ? '1' : '',
       );
     }
     return [
@@ -490,6 +492,13 @@ export function newVoteIdFor(pollId: string, voterId: string, shards: number): s
 /** Same voteId with other content is a client bug, not a retry: the fingerprint tells them apart. */
 export function fingerprint(vote: Pick<VoteRequest, 'pollId' | 'voterId' | 'choices'>): string {
   return sha1Hex(`${vote.pollId}\n${vote.voterId}\n${vote.choices.join('\n')}`);
+}
+
+/** voteId and claim of each vote: the arguments of the claim and release scripts. */
+function claimPairs(items: Pending[]): string[] {
+  const args: string[] = [];
+  for (const { vote, claim } of items) args.push(vote.voteId, claim);
+  return args;
 }
 
 /**

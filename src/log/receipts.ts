@@ -1,6 +1,6 @@
-// Finds the receipt of a voteId. The voteId's claim (in its claim shard) names the one shard
-// it can be recorded in, and that shard's `ids` index holds the receipt: reads, never a
-// search, so a lookup can never find two votes.
+// Finds the receipt of a voteId. The voteId's claim shard knows the one shard it can be
+// recorded in: itself (its `ids` index holds the vote), or the shard its claim names. Reads,
+// never a search, so a lookup can never find two votes.
 import { claimShardOf } from '../domain/shard-of.ts';
 import type { Receipt } from './append-vote.ts';
 import { decodeShardEntry, type RawEntry } from './codec.ts';
@@ -13,18 +13,28 @@ import type { LogTarget } from './redis-client.ts';
  */
 export async function findReceipt(target: LogTarget, voteId: string): Promise<Receipt | undefined> {
   const { client, prefix, shards } = target;
-  const claim = await client.hget(shardKeys(prefix, claimShardOf(voteId, shards)).claims, voteId);
-  if (!claim) return undefined;
-  const shard = Number(claim.split(' ')[0]);
-  if (!Number.isInteger(shard) || shard < 0 || shard >= shards) return undefined;
-  const keys = shardKeys(prefix, shard);
-  const record = await client.hget(keys.ids, voteId);
+  const home = claimShardOf(voteId, shards);
+  const homeKeys = shardKeys(prefix, home);
+  const [claim, recordHere] = await Promise.all([
+    client.hget(homeKeys.claims, voteId),
+    client.hget(homeKeys.ids, voteId),
+  ]);
+  let shard = home;
+  let record = recordHere;
+  if (claim) {
+    // A vote in another shard: the claim names it, and that shard's record must be its vote.
+    shard = Number(claim.split(' ')[0]);
+    if (!Number.isInteger(shard) || shard < 0 || shard >= shards) return undefined;
+    record = await client.hget(shardKeys(prefix, shard).ids, voteId);
+    if (record?.split(' ')[3] !== claim.slice(claim.indexOf(' ') + 1)) return undefined;
+  }
   if (!record) return undefined;
-  const [seq, entryId, hash, recorded] = record.split(' ');
-  // The shard holds this voteId for the claimed content only; anything else is an older
-  // vote of a log written before the registry, which the claim does not describe.
-  if (recorded !== claim.slice(claim.indexOf(' ') + 1)) return undefined;
-  const [raw] = (await client.xrange(keys.log, entryId!, entryId!)) as RawEntry[];
+  const [seq, entryId, hash] = record.split(' ');
+  const [raw] = (await client.xrange(
+    shardKeys(prefix, shard).log,
+    entryId!,
+    entryId!,
+  )) as RawEntry[];
   if (!raw) return undefined;
   const entry = decodeShardEntry(raw);
   if (entry.type !== 'VoteCast') return undefined;

@@ -1,8 +1,9 @@
 // Copying the log into another Redis (standalone or cluster): every entry of every shard and
 // of the poll catalogue, with the same entry id, seq, hash and bytes, and beside them the
 // indexes the append scripts keep (chain head, voteIds, voters, barriers, fence, poll ids,
-// the voteId claims), rebuilt from the copied entries. The copy verifies with `replay --verify`, and nodes started
-// on it serve the same polls, tallies and receipts and go on appending where the log ended.
+// the voteId claims), rebuilt from the copied entries. The copy verifies with `replay --verify`,
+// and nodes started on it serve the same polls, tallies and receipts and go on appending where
+// the log ended.
 import { createHash } from 'node:crypto';
 import { pollDefinition } from '../domain/poll-rules.ts';
 import { claimShardOf } from '../domain/shard-of.ts';
@@ -60,6 +61,13 @@ export async function copyLog(
 ): Promise<number> {
   let copied = 0;
   let term = 0;
+  // Both sides of a duplicate may see it (see registerVoteIds): report each voteId once.
+  const reported = new Set<string>();
+  const duplicate: DuplicateVoteId = (voteId, kept, other) => {
+    if (reported.has(voteId)) return;
+    reported.add(voteId);
+    onDuplicate?.(voteId, kept, other);
+  };
   let termWritten = 0;
   let round = new Map<number, RawEntry[]>();
   let size = 0;
@@ -67,7 +75,7 @@ export async function copyLog(
     const writes = [...round].map(([source, raws]) =>
       source === target.shards
         ? writeCatalogue(target, raws)
-        : writeShard(target, source, raws, onDuplicate),
+        : writeShard(target, source, raws, duplicate),
     );
     round = new Map();
     size = 0;
@@ -129,8 +137,10 @@ async function writeShard(
   const keys = shardKeys(target.prefix, shard);
   const pipeline = target.client.pipeline();
   const ids: string[] = [];
-  /** Per claim shard: voteId, claim pairs. */
+  /** Per claim shard other than this one: voteId, claim pairs. */
   const claims = new Map<number, string[]>();
+  /** VoteIds whose claim shard is this one (their `ids` record is their claim). */
+  const home: string[] = [];
   const voters = new Map<string, string[]>();
   const head: string[] = [];
   let fence = 0;
@@ -152,9 +162,12 @@ async function writeShard(
     const print = fingerprint(entry);
     ids.push(entry.voteId, `${entry.seq} ${id} ${entry.hash} ${print}`);
     const claimShard = claimShardOf(entry.voteId, target.shards);
-    const pairs = claims.get(claimShard);
-    if (pairs) pairs.push(entry.voteId, `${shard} ${print}`);
-    else claims.set(claimShard, [entry.voteId, `${shard} ${print}`]);
+    if (claimShard === shard) home.push(entry.voteId);
+    else {
+      const pairs = claims.get(claimShard);
+      if (pairs) pairs.push(entry.voteId, `${shard} ${print}`);
+      else claims.set(claimShard, [entry.voteId, `${shard} ${print}`]);
+    }
     const list = voters.get(entry.pollId);
     if (list) list.push(entry.voterId, String(entry.seq));
     else voters.set(entry.pollId, [entry.voterId, String(entry.seq)]);
@@ -165,38 +178,53 @@ async function writeShard(
   if (head.length) pipeline.hset(keys.head, ...head);
   if (fence) pipeline.set(keys.fence, String(fence));
   await exec(pipeline);
-  await registerVoteIds(target, claims, onDuplicate);
+  await registerVoteIds(target, shard, home, claims, onDuplicate);
   return fence;
 }
 
 /**
- * Claims the copied votes' voteIds in their claim shards, as the appender would have. A log written
- * before the registry existed may hold one voteId in two shards: both votes are copied (and
- * count, as they did), the first copied keeps the voteId's claim, and `onDuplicate` hears of
- * the other.
+ * Claims the copied votes' voteIds as the appender would have: a vote outside its voteId's
+ * claim shard gets a claim there (a vote in it is claimed by its `ids` record). A log written
+ * before voteIds were claimed may hold one voteId in two shards: both votes are copied (and
+ * count, as they did), the claim keeps the voteId's lookup, and `onDuplicate` hears of it.
+ * Each side checks the other after its own write (the record, then the claims; the claim,
+ * then the records), so a duplicate is seen whichever shard is copied first.
  */
 async function registerVoteIds(
   target: CopyTarget,
+  shard: number,
+  home: string[],
   claims: Map<number, string[]>,
   onDuplicate: DuplicateVoteId | undefined,
 ): Promise<void> {
-  await Promise.all(
-    [...claims].map(async ([claimShard, pairs]) => {
-      const key = shardKeys(target.prefix, claimShard).claims;
-      const pipeline = target.client.pipeline();
-      for (let i = 0; i < pairs.length; i += 2) {
-        pipeline.hsetnx(key, pairs[i]!, pairs[i + 1]!);
-        pipeline.hget(key, pairs[i]!);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed) throw failed[0];
-      for (let i = 0; i < pairs.length; i += 2) {
-        const held = results[i + 1]?.[1];
-        if (held !== pairs[i + 1]) onDuplicate?.(pairs[i]!, String(held), pairs[i + 1]!);
-      }
-    }),
-  );
+  const checkHome = async () => {
+    if (!home.length) return;
+    const keys = shardKeys(target.prefix, shard);
+    const held = await target.client.hmget(keys.claims, ...home);
+    const records = held.some(Boolean) ? await target.client.hmget(keys.ids, ...home) : [];
+    held.forEach((claim, i) => {
+      if (claim) onDuplicate?.(home[i]!, claim, `${shard} ${records[i]?.split(' ')[3]}`);
+    });
+  };
+  const claimElsewhere = [...claims].map(async ([claimShard, pairs]) => {
+    const keys = shardKeys(target.prefix, claimShard);
+    const pipeline = target.client.pipeline();
+    for (let i = 0; i < pairs.length; i += 2) {
+      pipeline.hsetnx(keys.claims, pairs[i]!, pairs[i + 1]!);
+      pipeline.hget(keys.claims, pairs[i]!);
+      pipeline.hget(keys.ids, pairs[i]!);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+    for (let i = 0; i < pairs.length; i += 2) {
+      const held = String(results[(i / 2) * 3 + 1]?.[1]);
+      const record = results[(i / 2) * 3 + 2]?.[1] as string | null;
+      if (held !== pairs[i + 1]) onDuplicate?.(pairs[i]!, held, pairs[i + 1]!);
+      else if (record) onDuplicate?.(pairs[i]!, held, `${claimShard} ${record.split(' ')[3]}`);
+    }
+  });
+  await Promise.all([checkHome(), ...claimElsewhere]);
 }
 
 async function writeCatalogue(target: CopyTarget, raws: RawEntry[]): Promise<number> {

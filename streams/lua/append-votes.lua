@@ -9,10 +9,11 @@
   seen through the same tables, so the result is the same as one vote at a time). Fewer
   commands here also means fewer commands replicated to the replica and written to the AOF.
 
-  A voteId is recorded once in the deployment: its claim (voteId -> "shard fingerprint") is
-  kept in the `claims` hash of its claim shard (claimShardOf: a hash of the voteId). When that
-  is this shard, the claim is checked and written here, atomically with the append; otherwise
-  the node claimed it in the claim shard first (claim-vote-ids-1.lua) and made it durable.
+  A voteId is recorded once in the deployment. Its claim shard (claimShardOf: a hash of the
+  voteId) knows it: by its `ids` record when the vote is in that shard too, else by a claim
+  (voteId -> "shard fingerprint") in its `claims` hash, which the node wrote there first
+  (claim-vote-ids-2.lua) and made durable. A vote whose claim shard is this shard is checked
+  here against the claims of votes in other shards, atomically with the append.
 
   The number of keys varies (the caller passes it): 5 fixed keys, then one voters hash per
   poll in the group. All keys share the shard's hash tag.
@@ -21,7 +22,8 @@
   KEYS[2]     ids     hash   voteId -> "seq entryId hash fingerprint"
   KEYS[3]     closed  hash   pollId -> seq of the poll's PollClosed barrier
   KEYS[4]     log     stream the shard
-  KEYS[5]     claims  hash   voteId -> "shard fingerprint", for voteIds claimed in this shard
+  KEYS[5]     claims  hash   voteId -> "shard fingerprint", for votes in other shards whose
+                             voteIds' claim shard is this one
   KEYS[5 + p] voters  hash   voterId -> seq of the voter's counted vote, for poll p
 
   ARGV[1]  P, the number of polls in the group; then 2 per poll p = 1..P:
@@ -29,8 +31,8 @@
   then 6 per vote:
     voteId, voterId, p (the vote's poll), fingerprint of the vote's content,
     payload (the VoteCast's canonical JSON without seq and hash: the stored `data` field),
-    claim: "shard fingerprint" to check and write in KEYS[5], or "" when the voteId was
-    claimed in another shard
+    home: "1" when this shard is the voteId's claim shard (check KEYS[5]), "" when the voteId
+    was claimed in its claim shard first
 
   Returns one string, 4 space-separated fields per vote: code seq entryId hash
      1  appended
@@ -38,7 +40,7 @@
     -1  POLL_CLOSED: the poll's barrier is in this shard (seq 0, entryId and hash "-")
     -2  ALREADY_VOTED: seq of the counted vote (entryId and hash "-")
     -3  VOTE_ID_CONFLICT: the voteId was recorded here with other content
-    -4  VOTE_ID_CONFLICT: the voteId is claimed for another vote (in another shard)
+    -4  VOTE_ID_CONFLICT: the voteId is claimed by a vote in another shard
   A refused vote writes nothing.
 ]]
 -- Lua's unpack() is limited to a few thousand values: long field lists go in slices.
@@ -78,11 +80,11 @@ end
 local barrier = hmget(closedKey, pollIds)
 
 -- What the indexes hold for this group's voteIds, claims and voters (false: nothing).
-local voteIds, claimed, votersOf = {}, {}, {}
+local voteIds, homeIds, votersOf = {}, {}, {}
 for p = 1, polls do votersOf[p] = {} end
 for a = first, #ARGV, PER_VOTE do
   voteIds[#voteIds + 1] = ARGV[a]
-  if ARGV[a + 5] ~= '' then claimed[#claimed + 1] = ARGV[a] end
+  if ARGV[a + 5] ~= '' then homeIds[#homeIds + 1] = ARGV[a] end
   local p = tonumber(ARGV[a + 2])
   if not barrier[p] then
     local list = votersOf[p]
@@ -92,10 +94,10 @@ end
 local ids = {}
 local recorded = hmget(idsKey, voteIds)
 for i = 1, #voteIds do ids[voteIds[i]] = recorded[i] end
-local claims = {}
-if #claimed > 0 then
-  local held = hmget(claimsKey, claimed)
-  for i = 1, #claimed do claims[claimed[i]] = held[i] end
+local claimedElsewhere = {}
+if #homeIds > 0 then
+  local held = hmget(claimsKey, homeIds)
+  for i = 1, #homeIds do claimedElsewhere[homeIds[i]] = held[i] end
 end
 local counted = {}
 for p = 1, polls do
@@ -107,26 +109,19 @@ for p = 1, polls do
   end
 end
 
-local newIds, newClaims, newVoters = {}, {}, {}
+local newIds, newVoters = {}, {}
 for p = 1, polls do newVoters[p] = {} end
 local out = {}
 for a = first, #ARGV, PER_VOTE do
   local voteId, voterId, p = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  local fingerprint, payload, claim = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local fingerprint, payload, home = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local record = ids[voteId]
-  if claim ~= '' and claims[voteId] and claims[voteId] ~= claim then
+  if home ~= '' and claimedElsewhere[voteId] then
     out[#out + 1] = '-4 0 - -'
   elseif record then
     local rseq, rentry, rhash, rfingerprint = string.match(record, '^(%d+) (%S+) (%x+) (%S+)$')
     local code = 0
-    if rfingerprint ~= fingerprint then
-      code = -3
-    elseif claim ~= '' and not claims[voteId] then
-      -- Recorded before voteIds were claimed (an older node): claim it now.
-      claims[voteId] = claim
-      newClaims[#newClaims + 1] = voteId
-      newClaims[#newClaims + 1] = claim
-    end
+    if rfingerprint ~= fingerprint then code = -3 end
     out[#out + 1] = code .. ' ' .. rseq .. ' ' .. rentry .. ' ' .. rhash
   elseif barrier[p] then
     out[#out + 1] = '-1 0 - -'
@@ -143,11 +138,6 @@ for a = first, #ARGV, PER_VOTE do
     ids[voteId] = record
     newIds[#newIds + 1] = voteId
     newIds[#newIds + 1] = record
-    if claim ~= '' and not claims[voteId] then
-      claims[voteId] = claim
-      newClaims[#newClaims + 1] = voteId
-      newClaims[#newClaims + 1] = claim
-    end
     counted[p][voterId] = s
     local written = newVoters[p]
     written[#written + 1] = voterId
@@ -156,7 +146,6 @@ for a = first, #ARGV, PER_VOTE do
   end
 end
 
-if #newClaims > 0 then hset(claimsKey, newClaims) end
 if #newIds > 0 then
   hset(idsKey, newIds)
   for p = 1, polls do

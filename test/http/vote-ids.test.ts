@@ -28,11 +28,19 @@ const batch = (on: RunningNode, votes: Record<string, unknown>[]) =>
   on.app.inject({ method: 'POST', url: '/votes/batch', payload: { votes } });
 const lookup = (on: RunningNode, voteId: string) => on.app.inject({ url: `/votes/${voteId}` });
 
-/** Voters of `pollId` in pairwise different shards, named from `names` then numbered. */
-function votersInDistinctShards(pollId: string, names: string[], count: number): string[] {
+/**
+ * Voters of `pollId` in pairwise different shards (none in shard `avoid`), named from `names`
+ * then numbered.
+ */
+function votersInDistinctShards(
+  pollId: string,
+  names: string[],
+  count: number,
+  avoid = -1,
+): string[] {
   const shards = node.ctx.config.shards;
   const chosen: string[] = [];
-  const used = new Set<number>();
+  const used = new Set<number>([avoid]);
   const candidates = [...names, ...Array.from({ length: 200 }, (_, i) => `${names[0]}-${i}`)];
   for (const voterId of candidates) {
     const shard = shardOf(pollId, voterId, shards);
@@ -155,16 +163,15 @@ ids(
   'a claim left by a crash before its append: the same vote completes it, no other vote can take it',
   async () => {
     const pollId = await createPoll(node);
-    const [voterId, other] = votersInDistinctShards(pollId, ['crashy', 'thief'], 2);
     const { client, prefix, shards } = node.ctx.target;
+    const home = claimShardOf('half-done', shards);
+    // A voter outside the voteId's claim shard: its vote takes the two steps.
+    const [voterId, other] = votersInDistinctShards(pollId, ['crashy', 'thief'], 2, home);
     const shard = shardOf(pollId, voterId!, shards);
     // What a node killed between the two steps leaves: the claim, durable, and no vote.
     const claim = `${shard} ${fingerprint({ pollId, voterId: voterId!, choices: ['b'] })}`;
-    const codes = await client.claimVoteIds(
-      shardKeys(prefix, claimShardOf('half-done', shards)).claims,
-      'half-done',
-      claim,
-    );
+    const keys = shardKeys(prefix, home);
+    const codes = await client.claimVoteIds(keys.claims, keys.ids, 'half-done', claim);
     assert.is(codes, '1');
     // Not recorded yet: the lookup finds nothing, rather than a vote that is not in the log.
     assert.is((await lookup(node, 'half-done')).statusCode, 404);
