@@ -9,7 +9,15 @@ const utf8 = new TextEncoder();
  */
 export function fnv1a32(text: string, from = 0x811c9dc5): number {
   let hash = from;
-  for (const byte of utf8.encode(text)) {
+  // ASCII (ids, UUIDs, poll ids: nearly every call) is its own UTF-8: no encoding needed.
+  let i = 0;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) break;
+    hash = Math.imul(hash ^ code, 0x01000193) >>> 0;
+  }
+  if (i === text.length) return hash;
+  for (const byte of utf8.encode(text.slice(i))) {
     hash ^= byte;
     // 32-bit multiply by the FNV prime 16777619 without leaving integer precision.
     hash = Math.imul(hash, 0x01000193) >>> 0;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -21,6 +22,22 @@ fnv('hashes the UTF-8 bytes of the text', () => {
   let expected = 0x811c9dc5;
   for (const byte of [0xc3, 0xa9]) expected = Math.imul(expected ^ byte, 0x01000193) >>> 0;
   assert.is(fnv1a32('é'), expected);
+});
+
+fnv('equals FNV-1a over the UTF-8 bytes for any string (ASCII fast path included)', () => {
+  const reference = (text: string) => {
+    let hash = 0x811c9dc5;
+    for (const byte of new TextEncoder().encode(text))
+      hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    return hash;
+  };
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+      assert.is(fnv1a32(text), reference(text));
+      assert.is(fnv1a32(`voter-${text}`), reference(`voter-${text}`));
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 fnv('continues a hash: fnv1a32(b, fnv1a32(a)) is fnv1a32(a + b)', () => {
