@@ -57,6 +57,8 @@ export function claimShardOf(voteId: string, shards: number): number {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The char codes of HEX's two digits, flat: their UTF-8 bytes. */
+const HEX_CODES = Uint8Array.from(HEX.flatMap((tail) => [tail.charCodeAt(0), tail.charCodeAt(1)]));
 
 /**
  * The first two hex digits (from "00" to "ff") that end `head` so that the whole string's
@@ -66,11 +68,11 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  */
 export function claimShardTail(head: string, shard: number, shards: number): string | undefined {
   const base = fnv1a32(head);
-  for (const tail of HEX) {
-    // Two ASCII digits: their UTF-8 bytes are their char codes (fnv1a32(tail, base), unrolled).
-    let hash = Math.imul(base ^ tail.charCodeAt(0), 0x01000193) >>> 0;
-    hash = Math.imul(hash ^ tail.charCodeAt(1), 0x01000193) >>> 0;
-    if (mix32(hash) % shards === shard) return tail;
+  for (let t = 0; t < 256; t++) {
+    // fnv1a32(HEX[t], base), unrolled over the tail's two bytes.
+    let hash = Math.imul(base ^ HEX_CODES[2 * t]!, 0x01000193) >>> 0;
+    hash = Math.imul(hash ^ HEX_CODES[2 * t + 1]!, 0x01000193) >>> 0;
+    if (mix32(hash) % shards === shard) return HEX[t];
   }
   return undefined;
 }

@@ -95,7 +95,8 @@ local ids = {}
 local recorded = hmget(idsKey, voteIds)
 for i = 1, #voteIds do ids[voteIds[i]] = recorded[i] end
 local claimedElsewhere = {}
-if #homeIds > 0 then
+-- Where every voteId is the server's (claimed in its own shard), no shard holds a claim.
+if #homeIds > 0 and redis.call('EXISTS', claimsKey) == 1 then
   local held = hmget(claimsKey, homeIds)
   for i = 1, #homeIds do claimedElsewhere[homeIds[i]] = held[i] end
 end
