@@ -49,7 +49,7 @@ export async function stopLocalCluster(
       clean = false;
       const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
       report(
-        `node ${exit.nodeId} stopped uncleanly (${how}); what it gave up: "stop_abandoned" in ${logOf(exit.nodeId)}`,
+        `node ${exit.nodeId} stopped uncleanly (${how}); what it gave up: "stop_abandoned" and "stop_forced" in ${logOf(exit.nodeId)}`,
       );
     }
   }

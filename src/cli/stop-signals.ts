@@ -2,6 +2,11 @@
 // signal starts the command's graceful stop, which has VS_STOP_TIMEOUT_MS to finish; if it has
 // not by then, or if a second signal comes, the process ends at once with a non-zero code,
 // after `onForce` (synchronous: say what is abandoned, kill child processes by pid).
+//
+// A signal within SAME_STOP_MS of the first is the same request, not a second one: Ctrl-C in a
+// terminal signals the whole process group, so a node under `votestream up` (or a command under
+// `npm start`) gets the terminal's SIGINT and, milliseconds later, its parent's own SIGTERM or
+// forwarded SIGINT. Taken as a second signal, that skipped every node's snapshots.
 
 export type ForcedBy = 'deadline' | 'second signal';
 
@@ -33,6 +38,9 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 /** Exit code when the stop ran out of its bound. */
 export const DEADLINE_EXIT_CODE = 1;
 
+/** Signals this soon after the first are the same stop (ms); a person's second Ctrl-C is later. */
+export const SAME_STOP_MS = 500;
+
 /** Installs the handlers; see the module comment. */
 export function watchStopSignals({ timeoutMs, onForce }: StopSignalOptions): StopSignals {
   const controller = new AbortController();
@@ -47,11 +55,14 @@ export function watchStopSignals({ timeoutMs, onForce }: StopSignalOptions): Sto
       process.exit(code);
     }
   };
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
+      if (performance.now() - firstAt < SAME_STOP_MS) return;
       force('second signal', signal, signalExitCode(signal));
       return;
     }
+    firstAt = performance.now();
     controller.abort();
     // Unref'd: a command that finishes its stop in time exits by itself.
     const watchdog = setTimeout(() => force('deadline', undefined, DEADLINE_EXIT_CODE), timeoutMs);

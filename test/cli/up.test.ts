@@ -12,7 +12,7 @@ import { described, signalAndWait } from '../helpers/stopping.ts';
 const up = suite('votestream up (npm start)');
 
 /** Runs `votestream up` in a new folder on free ports; resolves once it says it is ready. */
-async function startUp(env: Record<string, string> = {}) {
+async function startUp(env: Record<string, string> = {}, { ownGroup = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'votestream-up-'));
   const redisPort = await freeBasePort(6);
   const port = await freeBasePort(3);
@@ -28,7 +28,8 @@ async function startUp(env: Record<string, string> = {}) {
       '--dir',
       dir,
     ],
-    { reject: false, env: { VS_REDIS_CLUSTER: '', VS_REDIS_URL: '', ...env } },
+    // ownGroup: up and its nodes in a process group of their own, as in a terminal.
+    { reject: false, env: { VS_REDIS_CLUSTER: '', VS_REDIS_URL: '', ...env }, detached: ownGroup },
   );
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -194,6 +195,40 @@ up(
   },
 );
 
+up(
+  'Ctrl-C in a terminal (SIGINT to the whole group) is one graceful stop: exit 0, snapshots written',
+  async () => {
+    // The terminal signals up and its nodes at once, and up then sends each node a SIGTERM of
+    // its own: a node must take both for one stop, not the second for "stop at once".
+    const { child, dir, out, cleanUp } = await startUp({}, { ownGroup: true });
+    const nodes = ['n1', 'n2', 'n3'].map((id) => nodePid(child.pid!, id));
+    const redis = ownedProcesses(join(dir, 'redis')).map((o) => o.pid);
+    try {
+      process.kill(-child.pid!, 'SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const result = await child;
+      clearTimeout(timer);
+      assert.is(result.exitCode, 0, out());
+      assert.match(out(), /^stopped$/m);
+      for (const id of ['n1', 'n2', 'n3']) {
+        const lines = readFileSync(join(dir, 'logs', `${id}.log`), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { event?: string; clean?: boolean });
+        assert.ok(!lines.some((l) => l.event === 'stop_forced'), `${id} was forced`);
+        assert.ok(
+          lines.some((l) => l.event === 'stopped' && l.clean === true),
+          `${id} did not log a clean stop`,
+        );
+      }
+      const left = [...nodes, ...redis].filter(alive);
+      assert.equal(left, [], `still running: ${left.join(', ')}`);
+    } finally {
+      await cleanUp([...nodes, ...redis]);
+    }
+  },
+);
+
 up('a second Ctrl-C kills the nodes and Redis at once', async () => {
   const { child, dir, out, cleanUp } = await startUp();
   const nodes = ['n1', 'n2', 'n3'].map((id) => nodePid(child.pid!, id));
@@ -202,10 +237,10 @@ up('a second Ctrl-C kills the nodes and Redis at once', async () => {
     // A node that cannot stop keeps the first Ctrl-C's stop waiting.
     process.kill(nodes[1]!, 'SIGSTOP');
     const ended = await signalAndWait(child, 'SIGINT', 20_000, {
-      second: { afterMs: 500, signal: 'SIGINT' },
+      second: { afterMs: 800, signal: 'SIGINT' },
     });
     assert.is(ended.exitCode, 130, `${described(ended)}: ${out()}`);
-    assert.ok(ended.ms < 500 + 1000, described(ended));
+    assert.ok(ended.ms < 800 + 1000, described(ended));
     assert.match(out(), /second signal \(SIGINT\): killing the nodes and Redis/);
     const left = [...nodes, ...redis].filter(alive);
     assert.equal(left, [], `still running: ${left.join(', ')}`);
