@@ -52,10 +52,14 @@ export function redisCommand(): Command {
       console.log(`\nUse it: VS_REDIS_CLUSTER=${seeds(layout)}`);
     });
 
-  withLayout(redis.command('down'))
+  // Only the folder: the pid files in it say which servers to stop, whatever their layout.
+  redis
+    .command('down')
     .description('stop the servers this --dir started (by their pid files, never by name)')
-    .action(async (flags: LayoutFlags) => {
-      const stopped = await redisDown(toLayout(flags));
+    .addOption(new Option('--dir <path>', 'data, pid files and logs').default('.data/redis'))
+    .option('--json', 'print one JSON summary object')
+    .action(async (flags: Pick<LayoutFlags, 'dir' | 'json'>) => {
+      const stopped = await redisDown({ dir: flags.dir });
       if (flags.json) print({ stopped });
       else
         console.log(stopped.length ? `stopped ports ${stopped.join(', ')}` : 'nothing was running');

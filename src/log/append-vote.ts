@@ -288,9 +288,9 @@ export class Appender {
       )) as [Error | null, unknown][];
     } catch (error) {
       this.#log?.warn({ err: (error as Error).message }, 'append failed');
-      const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
-      for (const items of claims) for (const item of items) this.#failClaim(item, failure);
-      for (const items of appends) for (const item of items) fail(item, failure);
+      for (const items of claims)
+        for (const item of items) this.#failClaim(item, unavailable(item));
+      for (const items of appends) for (const item of items) fail(item, unavailable(item));
       for (const items of releases) this.#released(items, error as Error);
       return;
     }
@@ -324,8 +324,7 @@ export class Appender {
     if (error || codes.length !== items.length) {
       const err = error?.message ?? `malformed reply for ${items.length} claims`;
       this.#log?.warn({ shard: items[0]?.claimShard, err }, 'voteId claim failed');
-      const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
-      for (const item of items) this.#failClaim(item, failure);
+      for (const item of items) this.#failClaim(item, unavailable(item));
       return;
     }
     for (let i = 0; i < items.length; i++) {
@@ -339,7 +338,7 @@ export class Appender {
         item.sink.claimed(item.index);
       } else if (!CLAIMED.has(code)) {
         this.#log?.warn({ code }, 'unknown voteId claim code');
-        this.#failClaim(item, new VoteStreamError('STORAGE_UNAVAILABLE'));
+        this.#failClaim(item, unavailable(item));
       } else if (!replicated) {
         // The claim may not survive a failover: the vote must not be appended on it yet.
         this.#failClaim(
@@ -366,8 +365,7 @@ export class Appender {
     if (error || fields.length !== items.length * 4) {
       const err = error?.message ?? `malformed reply for ${items.length} votes`;
       this.#log?.warn({ shard: items[0]?.shard, err }, 'append script failed');
-      const failure = new VoteStreamError('STORAGE_UNAVAILABLE');
-      for (const item of items) fail(item, failure);
+      for (const item of items) fail(item, unavailable(item));
       return;
     }
     for (let i = 0; i < items.length; i++) this.#settle(items[i]!, fields, i * 4, replicated);
@@ -469,6 +467,14 @@ export class Appender {
       ...votes,
     ];
   }
+}
+
+/**
+ * A storage fault met by this vote. It carries the voteId (the server's own when the client
+ * sent none): the vote may have been written before the fault, and a retry must use it.
+ */
+function unavailable(item: Pending): VoteStreamError {
+  return new VoteStreamError('STORAGE_UNAVAILABLE', undefined, { voteId: item.vote.voteId });
 }
 
 function fail(item: Pending, error: VoteStreamError): void {

@@ -354,4 +354,25 @@ durable(
   },
 );
 
+durable(
+  "a 503 for a vote without a voteId names the server's voteId, and a retry with it is the same vote",
+  async () => {
+    const pollId = await createPoll(local);
+    // Server-generated: claimed in the vote's own shard, appended, then WAIT finds no replica.
+    const res = await cast(lonely, { pollId, voterId: 'no-id', choices: ['a'] });
+    assert.is(res.statusCode, 503, res.body);
+    const { code, voteId } = res.json().error;
+    assert.is(code, 'NOT_DURABLE');
+    assert.type(voteId, 'string');
+    // The vote may or may not be in the log (here the node refused before writing: it knows
+    // the masters have no replica); retried with its voteId it is recorded once, either way.
+    const retry = await cast(local, { pollId, voterId: 'no-id', choices: ['a'], voteId });
+    assert.ok([200, 201].includes(retry.statusCode), retry.body);
+    assert.is(retry.json().receipt.voteId, voteId);
+    const again = await cast(local, { pollId, voterId: 'no-id', choices: ['a'], voteId });
+    assert.is(again.statusCode, 200, again.body);
+    assert.equal(again.json().receipt, retry.json().receipt);
+  },
+);
+
 durable.run();
