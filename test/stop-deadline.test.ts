@@ -35,7 +35,8 @@ deadline('a step never gets more than what is left of the bound, less the reserv
   await stop.step('hangs', () => new Promise(() => {}), { capMs: 10_000 });
   const took = performance.now() - started;
   assert.ok(took >= 370 && took < 600, `took ${took} ms`);
-  assert.is(stop.remainingMs, 0);
+  // Timers keep whole milliseconds: the step's may fire up to 1 ms before the bound's end.
+  assert.ok(stop.remainingMs < 1, `${stop.remainingMs} ms left`);
   // Nothing is left: the next step is given up at once.
   assert.is(await stop.step('next', () => new Promise(() => {})), false);
   assert.equal(

@@ -183,7 +183,7 @@ up(
       );
       assert.match(
         out(),
-        /node n1 stopped uncleanly \(exit code 1\); what it gave up: "stop_abandoned" in /,
+        /node n1 stopped uncleanly \(exit code 1\); what it gave up: "stop_abandoned" and "stop_forced" in /,
       );
       assert.match(out(), /redis-server on \d+(, \d+){5} did not stop in time: killed \(SIGKILL\)/);
       assert.match(out(), /stopped, not cleanly/);
