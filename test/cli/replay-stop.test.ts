@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 import { ownedProcesses, redisDown } from '../../ops/redis-cluster.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { castMany, createPoll, startTestNode, until } from '../helpers/node.ts';
-import { freeBasePort, startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
+import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
+import { startStandaloneRedis } from '../helpers/standalone-redis.ts';
 import { described, signalAndWait } from '../helpers/stopping.ts';
 
 const BOUND_MS = 3000;
@@ -68,31 +69,12 @@ function freeze(
   return pids;
 }
 
-/** A standalone redis-server on a free port, to copy into. */
-async function standaloneRedis(): Promise<{ url: string; server: ResultPromise; port: number }> {
-  const port = await freeBasePort(1);
-  const server = execa(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      reject: false,
-    },
-  );
-  await until(
-    async () =>
-      (await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout === 'PONG',
-    5000,
-    'redis-server did not start',
-  );
-  return { url: `redis://127.0.0.1:${port}`, server, port };
-}
-
 /**
  * Follows a copy into a standalone Redis until its first entries are written, then freezes
  * that Redis and appends to the source, so the copy has a write outstanding to it.
  */
 async function copyIntoFrozen() {
-  const target = await standaloneRedis();
+  const target = await startStandaloneRedis();
   const child = execa(
     'node',
     ['bin/votestream.js', 'replay', '--into', target.url, '--follow', '--json'],
@@ -112,7 +94,7 @@ async function copyIntoFrozen() {
     );
   } catch (error) {
     child.kill('SIGKILL');
-    await target.server.kill('SIGKILL');
+    await target.stop();
     throw new Error(`${(error as Error).message}: ${err}`);
   } finally {
     probe.disconnect();
@@ -126,8 +108,7 @@ async function copyIntoFrozen() {
     child,
     release: async () => {
       process.kill(target.server.pid!, 'SIGCONT');
-      target.server.kill('SIGKILL');
-      await target.server;
+      await target.stop();
     },
   };
 }

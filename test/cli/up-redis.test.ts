@@ -1,20 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import calculateSlot from 'cluster-key-slot';
-import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  clusterStatus,
-  killClusterSync,
-  layoutPorts,
-  ownedProcesses,
-} from '../../ops/redis-cluster.ts';
+import { clusterStatus, layoutPorts, ownedProcesses } from '../../ops/redis-cluster.ts';
 import { shardOf } from '../../src/domain/shard-of.ts';
 import { controlKeys, shardSlot } from '../../src/log/keys.ts';
 import { until } from '../helpers/node.ts';
-import { freeBasePort } from '../helpers/redis-cluster.ts';
+import { startUp } from '../helpers/up-process.ts';
 
 // Issue 14's sample: SIGKILL one Redis master of `npm start`'s cluster and restart nothing.
 // Its replica takes over, and without a replica of its own the new master cannot confirm a
@@ -36,51 +28,19 @@ interface ShardView {
 sample(
   'its shards are acknowledged again within 40 s, and /cluster says why not meanwhile',
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'votestream-up-redis-'));
+    const started = await startUp({
+      VS_ADMIN_TOKEN: ADMIN,
+      VS_PREFIX: PREFIX,
+      VS_SHARDS: String(SHARDS),
+      // This test is about the supervisor; up's stop bound has tests of its own (cli/up).
+      // On a loaded machine a replica restarted moments before may need more than the
+      // default's Redis share (the last quarter of 10 s) to shut down.
+      VS_STOP_TIMEOUT_MS: '30000',
+    });
+    const { child, dir, port, redisPort, out, cleanUp } = started;
     const redisDir = join(dir, 'redis');
-    const redisPort = await freeBasePort(6);
-    const port = await freeBasePort(3);
     const url = `http://127.0.0.1:${port}`;
-    const child = execa(
-      'node',
-      [
-        'bin/votestream.js',
-        'up',
-        '--redis-port',
-        String(redisPort),
-        '--port',
-        String(port),
-        '--dir',
-        dir,
-      ],
-      {
-        reject: false,
-        env: {
-          VS_REDIS_CLUSTER: '',
-          VS_REDIS_URL: '',
-          VS_ADMIN_TOKEN: ADMIN,
-          VS_PREFIX: PREFIX,
-          VS_SHARDS: String(SHARDS),
-          // This test is about the supervisor; up's stop bound has tests of its own (cli/up).
-          // On a loaded machine a replica restarted moments before may need more than the
-          // default's Redis share (the last quarter of 10 s) to shut down.
-          VS_STOP_TIMEOUT_MS: '30000',
-        },
-      },
-    );
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
     try {
-      await until(() => /Press Ctrl-C/.test(out), 60_000, 'up did not finish starting').catch(
-        (error: Error) => {
-          throw new Error(`${error.message}; it printed: ${out || '(nothing)'}`);
-        },
-      );
       const pollId = 'sample';
       const created = await fetch(`${url}/polls`, {
         method: 'POST',
@@ -135,14 +95,14 @@ sample(
       }
       assert.ok(
         acknowledgedAfterMs !== undefined,
-        `a vote of the dead master's shards was still refused (${lastStatus}) 40 s after the kill; up printed: ${out}`,
+        `a vote of the dead master's shards was still refused (${lastStatus}) 40 s after the kill; up printed: ${out()}`,
       );
       console.log(
         `      acknowledged again ${(acknowledgedAfterMs! / 1000).toFixed(1)} s after the kill; /cluster said meanwhile: ${[...reasons].join(', ')}`,
       );
       assert.ok(reasons.size > 0, '/cluster never said that the shards could not be made durable');
-      assert.match(out, new RegExp(`redis-server ${victim.port} stopped without shutting down`));
-      assert.match(out, new RegExp(`redis-server ${victim.port} restarted`));
+      assert.match(out(), new RegExp(`redis-server ${victim.port} stopped without shutting down`));
+      assert.match(out(), new RegExp(`redis-server ${victim.port} restarted`));
       await until(
         async () => {
           const view = (await (await fetch(`${url}/cluster`)).json()) as { shards: ShardView[] };
@@ -158,20 +118,13 @@ sample(
       // Ctrl-C: everything stops, and the supervisor restarts nothing that up takes down.
       child.kill('SIGINT');
       const result = await child;
-      assert.is(result.exitCode, 0, out);
+      assert.is(result.exitCode, 0, out());
       assert.is(ownedProcesses(redisDir).length, 0, 'a redis-server it started still runs');
       await new Promise((r) => setTimeout(r, 1500));
       assert.is(ownedProcesses(redisDir).length, 0, 'a redis-server was started again after stop');
-      assert.not.match(out.split('stopping nodes')[1] ?? '', /redis-server \d+ restarted/);
+      assert.not.match(out().split('stopping nodes')[1] ?? '', /redis-server \d+ restarted/);
     } finally {
-      if (child.exitCode === null) {
-        child.kill('SIGINT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        await child;
-        clearTimeout(timer);
-      }
-      killClusterSync(redisDir);
-      rmSync(dir, { recursive: true, force: true });
+      await cleanUp();
     }
   },
 );

@@ -1,118 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { killClusterSync, ownedProcesses } from '../../ops/redis-cluster.ts';
+import { ownedProcesses } from '../../ops/redis-cluster.ts';
 import { until } from '../helpers/node.ts';
-import { freeBasePort } from '../helpers/redis-cluster.ts';
 import { described, signalAndWait } from '../helpers/stopping.ts';
+import { alive, nodePid, startUp } from '../helpers/up-process.ts';
 
 const up = suite('votestream up (npm start)');
 
-/** Runs `votestream up` in a new folder on free ports; resolves once it says it is ready. */
-async function startUp(env: Record<string, string> = {}, { ownGroup = false } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'votestream-up-'));
-  const redisPort = await freeBasePort(6);
-  const port = await freeBasePort(3);
-  const child = execa(
-    'node',
-    [
-      'bin/votestream.js',
-      'up',
-      '--redis-port',
-      String(redisPort),
-      '--port',
-      String(port),
-      '--dir',
-      dir,
-    ],
-    // ownGroup: up and its nodes in a process group of their own, as in a terminal.
-    { reject: false, env: { VS_REDIS_CLUSTER: '', VS_REDIS_URL: '', ...env }, detached: ownGroup },
-  );
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const cleanUp = async (pids: number[] = []) => {
-    // After a failure too: nothing it started may outlive the test, stopped or not.
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await child;
-      clearTimeout(timer);
-    }
-    killClusterSync(join(dir, 'redis'));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await until(() => /Press Ctrl-C/.test(out), 60_000, 'up did not finish starting');
-  } catch (error) {
-    await cleanUp();
-    throw new Error(`${(error as Error).message} in 60 s; it printed: ${out || '(nothing)'}`);
-  }
-  // An object around the child: a promise of a thenable would wait for it to exit.
-  return { child, dir, port, out: () => out, cleanUp };
-}
-
-/** Whether the process runs (an exited one that init has not reaped yet does not). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them all', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'votestream-up-'));
-  const redisPort = await freeBasePort(6);
-  const port = await freeBasePort(3);
-  const child = execa(
-    'node',
-    [
-      'bin/votestream.js',
-      'up',
-      '--redis-port',
-      String(redisPort),
-      '--port',
-      String(port),
-      '--dir',
-      dir,
-    ],
-    {
-      reject: false,
-      env: { VS_REDIS_CLUSTER: '', VS_REDIS_URL: '' },
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
+  const started = await startUp();
+  const { child, dir, port, cleanUp } = started;
   try {
-    await until(() => /Press Ctrl-C/.test(out), 60_000, 'up did not finish starting').catch(
-      (error: Error) => {
-        throw new Error(
-          `${error.message} in 60 s; it printed: ${out || '(nothing)'}; stderr: ${err}`,
-        );
-      },
-    );
+    const out = started.out();
     assert.match(out, /Redis Cluster started/);
     for (let i = 0; i < 3; i++)
       assert.match(out, new RegExp(`node n${i + 1}: http://127\\.0\\.0\\.1:${port + i}`));
@@ -130,8 +31,12 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     // A node that dies is started again by up, on the same port.
     const n2 = nodePid(child.pid!, 'n2');
     process.kill(n2, 'SIGKILL');
-    await until(() => /node n2 restarted/.test(out), 30_000, `n2 was not restarted: ${out}`);
-    assert.match(out, /node n2 stopped \(signal SIGKILL\); restarting in 1 s/);
+    await until(
+      () => /node n2 restarted/.test(started.out()),
+      30_000,
+      `n2 was not restarted: ${started.out()}`,
+    );
+    assert.match(started.out(), /node n2 stopped \(signal SIGKILL\); restarting in 1 s/);
     await until(
       async () => (await fetch(`http://127.0.0.1:${port + 1}/health`)).status === 200,
       20_000,
@@ -141,8 +46,8 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
 
     child.kill('SIGINT');
     const result = await child;
-    assert.is(result.exitCode, 0, out);
-    assert.match(out, /stopped/);
+    assert.is(result.exitCode, 0, started.out());
+    assert.match(started.out(), /stopped/);
     assert.is(ownedProcesses(join(dir, 'redis')).length, 0, 'a redis-server it started still runs');
     const stillServing = await fetch(`http://127.0.0.1:${port}/health`).then(
       () => true,
@@ -150,15 +55,7 @@ up('starts Redis and three member nodes, names the leader, and Ctrl-C stops them
     );
     assert.is(stillServing, false, 'a node still serves after Ctrl-C');
   } finally {
-    // After a failure, too: up stops its nodes and Redis on SIGINT; a SIGKILL would orphan them.
-    if (child.exitCode === null) {
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await child;
-      clearTimeout(timer);
-    }
-    killClusterSync(join(dir, 'redis'));
-    rmSync(dir, { recursive: true, force: true });
+    await cleanUp();
   }
 });
 
@@ -248,24 +145,5 @@ up('a second Ctrl-C kills the nodes and Redis at once', async () => {
     await cleanUp([...nodes, ...redis]);
   }
 });
-
-/** The pid of up's child process running node `nodeId` (found by parent pid, then env). */
-function nodePid(upPid: number, nodeId: string): number {
-  const children = readFileSync(`/proc/${upPid}/task/${upPid}/children`, 'utf8')
-    .trim()
-    .split(/\s+/)
-    .map(Number);
-  const pid = children.find((c) => {
-    try {
-      return readFileSync(`/proc/${c}/environ`, 'utf8')
-        .split('\0')
-        .includes(`VS_NODE_ID=${nodeId}`);
-    } catch {
-      return false;
-    }
-  });
-  if (!pid) throw new Error(`no child process of ${upPid} runs ${nodeId}`);
-  return pid;
-}
 
 up.run();

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../src/config.ts';
 import { chainHash, chainPayload, GENESIS_HASH } from '../../src/domain/chain.ts';
+import { shardOf } from '../../src/domain/shard-of.ts';
+import { fingerprint } from '../../src/log/append-vote.ts';
 import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
 import { controlKeys, shardKeys } from '../../src/log/keys.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -215,4 +217,48 @@ export function forgeVote(node: RunningNode, shard: number, pollId: string): Pro
     'data',
     data,
   ]);
+}
+
+/**
+ * Appends a vote of choice "a" with the append script alone and no claim, as a node from before
+ * voteIds were claimed did (a log written then). Returns the script's reply.
+ */
+export async function appendWithoutClaim(
+  node: RunningNode,
+  pollId: string,
+  voterId: string,
+  voteId: string,
+): Promise<string> {
+  const { client, prefix, shards } = node.ctx.target;
+  const keys = shardKeys(prefix, shardOf(pollId, voterId, shards));
+  const payload = JSON.stringify({
+    at: 1,
+    choices: ['a'],
+    pollId,
+    type: 'VoteCast',
+    v: 1,
+    voteId,
+    voterId,
+  });
+  const print = fingerprint({ pollId, voterId, choices: ['a'] });
+  return String(
+    await client.appendVotes(
+      6,
+      keys.head,
+      keys.ids,
+      keys.closed,
+      keys.log,
+      keys.claims,
+      keys.voters(pollId),
+      1,
+      pollId,
+      'reject',
+      voteId,
+      voterId,
+      1,
+      print,
+      payload,
+      '',
+    ),
+  );
 }

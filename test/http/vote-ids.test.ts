@@ -5,7 +5,14 @@ import { claimShardOf, shardOf } from '../../src/domain/shard-of.ts';
 import { fingerprint } from '../../src/log/append-vote.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { ADMIN, createPoll, logLength, peerEnv, startTestNode } from '../helpers/node.ts';
+import {
+  ADMIN,
+  appendWithoutClaim,
+  createPoll,
+  logLength,
+  peerEnv,
+  startTestNode,
+} from '../helpers/node.ts';
 import { sharedCluster, startTestCluster } from '../helpers/redis-cluster.ts';
 
 const ids = suite('voteIds are unique across shards and nodes');
@@ -260,38 +267,8 @@ ids(
   'a vote written without a claim (an older node) is not overwritten by another under its voteId',
   async () => {
     const pollId = await createPoll(node);
-    const { client, prefix, shards } = node.ctx.target;
-    const shard = shardOf(pollId, 'old', shards);
-    const keys = shardKeys(prefix, shard);
-    const payload = JSON.stringify({
-      at: 1,
-      choices: ['a'],
-      pollId,
-      type: 'VoteCast',
-      v: 1,
-      voteId: 'pre-registry',
-      voterId: 'old',
-    });
-    // The append script alone, as a node from before the registry ran it.
-    const print = fingerprint({ pollId, voterId: 'old', choices: ['a'] });
-    await client.appendVotes(
-      6,
-      keys.head,
-      keys.ids,
-      keys.closed,
-      keys.log,
-      keys.claims,
-      keys.voters(pollId),
-      1,
-      pollId,
-      'reject',
-      'pre-registry',
-      'old',
-      1,
-      print,
-      payload,
-      '',
-    );
+    // The append script alone, as a node from before voteIds were claimed ran it.
+    assert.match(await appendWithoutClaim(node, pollId, 'old', 'pre-registry'), /^1 /);
     const other = await cast(node, {
       pollId,
       voterId: 'old',

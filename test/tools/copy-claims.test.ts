@@ -5,11 +5,11 @@ import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { claimShardOf, shardOf } from '../../src/domain/shard-of.ts';
-import { fingerprint } from '../../src/log/append-vote.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { createPoll, startTestNode, until } from '../helpers/node.ts';
-import { freeBasePort, sharedCluster } from '../helpers/redis-cluster.ts';
+import { appendWithoutClaim, createPoll, startTestNode } from '../helpers/node.ts';
+import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { startStandaloneRedis } from '../helpers/standalone-redis.ts';
 
 const copy = suite('replay --into: claims in the copy, duplicates of an old log reported');
 let node: RunningNode;
@@ -30,37 +30,7 @@ copy.after(async () => {
 
 /** Appends a vote with the append script alone and no claim, as a node before claims did. */
 async function appendUnclaimed(pollId: string, voterId: string, voteId: string): Promise<void> {
-  const { client, prefix, shards } = node.ctx.target;
-  const keys = shardKeys(prefix, shardOf(pollId, voterId, shards));
-  const payload = JSON.stringify({
-    at: 1,
-    choices: ['a'],
-    pollId,
-    type: 'VoteCast',
-    v: 1,
-    voteId,
-    voterId,
-  });
-  const print = fingerprint({ pollId, voterId, choices: ['a'] });
-  const reply = await client.appendVotes(
-    6,
-    keys.head,
-    keys.ids,
-    keys.closed,
-    keys.log,
-    keys.claims,
-    keys.voters(pollId),
-    1,
-    pollId,
-    'reject',
-    voteId,
-    voterId,
-    1,
-    print,
-    payload,
-    '',
-  );
-  assert.match(String(reply), /^1 /);
+  assert.match(await appendWithoutClaim(node, pollId, voterId, voteId), /^1 /);
 }
 
 /** A voter of `pollId` whose shard is (or is not, with `inHome` false) `home`. */
@@ -112,24 +82,10 @@ copy(
       assert.is(res.statusCode, 201, res.body);
     }
 
-    const port = await freeBasePort(1);
-    const redis = execa(
-      'redis-server',
-      ['--port', String(port), '--save', '', '--appendonly', 'no'],
-      {
-        reject: false,
-      },
-    );
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 100 });
+    const redis = await startStandaloneRedis();
+    const probe = new Redis({ port: redis.port, lazyConnect: true, retryStrategy: () => 100 });
     try {
-      await until(
-        async () =>
-          (await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout ===
-          'PONG',
-        5000,
-        'redis-server did not start',
-      );
-      const into = `redis://127.0.0.1:${port}`;
+      const into = redis.url;
       const res = await execa('node', ['bin/votestream.js', 'replay', '--into', into, '--json'], {
         env,
         reject: false,
@@ -158,8 +114,7 @@ copy(
       }
     } finally {
       probe.disconnect();
-      redis.kill('SIGKILL');
-      await redis;
+      await redis.stop();
     }
   },
 );

@@ -11,7 +11,8 @@ import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { paced } from '../../src/tools/merged-log.ts';
 import { castMany, caughtUp, createPoll, startTestNode, until } from '../helpers/node.ts';
-import { freeBasePort, sharedCluster } from '../helpers/redis-cluster.ts';
+import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { startStandaloneRedis } from '../helpers/standalone-redis.ts';
 
 const exported = suite('poll export, offline recount, copy into another Redis, follow');
 let node: RunningNode;
@@ -107,23 +108,9 @@ exported('a changed vote in the export is found at its shard and line, and exits
 exported(
   'replay --into copies the log with its ids; a node on the copy folds the same',
   async () => {
-    const port = await freeBasePort(1);
-    const redis = execa(
-      'redis-server',
-      ['--port', String(port), '--save', '', '--appendonly', 'no'],
-      {
-        reject: false,
-      },
-    );
+    const redis = await startStandaloneRedis();
     try {
-      await until(
-        async () =>
-          (await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout ===
-          'PONG',
-        5000,
-        'redis-server did not start',
-      );
-      const into = `redis://127.0.0.1:${port}`;
+      const into = redis.url;
       const copy = await cli('replay', '--into', into, '--json');
       assert.is(copy.exitCode, 0, String(copy.stderr));
       const copied = JSON.parse(String(copy.stdout).trim().split('\n').pop()!).copied;
@@ -194,8 +181,7 @@ exported(
         await mirror.close();
       }
     } finally {
-      redis.kill('SIGKILL');
-      await redis;
+      await redis.stop();
     }
   },
 );
@@ -203,25 +189,11 @@ exported(
 exported(
   'replay --into --follow mirrors a trickle of votes as they come, not per 2000',
   async () => {
-    const port = await freeBasePort(1);
-    const redis = execa(
-      'redis-server',
-      ['--port', String(port), '--save', '', '--appendonly', 'no'],
-      {
-        reject: false,
-      },
-    );
-    const into = `redis://127.0.0.1:${port}`;
+    const redis = await startStandaloneRedis();
+    const into = redis.url;
     let follower: ResultPromise | undefined;
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 100 });
+    const probe = new Redis({ port: redis.port, lazyConnect: true, retryStrategy: () => 100 });
     try {
-      await until(
-        async () =>
-          (await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false })).stdout ===
-          'PONG',
-        5000,
-        'redis-server did not start',
-      );
       follower = execa(
         'node',
         ['bin/votestream.js', 'replay', '--into', into, '--follow', '--json'],
@@ -265,8 +237,7 @@ exported(
       follower?.kill('SIGINT');
       await follower;
       probe.disconnect();
-      redis.kill('SIGKILL');
-      await redis;
+      await redis.stop();
     }
   },
 );
