@@ -2,7 +2,7 @@
 // --verify, --json) against all three, once per request size, then `votestream rebuild
 // --compare` over the log those runs left. The tools run as they would for a user.
 import { type NodeProcess, startNodeProcess } from '../ops/local-nodes.ts';
-import type { LoadSummary } from '../src/tools/load.ts';
+import type { LoadSummary } from '../src/tools/load/run.ts';
 import { type BenchCluster, freePort, runJsonChild } from './harness.ts';
 
 export interface FinalityRun {

@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import type { LoadSummary } from '../../src/tools/load.ts';
+import type { LoadSummary } from '../../src/tools/load/run.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/votestream.js', import.meta.url));
 

@@ -3,7 +3,7 @@
 // VS_STOP_TIMEOUT_MS to be answered, and the summary says what was abandoned (exit 1 then).
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
-import { runLoad } from '../tools/load.ts';
+import { runLoad } from '../tools/load/run.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
 interface LoadFlags {

@@ -9,7 +9,7 @@ import {
   renderReport,
   replaceSection,
 } from '../../bench/report-markdown.ts';
-import type { LoadSummary } from '../../src/tools/load.ts';
+import type { LoadSummary } from '../../src/tools/load/run.ts';
 
 const section = suite('the generated section of docs/performance.md');
 

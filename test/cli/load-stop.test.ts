@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ownedProcesses, redisDown } from '../../ops/redis-cluster.ts';
 import type { RunningNode } from '../../src/node.ts';
-import type { LoadSummary } from '../../src/tools/load.ts';
+import type { LoadSummary } from '../../src/tools/load/run.ts';
 import { ADMIN_TOKEN, startTestNode, until } from '../helpers/node.ts';
 import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
 import { described, signalAndWait } from '../helpers/stopping.ts';

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningNode } from '../../src/node.ts';
-import { runLoad } from '../../src/tools/load.ts';
+import { runLoad } from '../../src/tools/load/run.ts';
 import { ADMIN_TOKEN, createPoll, startTestNode } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 

@@ -1,0 +1,218 @@
+// The load generator: votes at a fixed rate (open model: each request is scheduled on the
+// clock, and its latency is measured from when it was due, so a slow server cannot hide its
+// queueing — no coordinated omission) or as fast as the connections allow; retried with the
+// same voteId on 503s and network errors, never counted before a 200/201; then --verify
+// checks every target's finalized tally against what was acknowledged.
+//
+// This file schedules the run; what is sent is drawn in votes.ts, sending and retrying is
+// sender.ts, the polls polls.ts, the verification verify.ts and the report summary.ts.
+import { build, type Histogram } from 'hdr-histogram-js';
+import { shardOf } from '../../domain/shard-of.ts';
+import { StopDeadline } from '../../stop-deadline.ts';
+import { FinalizationWatch } from '../finalization-watch.ts';
+import { ShardOutages, unavailableSeconds } from '../shard-outages.ts';
+import { preparePolls, shardCount } from './polls.ts';
+import { VoteSender } from './sender.ts';
+import { type LoadSummary, percentiles } from './summary.ts';
+import { type AcknowledgedVote, expectedTallies, verify } from './verify.ts';
+import { type Vote, VoteSource } from './votes.ts';
+
+export type { LoadSummary, Percentiles } from './summary.ts';
+
+export interface LoadOptions {
+  targets: string[];
+  /** Votes per second, or 'max'. */
+  rate: number | 'max';
+  durationMs?: number;
+  votes?: number;
+  connections: number;
+  /** Votes per request: 1 = POST /votes, more = POST /votes/batch. */
+  batch: number;
+  polls: number;
+  voters: number;
+  duplicates: number;
+  revotes: number;
+  seed: number;
+  poll?: string;
+  adminToken?: string;
+  verify: boolean;
+  verifyTimeoutMs: number;
+  /**
+   * Interrupts the run (SIGTERM, Ctrl-C): nothing more is sent or retried, the requests in
+   * flight get `stopMs` to be answered and are then cut off; no finalization wait, no verify.
+   */
+  signal?: AbortSignal;
+  /** The interrupted run's bound (VS_STOP_TIMEOUT_MS); default 10 s. */
+  stopMs?: number;
+  onProgress?: (p: {
+    sent: number;
+    acknowledged: number;
+    inFlight: number;
+    elapsedMs: number;
+  }) => void;
+}
+
+/**
+ * Runs a load against `o.targets` and reports it; with `o.verify`, waits until every target's
+ * finalized tallies equal what was acknowledged. Throws before sending when the polls cannot
+ * be prepared or the run is interrupted first.
+ */
+export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
+  const statuses: Record<string, number> = {};
+  const latency: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const { polls, options } = await preparePolls(o);
+  if (o.signal?.aborted) throw new Error('interrupted before any vote was sent');
+  const shards = await shardCount(o.targets[0]!);
+  const source = new VoteSource(o, polls, options);
+  // Every shard's committed seq comes with any poll's tally: one poll is enough to watch.
+  const watch = new FinalizationWatch(o.targets[0]!, polls[0]!);
+  watch.start();
+  /** voteId → receipt seq and the vote, for every acknowledged vote. */
+  const acked = new Map<string, AcknowledgedVote & { shard: number }>();
+  let outages: ShardOutages | undefined;
+  const interrupted = new Promise<void>((resolve) => {
+    if (o.signal?.aborted) resolve();
+    o.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const sender = new VoteSender(
+    o,
+    {
+      status: (key) => {
+        statuses[key] = (statuses[key] ?? 0) + 1;
+      },
+      acknowledged: (vote, receipt, dueAt) => {
+        outages?.acknowledged(receipt.shard, performance.now());
+        if (!acked.has(vote.voteId)) {
+          source.acknowledged(vote);
+          watch.track(receipt.shard, receipt.seq, dueAt);
+        }
+        acked.set(vote.voteId, { vote, seq: receipt.seq, shard: receipt.shard });
+        latency.recordValue(Math.max(1, Math.round(performance.now() - dueAt)));
+      },
+      refused: (vote, status) => {
+        if (status === 503 && shards) outages?.refused(shardOf(vote.pollId, vote.voterId, shards));
+      },
+    },
+    interrupted,
+    o.signal,
+  );
+
+  const started = performance.now();
+  if (shards) outages = new ShardOutages(shards, started);
+  const deadline = o.durationMs ? started + o.durationMs : Number.POSITIVE_INFINITY;
+  const total = o.votes ?? Number.POSITIVE_INFINITY;
+  const requests = new Set<Promise<void>>();
+  let sent = 0;
+  const progress = setInterval(
+    () =>
+      o.onProgress?.({
+        sent,
+        acknowledged: acked.size,
+        inFlight: sender.inFlight,
+        elapsedMs: performance.now() - started,
+      }),
+    1000,
+  );
+  let index = 0;
+  let finishedAt = 0;
+  let stop: StopDeadline | undefined;
+  let sendingEndedAt = 0;
+  try {
+    while (sent < total && performance.now() < deadline && !o.signal?.aborted) {
+      const dueAt =
+        o.rate === 'max' ? performance.now() : started + (index * 1000 * o.batch) / o.rate;
+      const wait = dueAt - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, Math.min(wait, 50)));
+      if (performance.now() < dueAt - 1) continue;
+      // Connections bound the requests in flight; a due request waits for one, and its
+      // latency still counts from when it was due.
+      while (sender.inFlight >= o.connections && !o.signal?.aborted)
+        await Promise.race([sender.slotFreed(), interrupted]);
+      if (o.signal?.aborted) break;
+      const votes: Vote[] = Array.from({ length: Math.min(o.batch, total - sent) }, () =>
+        source.next(),
+      );
+      sent += votes.length;
+      if (outages && shards) {
+        const at = performance.now();
+        for (const v of votes) outages.sent(shardOf(v.pollId, v.voterId, shards), at);
+      }
+      const target = o.targets[index++ % o.targets.length]!;
+      const request = sender.dispatch(votes, dueAt, target).finally(() => {
+        requests.delete(request);
+      });
+      requests.add(request);
+    }
+    sendingEndedAt = performance.now();
+    const drain = Promise.all(requests);
+    if (!o.signal?.aborted) {
+      // Let what was sent finish; retries keep going for a while (or until interrupted).
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        drain,
+        interrupted,
+        new Promise((r) => {
+          grace = setTimeout(r, 30_000);
+        }),
+      ]);
+      clearTimeout(grace);
+    }
+    sender.stopping = true;
+    if (o.signal?.aborted) {
+      // Interrupted: no more retries; what is in flight has the stop's bound, then is cut off.
+      stop = new StopDeadline(o.stopMs ?? 10_000);
+      if (!(await stop.step('finish requests in flight', () => drain))) sender.cutOff();
+    }
+    await drain;
+    finishedAt = performance.now();
+    if (!o.signal?.aborted) await watch.drain(o.verify ? o.verifyTimeoutMs : 60_000, o.signal);
+  } finally {
+    clearInterval(progress);
+    await watch.stop();
+    // An interrupted run does not wait for connections to close politely.
+    await sender.close(stop !== undefined);
+  }
+  const seconds = (finishedAt - started) / 1000;
+  const shardOutages = outages?.outages(sendingEndedAt) ?? null;
+  const summary: LoadSummary = {
+    targets: o.targets,
+    polls,
+    seconds: Number(seconds.toFixed(2)),
+    sent,
+    acknowledged: acked.size,
+    retried: sender.retried,
+    throughput: Math.round(acked.size / seconds),
+    statuses,
+    latencyMs: percentiles(latency),
+    finalizedMs: {
+      ...percentiles(watch.histogram),
+      count: watch.histogram.totalCount,
+      unseen: watch.waiting,
+    },
+    verified: false,
+    lost: 0,
+    duplicated: 0,
+    mismatched: 0,
+    finalizedAfterMs: null,
+    outages: shardOutages,
+    unavailableS: shardOutages && shards ? unavailableSeconds(shardOutages, shards) : null,
+    problems: [],
+    interrupted: Boolean(o.signal?.aborted),
+    abandoned: sender.abandoned,
+  };
+  if (summary.interrupted) {
+    if (sender.abandoned) summary.problems.push(`interrupted: ${sender.abandoned} votes abandoned`);
+    if (o.verify) summary.problems.push('interrupted: nothing was verified');
+  } else if (o.verify) {
+    await verify(o, expectedTallies(polls, options, [...acked.values()]), summary);
+    if (o.signal?.aborted) {
+      summary.interrupted = true;
+      summary.problems.push('interrupted: the verification was cut short');
+    }
+  }
+  return summary;
+}
