@@ -31,7 +31,7 @@ const target: LogTarget = {
 };
 const appender = new Appender(target);
 const masterPorts = new Set(cluster.seeds.split(',').map((s) => Number(s.split(':')[1])));
-const { ownedProcesses } = await import('../ops/redis-cluster.ts');
+const { ownedProcesses } = await import('../ops/redis-processes.ts');
 const pidsOf = (masters: boolean) => () =>
   ownedProcesses(cluster.dir)
     .filter((o) => masterPorts.has(o.port) === masters)

@@ -7,7 +7,8 @@ import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { execa, type ResultPromise } from 'execa';
-import { killClusterSync, ownedProcesses, redisDown, redisUp } from '../ops/redis-cluster.ts';
+import { redisUp } from '../ops/redis-cluster.ts';
+import { killClusterSync, ownedProcesses, redisDown } from '../ops/redis-processes.ts';
 import { freeBasePort } from '../test/helpers/redis-cluster.ts';
 
 export interface BenchCluster {

@@ -9,14 +9,9 @@
 // A dead master is restarted only once its replica serves its slots: started sooner, it
 // would come back as the master of its slots from its own AOF, and its replica — which may
 // hold writes that WAIT confirmed — would resync from it.
-import {
-  type ClusterStatus,
-  clusterStatus,
-  crashed,
-  ownedPid,
-  restartRedisNode,
-  stoppedOnPurpose,
-} from './redis-cluster.ts';
+import type { ClusterStatus } from './cluster-nodes.ts';
+import { clusterStatus } from './redis-cluster.ts';
+import { crashed, ownedPid, restartRedisNode, stoppedOnPurpose } from './redis-processes.ts';
 
 export interface RedisSupervisorOptions {
   /** The cluster's folder (one subfolder per port: redis.conf, redis.pid). */

@@ -1,6 +1,6 @@
 // The `votestream` command: parses argv and calls library functions, nothing more.
 import { Command } from 'commander';
-import { RedisClusterError } from '../ops/redis-cluster.ts';
+import { RedisClusterError } from '../ops/redis-processes.ts';
 import { configCommand } from './cli/config-command.ts';
 import { loadCommand } from './cli/load-command.ts';
 import { nodeCommand } from './cli/node-command.ts';

@@ -3,7 +3,8 @@
 // restarted from their own redis.conf.
 import calculateSlot from 'cluster-key-slot';
 import { controlKeys } from '../../src/log/keys.ts';
-import { clusterStatus, crashed, ownedProcesses, restartRedisNode } from '../redis-cluster.ts';
+import { clusterStatus } from '../redis-cluster.ts';
+import { crashed, ownedProcesses, restartRedisNode } from '../redis-processes.ts';
 import type { Netns } from './netns.ts';
 import { NODE_IDS, type Stage } from './stage.ts';
 

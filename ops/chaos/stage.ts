@@ -6,15 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClusterStatus } from '../cluster-nodes.ts';
 import { freeBasePort } from '../free-ports.ts';
 import { type NodeProcess, type NodeSpec, startNodeProcess } from '../local-nodes.ts';
-import {
-  type ClusterStatus,
-  killClusterSync,
-  layoutPorts,
-  redisDown,
-  redisUp,
-} from '../redis-cluster.ts';
+import { layoutPorts, redisUp } from '../redis-cluster.ts';
+import { killClusterSync, redisDown } from '../redis-processes.ts';
 import { type RedisSupervisor, superviseRedis } from '../redis-supervisor.ts';
 import type { Netns } from './netns.ts';
 

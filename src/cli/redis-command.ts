@@ -1,13 +1,13 @@
 // `votestream redis up|down|status`: the local Redis Cluster.
 import { Command, Option } from 'commander';
+import type { ClusterStatus } from '../../ops/cluster-nodes.ts';
 import {
   type ClusterLayout,
-  type ClusterStatus,
   clusterStatus,
   layoutPorts,
-  redisDown,
   redisUp,
 } from '../../ops/redis-cluster.ts';
+import { redisDown } from '../../ops/redis-processes.ts';
 import { loadConfig } from '../config.ts';
 
 interface LayoutFlags {

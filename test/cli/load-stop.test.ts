@@ -3,7 +3,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses, redisDown } from '../../ops/redis-cluster.ts';
+import { ownedProcesses, redisDown } from '../../ops/redis-processes.ts';
 import type { RunningNode } from '../../src/node.ts';
 import type { LoadSummary } from '../../src/tools/load/run.ts';
 import { ADMIN_TOKEN, startTestNode, until } from '../helpers/node.ts';

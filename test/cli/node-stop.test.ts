@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses, redisDown } from '../../ops/redis-cluster.ts';
+import { ownedProcesses, redisDown } from '../../ops/redis-processes.ts';
 import { ADMIN_TOKEN, snapshotDir, until } from '../helpers/node.ts';
 import { get, type NodeProcess, post, startOne } from '../helpers/node-process.ts';
 import { freeBasePort, startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';

@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses, redisDown } from '../../ops/redis-cluster.ts';
+import { ownedProcesses, redisDown } from '../../ops/redis-processes.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { castMany, createPoll, startTestNode, until } from '../helpers/node.ts';
 import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';

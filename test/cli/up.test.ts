@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses } from '../../ops/redis-cluster.ts';
+import { ownedProcesses } from '../../ops/redis-processes.ts';
 import { until } from '../helpers/node.ts';
 import { described, signalAndWait } from '../helpers/stopping.ts';
 import { alive, nodePid, startUp } from '../helpers/up-process.ts';

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses, restartRedisNode } from '../../ops/redis-cluster.ts';
+import { ownedProcesses, restartRedisNode } from '../../ops/redis-processes.ts';
 import { shardOf } from '../../src/domain/shard-of.ts';
 import { shardKeys, shardSlot } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';

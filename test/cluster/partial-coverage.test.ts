@@ -1,7 +1,8 @@
 import calculateSlot from 'cluster-key-slot';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clusterStatus, ownedProcesses } from '../../ops/redis-cluster.ts';
+import { clusterStatus } from '../../ops/redis-cluster.ts';
+import { ownedProcesses } from '../../ops/redis-processes.ts';
 import { claimShardOf, shardOf } from '../../src/domain/shard-of.ts';
 import { controlKeys, shardSlot } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';

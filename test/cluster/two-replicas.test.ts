@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clusterStatus, ownedProcesses } from '../../ops/redis-cluster.ts';
+import { clusterStatus } from '../../ops/redis-cluster.ts';
+import { ownedProcesses } from '../../ops/redis-processes.ts';
 import { shardOf } from '../../src/domain/shard-of.ts';
 import { shardSlot } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses } from '../../ops/redis-cluster.ts';
+import { ownedProcesses } from '../../ops/redis-processes.ts';
 import { flushCluster, startTestCluster, type TestCluster } from './redis-cluster.ts';
 
 const harness = suite('test harness: a private Redis Cluster');

@@ -4,14 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { ClusterStatus } from '../../ops/cluster-nodes.ts';
 import { freeBasePort } from '../../ops/free-ports.ts';
-import {
-  type ClusterStatus,
-  killClusterSync,
-  layoutPorts,
-  redisDown,
-  redisUp,
-} from '../../ops/redis-cluster.ts';
+import { layoutPorts, redisUp } from '../../ops/redis-cluster.ts';
+import { killClusterSync, redisDown } from '../../ops/redis-processes.ts';
 
 export interface TestCluster {
   /** host:port of every master, as VS_REDIS_CLUSTER wants them. */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { killClusterSync } from '../../ops/redis-cluster.ts';
+import { killClusterSync } from '../../ops/redis-processes.ts';
 import { until } from './node.ts';
 import { freeBasePort } from './redis-cluster.ts';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses } from '../../ops/redis-cluster.ts';
+import { ownedProcesses } from '../../ops/redis-processes.ts';
 import { ADMIN_TOKEN, until } from '../helpers/node.ts';
 import { get, leaderAmong, type NodeProcess, post, startNodes } from '../helpers/node-process.ts';
 import { sharedCluster, startTestCluster } from '../helpers/redis-cluster.ts';

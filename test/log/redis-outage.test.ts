@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { redisDown, redisUp } from '../../ops/redis-cluster.ts';
+import { redisUp } from '../../ops/redis-cluster.ts';
+import { redisDown } from '../../ops/redis-processes.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { createPoll, startTestNode, until } from '../helpers/node.ts';
 import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { Cluster } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ownedProcesses } from '../../ops/redis-cluster.ts';
+import { ownedProcesses } from '../../ops/redis-processes.ts';
 import { freeBasePort } from '../helpers/redis-cluster.ts';
 
 const BIN = 'bin/votestream.js';

@@ -1,11 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  type ClusterStatus,
-  clusterStatus,
-  ownedProcesses,
-  redisDown,
-} from '../../ops/redis-cluster.ts';
+import type { ClusterStatus } from '../../ops/cluster-nodes.ts';
+import { clusterStatus } from '../../ops/redis-cluster.ts';
+import { ownedProcesses, redisDown } from '../../ops/redis-processes.ts';
 import {
   failoverVerdict,
   type RedisSupervisor,
