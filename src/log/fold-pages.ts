@@ -5,7 +5,8 @@
 import type { RawEntry } from './codec.ts';
 import type { Client } from './redis-client.ts';
 
-/** Entries per page: one script call holds its master for about this many × 3 µs. */
+/** Entries per page: one script call holds its master while it packs them, so a page is kept
+ * short enough not to delay votes on that master (docs/performance.md, 2026-11-27). */
 export const FOLD_PAGE = 1000;
 
 /** Shards folding what is already in the log at the same time, in a node's cold start and in
