@@ -9,11 +9,23 @@ export interface PollOption {
   label?: string;
 }
 
+/**
+ * How a poll's ballots are counted. `plurality` (stored as an absent `method`): each ballot
+ * chooses up to `maxChoices` options and each choice counts one (approval when > 1). The
+ * ranked methods take a ranking, most preferred first: `irv` (instant-runoff, one winner),
+ * `stv` (single transferable vote, Scottish rules, `seats` winners), `schulze` (Condorcet).
+ */
+export type CountingMethod = 'plurality' | 'irv' | 'stv' | 'schulze';
+
+/** The ranked methods: a ballot's `choices` is a ranking, and its order counts. */
+export type RankedMethod = Exclude<CountingMethod, 'plurality'>;
+
 /** A poll as defined at creation. Immutable: a poll is never edited, only closed. */
 export interface Poll {
   id: string;
   title: string;
   options: PollOption[];
+  /** Plurality: choices per ballot. Ranked methods: options a ranking may list (`maxRanks`). */
   maxChoices: number;
   revote: RevoteRule;
   /** Epoch milliseconds on the cluster clock; absent = open from creation / until closed. */
@@ -25,6 +37,17 @@ export interface Poll {
    * exact v1 form they had before voter authentication existed.
    */
   voterAuth?: 'token';
+  /** A ranked method; absent: plurality (the form polls had before ranked ballots). */
+  method?: RankedMethod;
+  /** STV: the number of winners (≥ 2). Absent for every other method. */
+  seats?: number;
+  /** IRV: every candidate who cannot catch up goes out together. Absent: one per round. */
+  batchElimination?: true;
+  /**
+   * Ranked methods: the seed every lot in this poll's count is drawn from (hex), fixed at
+   * creation so that every node and every recount draws the same.
+   */
+  seed?: string;
 }
 
 // ---- shard log (vs:{s<N>}:log) ----
@@ -38,7 +61,7 @@ export interface VoteCast {
   voteId: string;
   pollId: string;
   voterId: string;
-  /** Sorted, distinct option ids. */
+  /** Distinct option ids: sorted (plurality), or a ranking, most preferred first. */
   choices: string[];
   /** When the node accepted it (epoch ms, the node's estimate of the cluster clock). */
   at: number;
@@ -90,8 +113,12 @@ export interface ElidedRun {
 
 export interface PollCreated {
   type: 'PollCreated';
-  /** 1: an open poll; 2: the poll has `voterAuth` (nodes that only know v1 refuse it). */
-  v: 1 | 2;
+  /**
+   * 1: an open plurality poll; 2: a plurality poll with `voterAuth`; 3: a ranked poll
+   * (`method`). A node refuses a version it does not know, so it never takes ballots it
+   * cannot count or a voter rule it cannot enforce.
+   */
+  v: 1 | 2 | 3;
   poll: Poll;
 }
 

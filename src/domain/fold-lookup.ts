@@ -34,7 +34,7 @@ export interface VoterVote {
   voterId: string;
   /** The voter's latest counted (non-void) vote in this shard. */
   seq: number;
-  /** Its choices, sorted. */
+  /** Its choices, in the vote's order (sorted for plurality, a ranking most preferred first). */
   choices: string[];
   status: 'pending' | 'finalized';
   /** The committed vote counted in `finalized` now (the latest one once it is committed). */

@@ -42,6 +42,13 @@ export interface PollFold {
   readonly finalized: number[];
   /** Per option index: voters without a committed vote, by their latest vote. */
   readonly pending: number[];
+  /** As `finalized` and `pending`, counting only each ballot's first choice (a ranked poll's
+   * first preferences; the fold does not know a poll's method, so it keeps both). */
+  readonly firstFinalized: number[];
+  readonly firstPending: number[];
+  /** Per choice set (a ranked poll's distinct rankings): ballots counted with it. */
+  readonly setFinalized: number[];
+  readonly setPending: number[];
   ballotsFinalized: number;
   ballotsPending: number;
   /** Voters counted in finalized whose later vote is not committed yet. */
@@ -116,6 +123,10 @@ export function pollOf(fold: ShardFold, pollId: string): PollFold {
     voters: new Map(),
     finalized: [],
     pending: [],
+    firstFinalized: [],
+    firstPending: [],
+    setFinalized: [],
+    setPending: [],
     ballotsFinalized: 0,
     ballotsPending: 0,
     revotesPending: 0,
@@ -133,6 +144,8 @@ export function optionOf(poll: PollFold, optionId: string): number {
     poll.optionIndex.set(optionId, index);
     poll.finalized.push(0);
     poll.pending.push(0);
+    poll.firstFinalized.push(0);
+    poll.firstPending.push(0);
   }
   return index;
 }
@@ -144,36 +157,60 @@ export function addChoiceSet(poll: PollFold, choices: readonly string[]): number
     const option = optionOf(poll, choice);
     if (!options.includes(option)) options.push(option);
   }
-  poll.sets.push(options);
-  return poll.sets.length - 1;
+  return internOptions(poll, options);
 }
 
-/** The id of the choice set `choices` (sorted, distinct option ids), interning it if new. */
-export function choiceSetOf(poll: PollFold, choices: readonly string[]): number {
+/**
+ * Adds a choice set given as option indices (distinct, in the vote's order) and indexes it
+ * under its key; returns its id. A set already indexed under that key keeps its id there.
+ */
+export function internOptions(poll: PollFold, options: number[]): number {
+  poll.sets.push(options);
+  poll.setFinalized.push(0);
+  poll.setPending.push(0);
+  const set = poll.sets.length - 1;
+  const choices = options.map((option) => poll.options[option]!);
   const table = choices.length === 1 ? poll.singleSets : poll.multiSets;
   const key = choices.length === 1 ? choices[0]! : JSON.stringify(choices);
-  let set = table.get(key);
-  if (set === undefined) {
-    set = addChoiceSet(poll, choices);
-    table.set(key, set);
-  }
+  if (!table.has(key)) table.set(key, set);
   return set;
 }
 
-/** The option ids of a choice set, sorted (a canonical form independent of interning order). */
+/**
+ * The id of the choice set `choices` (distinct option ids in the order the vote gives them:
+ * sorted for plurality, most preferred first for a ranking), interning it if new.
+ */
+export function choiceSetOf(poll: PollFold, choices: readonly string[]): number {
+  const table = choices.length === 1 ? poll.singleSets : poll.multiSets;
+  const key = choices.length === 1 ? choices[0]! : JSON.stringify(choices);
+  return table.get(key) ?? addChoiceSet(poll, choices);
+}
+
+/**
+ * The option ids of a choice set, in the vote's order: sorted for a plurality ballot (the
+ * append sorts them), most preferred first for a ranking.
+ */
 export function choicesOf(poll: PollFold, set: number): string[] {
-  return poll.sets[set]!.map((option) => poll.options[option]!).sort();
+  return poll.sets[set]!.map((option) => poll.options[option]!);
 }
 
 /** Adds (sign +1) or removes (sign -1) the slot's voter's contribution to its poll's counts. */
 export function countVoter(fold: ShardFold, poll: PollFold, slot: number, sign: 1 | -1): void {
   const committedSeq = fold.slotCommittedSeq[slot]!;
   if (committedSeq > 0) {
-    for (const option of poll.sets[fold.slotCommittedSet[slot]!]!) poll.finalized[option]! += sign;
+    const set = fold.slotCommittedSet[slot]!;
+    const options = poll.sets[set]!;
+    for (const option of options) poll.finalized[option]! += sign;
+    poll.firstFinalized[options[0]!]! += sign;
+    poll.setFinalized[set]! += sign;
     poll.ballotsFinalized += sign;
     if (fold.slotLatestSeq[slot]! > committedSeq) poll.revotesPending += sign;
   } else {
-    for (const option of poll.sets[fold.slotLatestSet[slot]!]!) poll.pending[option]! += sign;
+    const set = fold.slotLatestSet[slot]!;
+    const options = poll.sets[set]!;
+    for (const option of options) poll.pending[option]! += sign;
+    poll.firstPending[options[0]!]! += sign;
+    poll.setPending[set]! += sign;
     poll.ballotsPending += sign;
   }
 }

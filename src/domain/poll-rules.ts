@@ -1,6 +1,6 @@
 // What makes a poll well-formed and a ballot acceptable. Pure: the caller passes the time.
 import { canonicalJson } from './canonical-json.ts';
-import type { Poll, PollOption, RevoteRule } from './events.ts';
+import type { CountingMethod, Poll, PollCreated, PollOption, RevoteRule } from './events.ts';
 import type { VoterAuth } from './voter-token.ts';
 
 export interface PollInput {
@@ -12,6 +12,16 @@ export interface PollInput {
   opensAt?: number;
   closesAt?: number;
   voterAuth?: VoterAuth;
+  /** Default `plurality`. */
+  method?: CountingMethod;
+  /** STV only: winners, 2 … options − 1. */
+  seats?: number;
+  /** Ranked methods only: options a ranking may list; default all of them. */
+  maxRanks?: number;
+  /** IRV only. */
+  batchElimination?: boolean;
+  /** Ranked methods: the lot seed (hex, 32–128 digits), drawn by the caller at creation. */
+  seed?: string;
 }
 
 /** A refusal with a stable error code from src/errors.ts. */
@@ -44,16 +54,10 @@ export function definePoll(input: PollInput, now: number): Poll | Refusal {
     }
     seen.add(option.id);
   }
-  const maxChoices = input.maxChoices ?? 1;
-  if (maxChoices > options.length) {
-    return refuse(
-      'VALIDATION_FAILED',
-      `maxChoices ${maxChoices} exceeds the ${options.length} options`,
-      {
-        field: 'maxChoices',
-      },
-    );
-  }
+  const method = input.method ?? 'plurality';
+  const counted = countingRules(input, method, options.length);
+  if (isRefusal(counted)) return counted;
+  const { maxChoices } = counted;
   if (
     input.opensAt !== undefined &&
     input.closesAt !== undefined &&
@@ -72,16 +76,97 @@ export function definePoll(input: PollInput, now: number): Poll | Refusal {
   if (input.opensAt !== undefined) poll.opensAt = input.opensAt;
   if (input.closesAt !== undefined) poll.closesAt = input.closesAt;
   if (input.voterAuth === 'token') poll.voterAuth = 'token';
+  if (method !== 'plurality') {
+    poll.method = method;
+    if (counted.seats !== undefined) poll.seats = counted.seats;
+    if (input.batchElimination === true) poll.batchElimination = true;
+    poll.seed = input.seed!;
+  }
   return poll;
+}
+
+/** The method-specific part of a definition: choices per ballot and seats, or the refusal. */
+function countingRules(
+  input: PollInput,
+  method: CountingMethod,
+  optionCount: number,
+): { maxChoices: number; seats?: number } | Refusal {
+  const only = (field: keyof PollInput, methods: string) =>
+    refuse('VALIDATION_FAILED', `${field} applies only to ${methods} polls`, { field });
+  if (method === 'plurality') {
+    if (input.seats !== undefined) return only('seats', 'stv');
+    if (input.maxRanks !== undefined) return only('maxRanks', 'ranked (irv, stv, schulze)');
+    if (input.batchElimination !== undefined) return only('batchElimination', 'irv');
+    const maxChoices = input.maxChoices ?? 1;
+    if (maxChoices > optionCount) {
+      return refuse(
+        'VALIDATION_FAILED',
+        `maxChoices ${maxChoices} exceeds the ${optionCount} options`,
+        { field: 'maxChoices' },
+      );
+    }
+    return { maxChoices };
+  }
+  if (input.maxChoices !== undefined) {
+    return refuse('VALIDATION_FAILED', `a ${method} poll takes maxRanks, not maxChoices`, {
+      field: 'maxChoices',
+    });
+  }
+  if (input.batchElimination !== undefined && method !== 'irv')
+    return only('batchElimination', 'irv');
+  if (input.seed === undefined || !/^[0-9a-f]{32,128}$/.test(input.seed))
+    return refuse('VALIDATION_FAILED', 'a ranked poll needs a lot seed of 32–128 hex digits', {
+      field: 'seed',
+    });
+  const maxRanks = input.maxRanks ?? optionCount;
+  if (maxRanks > optionCount) {
+    return refuse('VALIDATION_FAILED', `maxRanks ${maxRanks} exceeds the ${optionCount} options`, {
+      field: 'maxRanks',
+    });
+  }
+  if (method !== 'stv') {
+    if (input.seats !== undefined) return only('seats', 'stv');
+    return { maxChoices: maxRanks };
+  }
+  if (input.seats === undefined || input.seats < 2 || input.seats >= optionCount) {
+    return refuse(
+      'VALIDATION_FAILED',
+      `an stv poll needs seats from 2 to ${optionCount - 1} (fewer than its options)`,
+      { field: 'seats' },
+    );
+  }
+  return { maxChoices: maxRanks, seats: input.seats };
+}
+
+/** The counting method of a poll (`plurality` when it names none). */
+export function methodOf(poll: Poll): CountingMethod {
+  return poll.method ?? 'plurality';
+}
+
+/** Whether the poll's ballots are rankings (their order counts). */
+export function isRanked(poll: Poll): boolean {
+  return poll.method !== undefined;
+}
+
+/**
+ * The PollCreated version that carries `poll`: 3 for a ranked poll, 2 for a token poll, else
+ * 1 — the lowest that says everything, so a node that cannot honour the poll refuses it.
+ */
+export function pollCreatedVersion(poll: Poll): PollCreated['v'] {
+  if (poll.method !== undefined) return 3;
+  return poll.voterAuth ? 2 : 1;
 }
 
 export function isRefusal(value: unknown): value is Refusal {
   return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
 }
 
-/** What identifies a poll's definition: two creates with the same id are the same poll iff equal. */
+/**
+ * What identifies a poll's definition: two creates with the same id are the same poll iff
+ * equal. The creation time and the lot seed (drawn per request) are not part of it.
+ */
 export function pollDefinition(poll: Poll): string {
-  const { createdAt: _createdAt, ...definition } = poll;
+  const { createdAt: _createdAt, seed: _seed, ...definition } = poll;
   return canonicalJson(definition);
 }
 
@@ -93,8 +178,11 @@ export function pollStatus(poll: Poll, now: number, closed: boolean): PollStatus
 }
 
 /**
- * Checks a ballot against the poll. Returns the choices in canonical (sorted) order,
- * or the refusal. The shard's close barrier is checked again, atomically, by the append.
+ * Checks a ballot against the poll. Returns the choices as recorded — sorted for plurality
+ * (a set), as given for a ranked poll (a ranking, most preferred first) — or the refusal:
+ * UNKNOWN_OPTION, DUPLICATE_CHOICE (an option chosen or ranked twice), TOO_MANY_CHOICES
+ * (more than maxChoices, a ranked poll's maxRanks). The shard's close barrier is checked
+ * again, atomically, by the append.
  */
 export function checkBallot(
   poll: Poll,
@@ -119,15 +207,23 @@ export function checkBallot(
       });
     }
     if (seen.has(choice))
-      return refuse('DUPLICATE_CHOICE', `"${choice}" is chosen twice`, { choice });
+      return refuse(
+        'DUPLICATE_CHOICE',
+        `"${choice}" is ${isRanked(poll) ? 'ranked' : 'chosen'} twice`,
+        { choice },
+      );
     seen.add(choice);
   }
   if (choices.length > poll.maxChoices) {
-    return refuse('TOO_MANY_CHOICES', `poll ${poll.id} allows at most ${poll.maxChoices} choices`, {
-      maxChoices: poll.maxChoices,
-    });
+    return isRanked(poll)
+      ? refuse('TOO_MANY_CHOICES', `poll ${poll.id} ranks at most ${poll.maxChoices} options`, {
+          maxRanks: poll.maxChoices,
+        })
+      : refuse('TOO_MANY_CHOICES', `poll ${poll.id} allows at most ${poll.maxChoices} choices`, {
+          maxChoices: poll.maxChoices,
+        });
   }
-  return [...choices].sort();
+  return isRanked(poll) ? [...choices] : [...choices].sort();
 }
 
 function refuse(

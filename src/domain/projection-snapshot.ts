@@ -7,6 +7,7 @@ import {
   BARRIER,
   countVoter,
   grown,
+  internOptions,
   newSlot,
   optionOf,
   pollOf,
@@ -126,11 +127,8 @@ export function restoreShard(text: string): ShardState {
     for (const options of saved.sets) {
       const valid = options.every((option) => isCount(option) && option < poll.options.length);
       check(valid, `a choice set of poll ${saved.id}`);
-      const choices = options.map((option) => poll.options[option]!).sort();
-      poll.sets.push([...options]);
-      const table = choices.length === 1 ? poll.singleSets : poll.multiSets;
-      const key = choices.length === 1 ? choices[0]! : JSON.stringify(choices);
-      if (!table.has(key)) table.set(key, poll.sets.length - 1);
+      // In the vote's order, as the fold interned it: a ranking's order is its content.
+      internOptions(poll, [...options]);
     }
   }
 

@@ -5,7 +5,10 @@ import { asFold, type ShardState } from './fold-state.ts';
 
 export interface PollTally {
   pollId: string;
-  /** Per option: voters whose latest committed vote chose it (approval: each choice counts). */
+  /**
+   * Per option: voters whose latest committed vote chose it (approval: each choice counts; a
+   * ranked poll: first preferences only).
+   */
   finalized: Record<string, number>;
   /** Per option: voters with no committed vote yet, by their latest vote. */
   pending: Record<string, number>;
@@ -20,7 +23,8 @@ export interface PollTally {
 /**
  * Tallies `pollId` over `shards` (each shard once). With `poll`, every option of the poll is
  * listed, in the poll's order; options seen in votes but not in the poll (or all of them, without
- * `poll`) follow in sorted order.
+ * `poll`) follow in sorted order. A ranked `poll` counts each ballot's first preference only
+ * (its full count is the method's, in src/domain/count/).
  */
 export function tallyPoll(pollId: string, shards: Iterable<ShardState>, poll?: Poll): PollTally {
   const finalized = new Map<string, number>();
@@ -43,10 +47,13 @@ export function tallyPoll(pollId: string, shards: Iterable<ShardState>, poll?: P
     const index = fold.pollIndex.get(pollId);
     if (index === undefined) continue;
     const counts = fold.polls[index]!;
+    const ranked = poll?.method !== undefined;
+    const shardFinalized = ranked ? counts.firstFinalized : counts.finalized;
+    const shardPending = ranked ? counts.firstPending : counts.pending;
     counts.options.forEach((option, i) => {
       if (!finalized.has(option)) seen.push(option);
-      finalized.set(option, (finalized.get(option) ?? 0) + counts.finalized[i]!);
-      pending.set(option, (pending.get(option) ?? 0) + counts.pending[i]!);
+      finalized.set(option, (finalized.get(option) ?? 0) + shardFinalized[i]!);
+      pending.set(option, (pending.get(option) ?? 0) + shardPending[i]!);
     });
     ballots.finalized += counts.ballotsFinalized;
     ballots.pending += counts.ballotsPending;

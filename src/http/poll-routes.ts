@@ -1,9 +1,11 @@
 // /polls: create, list, read and close polls.
+
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Poll } from '../domain/events.ts';
+import type { CountingMethod, Poll } from '../domain/events.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
 import { isInstantRefusal, parseInstant } from '../domain/instant.ts';
-import { definePoll, isRefusal, pollStatus } from '../domain/poll-rules.ts';
+import { definePoll, isRanked, isRefusal, methodOf, pollStatus } from '../domain/poll-rules.ts';
 import { type VoterAuth, voterAuthOf } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
@@ -21,6 +23,10 @@ export interface PollBody {
   opensAt?: string | number;
   closesAt?: string | number;
   voterAuth?: VoterAuth;
+  method?: CountingMethod;
+  seats?: number;
+  maxRanks?: number;
+  batchElimination?: boolean;
 }
 
 export function pollRoutes(ctx: AppContext) {
@@ -98,6 +104,8 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
     status === 'closed' && ctx.folder.states.every((s) => barrierOf(s, poll.id)?.committed);
   return {
     ...poll,
+    method: methodOf(poll as Poll),
+    ...(isRanked(poll as Poll) ? { maxRanks: poll.maxChoices } : {}),
     voterAuth: voterAuthOf(poll),
     opensAt: iso(poll.opensAt),
     closesAt: iso(poll.closesAt),
@@ -123,6 +131,12 @@ export function pollOf(body: PollBody, now: number): Poll {
       opensAt: instant(body.opensAt, 'opensAt'),
       closesAt: instant(body.closesAt, 'closesAt'),
       voterAuth: body.voterAuth,
+      method: body.method,
+      seats: body.seats,
+      maxRanks: body.maxRanks,
+      batchElimination: body.batchElimination,
+      // Drawn once per create: a retried create that finds the poll keeps the first one's.
+      seed: randomBytes(32).toString('hex'),
     },
     now,
   );

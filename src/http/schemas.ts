@@ -81,6 +81,10 @@ export const pollBody = {
     opensAt: INSTANT,
     closesAt: INSTANT,
     voterAuth: { enum: ['open', 'token'] },
+    method: { enum: ['plurality', 'irv', 'stv', 'schulze'] },
+    seats: { type: 'integer', minimum: 2, maximum: 63 },
+    maxRanks: { type: 'integer', minimum: 1, maximum: 64 },
+    batchElimination: { type: 'boolean' },
   },
 } as const;
 

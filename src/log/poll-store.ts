@@ -2,7 +2,7 @@
 // there plus a chained barrier in every shard.
 import { createHash } from 'node:crypto';
 import type { Poll, PollClosed, PollCreated } from '../domain/events.ts';
-import { pollDefinition } from '../domain/poll-rules.ts';
+import { pollCreatedVersion, pollDefinition } from '../domain/poll-rules.ts';
 import { VoteStreamError } from '../errors.ts';
 import { encodePayload } from './codec.ts';
 import { controlKeys, shardKeys } from './keys.ts';
@@ -19,7 +19,7 @@ export async function createPoll(
 ): Promise<{ created: boolean; poll: Poll }> {
   const keys = controlKeys(target.prefix);
   // An open poll keeps the v1 form, so nodes that predate voter authentication still serve it.
-  const event: PollCreated = { type: 'PollCreated', v: poll.voterAuth ? 2 : 1, poll };
+  const event: PollCreated = { type: 'PollCreated', v: pollCreatedVersion(poll), poll };
   validateEvent(event);
   const definition = createHash('sha1').update(pollDefinition(poll)).digest('hex');
   const pipeline = target.client.pipeline() as unknown as ScriptPipeline;

@@ -26,6 +26,20 @@ export class ChainBuilder {
     });
   }
 
+  /** A ranked ballot: `ranking` is kept in its order, most preferred first. */
+  rank(pollId: string, voterId: string, ranking: string[], voteId?: string): Entry<VoteCast> {
+    this.votes += 1;
+    return this.chain({
+      type: 'VoteCast',
+      v: 1,
+      voteId: voteId ?? `vote-${this.votes}`,
+      pollId,
+      voterId,
+      choices: [...ranking],
+      at: 1_700_000_000_000 + this.seq,
+    });
+  }
+
   close(pollId: string): Entry<PollClosed> {
     return this.chain({ type: 'PollClosed', v: 1, pollId, at: 1_700_000_000_000, by: 'schedule' });
   }
