@@ -4,7 +4,7 @@
 import { ProfileError } from './count-error.ts';
 import { formatWhole } from './fixed-point.ts';
 import { checkLotOrder, type LotSource } from './lot.ts';
-import { firstPreferencePiles, nextPreference } from './piles.ts';
+import { firstPreferencePiles, nextPreference, type Piles } from './piles.ts';
 import { type BallotProfile, type CompiledProfile, compileProfile } from './profile.ts';
 import type { IrvResult, IrvRound, TieBreak, Transfer } from './result.ts';
 import { breakTie } from './tie-break.ts';
@@ -52,8 +52,8 @@ export function countIrv(profile: BallotProfile, rules: IrvRules): IrvResult {
 
   const piles = firstPreferencePiles(compiled);
   const tally: bigint[] = names.map(() => 0n);
-  piles.pile.forEach((groups, c) => {
-    for (const g of groups) tally[c]! += compiled.counts[g]!;
+  compiled.counts.forEach((count, g) => {
+    tally[piles.holder[g]!]! += count;
   });
   let exhausted = 0n;
   const history: bigint[][] = [];
@@ -153,25 +153,26 @@ export function batchOut(alive: readonly number[], tally: readonly bigint[]): nu
 
 function transferBallots(
   profile: CompiledProfile,
-  piles: ReturnType<typeof firstPreferencePiles>,
+  piles: Piles,
   continuing: Uint8Array,
   tally: bigint[],
   from: number,
 ): { transfer: Transfer; exhausted: bigint } {
   const to: bigint[] = tally.map(() => 0n);
   let exhausted = 0n;
-  for (const g of piles.pile[from]!) {
+  const { holder } = piles;
+  for (let g = 0; g < holder.length; g++) {
+    if (holder[g] !== from) continue;
     const count = profile.counts[g]!;
     const next = nextPreference(profile, piles, g, continuing);
     if (next < 0) exhausted += count;
-    else {
-      piles.pile[next]!.push(g);
-      tally[next]! += count;
-      to[next]! += count;
-    }
+    else to[next]! += count;
   }
-  piles.pile[from] = [];
   tally[from] = 0n;
+  // Summed per candidate first: one bigint addition per moved group, not two.
+  to.forEach((votes, c) => {
+    if (votes > 0n) tally[c]! += votes;
+  });
   const names = profile.options;
   return {
     exhausted,

@@ -1,33 +1,33 @@
-// Ballot groups sorted into piles by the candidate they currently count for. A transfer walks
-// only the pile of the candidate who goes out (or whose surplus moves), and each group moves
-// forward along its ranking, so a whole count touches each group at most once per rank.
+// Which candidate's pile each ballot group is on. A transfer moves every group on one pile to
+// its next continuing preference, so a whole count moves each group at most once per rank.
+//
+// The piles are not lists: a transfer sweeps all groups in index order and takes those held by
+// the candidate. Sweeping ~35 times over typed arrays reads memory in order, which measured
+// faster on a million-ballot profile than following per-candidate lists, whose groups lie in
+// random order and cost a cache miss each. The order in which groups are moved is irrelevant:
+// every sum over a pile is exact.
 import type { CompiledProfile } from './profile.ts';
 
 /** Where every group of a profile counts now. */
 export interface Piles {
   /** Per group: the index into `profile.ranks` of the candidate it counts for. */
   readonly at: Int32Array;
-  /** Per candidate: the groups counting for it. */
-  readonly pile: number[][];
+  /** Per group: the candidate it counts for, or -1 once exhausted. */
+  readonly holder: Int32Array;
 }
 
 /** Puts every non-blank group on the pile of its first preference (SSI 2007/42 r. 45(1)). */
 export function firstPreferencePiles(profile: CompiledProfile): Piles {
   const groups = profile.counts.length;
-  const at = new Int32Array(groups);
-  const pile: number[][] = profile.options.map(() => []);
-  for (let g = 0; g < groups; g++) {
-    const first = profile.start[g]!;
-    at[g] = first;
-    pile[profile.ranks[first]!]!.push(g);
-  }
-  return { at, pile };
+  const at = profile.start.slice(0, groups);
+  const holder = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) holder[g] = profile.ranks[at[g]!]!;
+  return { at, holder };
 }
 
 /**
  * Moves group `g` to its next preference for a candidate with `continuing[c] === 1` and returns
- * that candidate, or -1 when the ranking has none left (the ballots are exhausted); the caller
- * puts the group on the returned candidate's pile.
+ * that candidate, or -1 when the ranking has none left (the ballots are exhausted).
  */
 export function nextPreference(
   profile: CompiledProfile,
@@ -41,9 +41,11 @@ export function nextPreference(
     const candidate = ranks[i]!;
     if (continuing[candidate] === 1) {
       piles.at[g] = i;
+      piles.holder[g] = candidate;
       return candidate;
     }
   }
   piles.at[g] = end;
+  piles.holder[g] = -1;
   return -1;
 }

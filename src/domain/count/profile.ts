@@ -73,10 +73,11 @@ export function compileProfile(profile: BallotProfile): CompiledProfile {
     withdrawn[indexOf(index, option)] = true;
   }
 
+  const { ballots } = profile;
   let length = 0;
-  for (const ballot of profile.ballots) length += ballot.ranking.length;
+  for (let b = 0; b < ballots.length; b++) length += ballots[b]!.ranking.length;
   const ranks = new Int32Array(length);
-  const starts: number[] = [0];
+  const start = new Int32Array(ballots.length + 1);
   const counts: bigint[] = [];
   // Marks which candidates the current ranking has named; the stamp avoids clearing it per entry.
   const seen = new Int32Array(options.length);
@@ -84,17 +85,20 @@ export function compileProfile(profile: BallotProfile): CompiledProfile {
   let at = 0;
   let total = 0n;
   let blank = 0n;
-  for (const ballot of profile.ballots) {
+  // Indexed loops: this runs once per ranked option of every distinct ranking (millions).
+  for (let b = 0; b < ballots.length; b++) {
+    const ballot = ballots[b]!;
     const count = checkedCount(ballot.count);
+    const ranking = ballot.ranking;
     total += count;
     stamp++;
     const from = at;
-    for (const option of ballot.ranking) {
-      const candidate = indexOf(index, option);
+    for (let i = 0; i < ranking.length; i++) {
+      const candidate = index.get(ranking[i]!) ?? unknownOption(ranking[i]!);
       if (seen[candidate] === stamp) {
         throw new ProfileError(
           'DUPLICATE_CHOICE',
-          `option ${JSON.stringify(option)} is ranked twice in one ballot`,
+          `option ${JSON.stringify(ranking[i])} is ranked twice in one ballot`,
         );
       }
       seen[candidate] = stamp;
@@ -105,13 +109,13 @@ export function compileProfile(profile: BallotProfile): CompiledProfile {
       continue;
     }
     counts.push(count);
-    starts.push(at);
+    start[counts.length] = at;
   }
   return {
     options,
     withdrawn,
     ranks: ranks.subarray(0, at),
-    start: Int32Array.from(starts),
+    start: start.subarray(0, counts.length + 1),
     counts,
     total,
     blank,
@@ -120,11 +124,11 @@ export function compileProfile(profile: BallotProfile): CompiledProfile {
 }
 
 function indexOf(index: Map<string, number>, option: string): number {
-  const candidate = index.get(option);
-  if (candidate === undefined) {
-    throw new ProfileError('UNKNOWN_OPTION', `${JSON.stringify(option)} is not an option`);
-  }
-  return candidate;
+  return index.get(option) ?? unknownOption(option);
+}
+
+function unknownOption(option: string): never {
+  throw new ProfileError('UNKNOWN_OPTION', `${JSON.stringify(option)} is not an option`);
 }
 
 function checkedCount(count: bigint | number): bigint {

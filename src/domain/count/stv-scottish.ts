@@ -96,8 +96,8 @@ class ScottishCount {
     this.weight = profile.counts.map(() => STV_SCALE);
     this.value = profile.counts.map((n) => n * STV_SCALE);
     this.vote = this.names.map(() => 0n);
-    this.piles.pile.forEach((groups, c) => {
-      for (const g of groups) this.vote[c]! += this.value[g]!;
+    this.value.forEach((value, g) => {
+      this.vote[this.piles.holder[g]!]! += value;
     });
   }
 
@@ -181,7 +181,9 @@ class ScottishCount {
     const round = this.openStage(stage, 'surplus', from);
     round.surplus = formatFixed5(surplus);
     // r. 48(3): each paper's new value is truncated on its own, so the sum may fall short.
-    for (const g of this.piles.pile[from]!) {
+    const { holder } = this.piles;
+    for (let g = 0; g < holder.length; g++) {
+      if (holder[g] !== from) continue;
       const weight = (this.weight[g]! * surplus) / total;
       this.weight[g] = weight;
       this.value[g] = this.profile.counts[g]! * weight;
@@ -228,15 +230,13 @@ class ScottishCount {
   private movePapers(from: number, kind: 'surplus' | 'exclusion') {
     const to: bigint[] = this.names.map(() => 0n);
     let exhausted = 0n;
-    for (const g of this.piles.pile[from]!) {
+    const { holder } = this.piles;
+    for (let g = 0; g < holder.length; g++) {
+      if (holder[g] !== from) continue;
       const next = nextPreference(this.profile, this.piles, g, this.continuing);
       if (next < 0) exhausted += this.value[g]!;
-      else {
-        this.piles.pile[next]!.push(g);
-        to[next]! += this.value[g]!;
-      }
+      else to[next]! += this.value[g]!;
     }
-    this.piles.pile[from] = [];
     let sum = exhausted;
     to.forEach((votes, c) => {
       this.vote[c]! += votes;
