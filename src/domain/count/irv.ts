@@ -4,10 +4,11 @@
 import { ProfileError } from './count-error.ts';
 import { formatWhole } from './fixed-point.ts';
 import { checkLotOrder, type LotSource } from './lot.ts';
-import { firstPreferencePiles, nextPreference, type Piles } from './piles.ts';
-import { type BallotProfile, type CompiledProfile, compileProfile } from './profile.ts';
-import type { IrvResult, IrvRound, TieBreak, Transfer } from './result.ts';
+import { firstPreferencePiles, transferPile } from './piles.ts';
+import { type BallotProfile, compileProfile } from './profile.ts';
+import type { IrvResult, IrvRound, TieBreak } from './result.ts';
 import { breakTie } from './tie-break.ts';
+import { describeTransfer } from './transfer-record.ts';
 
 /** How an IRV poll is counted. */
 export interface IrvRules {
@@ -17,9 +18,9 @@ export interface IrvRules {
    * candidate's (RCTab's batch elimination, as US jurisdictions count).
    */
   batchElimination?: boolean;
-  /** The poll's seed: lots are drawn from it ({@link drawLot}). */
+  /** The poll's seed: lots are drawn from it (drawLot in lot.ts). */
   seed: string;
-  /** A lot already drawn, earliest first (see {@link LotSource}); must list every option. */
+  /** A lot already drawn, earliest first (see LotSource in lot.ts); must list every option. */
   lotOrder?: readonly string[];
 }
 
@@ -110,9 +111,13 @@ export function countIrv(profile: BallotProfile, rules: IrvRules): IrvResult {
       record.eliminated.push(names[c]!);
     }
     for (const c of out) {
-      const moved = transferBallots(compiled, piles, continuing, tally, c);
+      const moved = transferPile(compiled, piles, c, continuing, compiled.counts);
+      tally[c] = 0n;
+      moved.to.forEach((votes, to) => {
+        if (votes > 0n) tally[to]! += votes;
+      });
       exhausted += moved.exhausted;
-      record.transfers.push(moved.transfer);
+      record.transfers.push(describeTransfer(names, c, 'elimination', moved, formatWhole));
     }
   }
 
@@ -149,40 +154,4 @@ export function batchOut(alive: readonly number[], tally: readonly bigint[]): nu
     i = j;
   }
   return sorted.slice(0, batch);
-}
-
-function transferBallots(
-  profile: CompiledProfile,
-  piles: Piles,
-  continuing: Uint8Array,
-  tally: bigint[],
-  from: number,
-): { transfer: Transfer; exhausted: bigint } {
-  const to: bigint[] = tally.map(() => 0n);
-  let exhausted = 0n;
-  const { holder } = piles;
-  for (let g = 0; g < holder.length; g++) {
-    if (holder[g] !== from) continue;
-    const count = profile.counts[g]!;
-    const next = nextPreference(profile, piles, g, continuing);
-    if (next < 0) exhausted += count;
-    else to[next]! += count;
-  }
-  tally[from] = 0n;
-  // Summed per candidate first: one bigint addition per moved group, not two.
-  to.forEach((votes, c) => {
-    if (votes > 0n) tally[c]! += votes;
-  });
-  const names = profile.options;
-  return {
-    exhausted,
-    transfer: {
-      from: names[from]!,
-      kind: 'elimination',
-      to: Object.fromEntries(
-        to.flatMap((votes, c) => (votes > 0n ? [[names[c]!, formatWhole(votes)]] : [])),
-      ),
-      exhausted: formatWhole(exhausted),
-    },
-  };
 }

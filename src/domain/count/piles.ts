@@ -49,3 +49,37 @@ export function nextPreference(
   piles.holder[g] = -1;
   return -1;
 }
+
+/** What one pile carried on: votes per destination candidate, and to no one. */
+export interface Moved {
+  /** Per candidate index: the value that moved to it (0n for most). */
+  to: bigint[];
+  /** The value of the groups with no continuing preference left. */
+  exhausted: bigint;
+}
+
+/**
+ * Empties candidate `from`'s pile: every group on it moves to its next continuing preference
+ * (`continuing[c] === 1`, see {@link nextPreference}) and its `value` — per group, in the
+ * caller's unit: ballots for IRV, 10^-5 votes for STV — is summed by destination. The caller
+ * credits the sums; `from`'s own tally is the caller's to clear.
+ */
+export function transferPile(
+  profile: CompiledProfile,
+  piles: Piles,
+  from: number,
+  continuing: Uint8Array,
+  value: readonly bigint[],
+): Moved {
+  const to: bigint[] = profile.options.map(() => 0n);
+  let exhausted = 0n;
+  const { holder } = piles;
+  for (let g = 0; g < holder.length; g++) {
+    if (holder[g] !== from) continue;
+    const next = nextPreference(profile, piles, g, continuing);
+    // One bigint addition per moved group: the destinations' tallies are credited once, after.
+    if (next < 0) exhausted += value[g]!;
+    else to[next]! += value[g]!;
+  }
+  return { to, exhausted };
+}

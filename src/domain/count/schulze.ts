@@ -15,7 +15,7 @@ import type { SchulzeResult, TieBreak } from './result.ts';
 export interface SchulzeRules {
   /** The poll's seed: ties in the final ranking are broken by lots drawn from it. */
   seed: string;
-  /** A lot already drawn, earliest first (see {@link LotSource}); must list every option. */
+  /** A lot already drawn, earliest first (see LotSource in lot.ts); must list every option. */
   lotOrder?: readonly string[];
   /** How many of the ranking win (default 1). */
   seats?: number;
