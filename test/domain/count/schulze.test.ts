@@ -1,0 +1,158 @@
+// Schulze on published worked examples. Every example ranks all candidates, so d[x][y] +
+// d[y][x] = N and a link's margin is 2·d[x][y] − N, an increasing function of its winning
+// votes: path strengths by margin are 2·p − N of the published (winning-votes) strengths, and
+// the ranking is the same under both.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { countSchulze } from '../../../src/domain/count/schulze.ts';
+
+const profileOf = (rows: [number, string][]) => ({
+  options: [...rows[0]![1]].sort(),
+  ballots: rows.map(([count, ranking]) => ({ count, ranking: [...ranking] })),
+});
+
+const schulze = suite('schulze');
+
+schulze('the 45-voter example: E > A > C > B > D, with the published d and p', () => {
+  // Source: Wikipedia, "Schulze method", section Example (45 voters, 5 candidates), the same as
+  // example 1 of M. Schulze, Social Choice and Welfare 36 (2011) 267–303.
+  const result = countSchulze(
+    profileOf([
+      [5, 'ACBED'],
+      [5, 'ADECB'],
+      [8, 'BEDAC'],
+      [3, 'CABED'],
+      [7, 'CAEBD'],
+      [2, 'CBADE'],
+      [7, 'DCEBA'],
+      [8, 'EBADC'],
+    ]),
+    { seed: 's' },
+  );
+  assert.equal(result.ranking, ['E', 'A', 'C', 'B', 'D']);
+  assert.equal(result.winners, ['E']);
+  assert.equal(result.tieBreaks, []);
+  const published = {
+    d: {
+      A: { B: 20, C: 26, D: 30, E: 22 },
+      B: { A: 25, C: 16, D: 33, E: 18 },
+      C: { A: 19, B: 29, D: 17, E: 24 },
+      D: { A: 15, B: 12, C: 28, E: 14 },
+      E: { A: 23, B: 27, C: 21, D: 31 },
+    },
+    p: {
+      A: { B: 28, C: 28, D: 30, E: 24 },
+      B: { A: 25, C: 28, D: 33, E: 24 },
+      C: { A: 25, B: 29, D: 29, E: 24 },
+      D: { A: 25, B: 28, C: 28, E: 24 },
+      E: { A: 25, B: 28, C: 28, D: 31 },
+    },
+  };
+  const strings = (m: Record<string, Record<string, number>>, f: (v: number) => number) =>
+    Object.fromEntries(
+      Object.entries(m).map(([x, row]) => [
+        x,
+        Object.fromEntries(Object.entries(row).map(([y, v]) => [y, String(f(v))])),
+      ]),
+    );
+  assert.equal(
+    result.pairwise,
+    strings(published.d, (v) => v),
+  );
+  assert.equal(
+    result.strongestPaths,
+    strings(published.p, (v) => 2 * v - 45),
+  );
+});
+
+schulze('examples 2 and 3: D > A > C > B and B > A > D > E > C', () => {
+  // Source: M. Schulze (2011), examples 2 and 3, as listed on electowiki.org "Schulze method"
+  // (also the test data of the Rust crate `schulze` and of icelect).
+  const two = countSchulze(
+    profileOf([
+      [5, 'ACBD'],
+      [2, 'ACDB'],
+      [3, 'ADCB'],
+      [4, 'BACD'],
+      [3, 'CBDA'],
+      [3, 'CDBA'],
+      [1, 'DACB'],
+      [5, 'DBAC'],
+      [4, 'DCBA'],
+    ]),
+    { seed: 's' },
+  );
+  assert.equal(two.ranking, ['D', 'A', 'C', 'B']);
+  const three = countSchulze(
+    profileOf([
+      [3, 'ABDEC'],
+      [5, 'ADEBC'],
+      [1, 'ADECB'],
+      [2, 'BADEC'],
+      [2, 'BDECA'],
+      [4, 'CABDE'],
+      [6, 'CBADE'],
+      [2, 'DBECA'],
+      [5, 'DECAB'],
+    ]),
+    { seed: 's' },
+  );
+  assert.equal(three.ranking, ['B', 'A', 'D', 'E', 'C']);
+  assert.equal(three.tieBreaks, []);
+});
+
+schulze('example 4 ends in ties (B, D, then A, C): a lot drawn from the seed orders them', () => {
+  // Source: M. Schulze (2011), example 4 (9 voters): B and D are both potential winners, then
+  // A and C. With seed-4 the first lot draws D, with seed-0 it draws B (lot.ts).
+  const profile = profileOf([
+    [3, 'ABCD'],
+    [2, 'DABC'],
+    [2, 'DBCA'],
+    [2, 'CBDA'],
+  ]);
+  const result = countSchulze(profile, { seed: 'seed-4' });
+  assert.equal(result.ranking.slice(0, 2), ['D', 'B']);
+  assert.equal(result.ranking.slice(2).sort(), ['A', 'C']);
+  assert.equal(result.tieBreaks[0], {
+    round: 1,
+    reason: 'ranking',
+    candidates: ['B', 'D'],
+    chosen: 'D',
+    by: 'lot',
+    lot: 'seed',
+    drawnFrom: ['B', 'D'],
+  });
+  assert.equal(
+    result.tieBreaks.map((t) => [t.round, t.candidates]),
+    [
+      [1, ['B', 'D']],
+      [3, ['A', 'C']],
+    ],
+  );
+  assert.equal(countSchulze(profile, { seed: 'seed-0' }).ranking.slice(0, 2), ['B', 'D']);
+  assert.equal(countSchulze(profile, { seed: 'seed-4' }), result);
+});
+
+schulze('a partial ranking puts every ranked option above every unranked one', () => {
+  const result = countSchulze(
+    {
+      options: ['A', 'B', 'C'],
+      ballots: [
+        { ranking: ['A'], count: 3 },
+        { ranking: ['B', 'C'], count: 2 },
+        { ranking: [], count: 4 },
+      ],
+    },
+    { seed: 's', seats: 2 },
+  );
+  assert.equal(result.pairwise, {
+    A: { B: '3', C: '3' },
+    B: { A: '2', C: '2' },
+    C: { A: '2', B: '0' },
+  });
+  assert.equal(result.ranking, ['A', 'B', 'C']);
+  assert.equal(result.winners, ['A', 'B']);
+  assert.is(result.blank, '4');
+});
+
+schulze.run();
