@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Description } from '../../src/config/variable.ts';
+import type { Description, ValidatedEnv } from '../../src/config/variable.ts';
 import { loadConfig, SECRET_FIELDS, VARIABLES } from '../../src/config.ts';
 import { REDACTED } from '../../src/logger.ts';
 
@@ -39,6 +39,23 @@ description('every secret is redacted by the logger, alone and inside a logged c
     assert.ok(REDACTED.includes(field), field);
     assert.ok(REDACTED.includes(`config.${field}`), `config.${field}`);
   }
+});
+
+// A variable's parse is declared loosely (a method, so each can name the narrow types it takes):
+// tsc checks here that each takes the validated value and variables loadConfig gives it.
+type Described = typeof VARIABLES;
+type Validated = ValidatedEnv<Described>;
+type ParseFits = {
+  [K in keyof Described]: Described[K] extends { parse(value: infer V, env: infer E): unknown }
+    ? [Validated[K], Validated] extends [V, E]
+      ? true
+      : false
+    : true;
+}[keyof Described];
+
+description('each parse takes the value and the variables it is given (checked by tsc)', () => {
+  const everyParseFits: false extends ParseFits ? never : true = true;
+  assert.ok(everyParseFits);
 });
 
 description.run();
