@@ -1,6 +1,6 @@
 // `votestream config`: the effective configuration, to check env and flags before starting.
 import { Command } from 'commander';
-import { type Config, SECRET_FIELDS } from '../config.ts';
+import { type Config, SECRET_FIELDS, VARIABLES } from '../config.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
 
 export function configCommand(): Command {
@@ -9,8 +9,8 @@ export function configCommand(): Command {
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
-      '\nEvery VS_* variable is listed with its default in .env.example. Secrets (VS_ADMIN_TOKEN,\n' +
-        'VS_REDIS_PASSWORD) are read from the environment only and printed as [redacted].',
+      '\nEvery VS_* variable is listed with its default in .env.example. Secrets\n' +
+        `(${secretNames()}) are read from the environment only\nand printed as [redacted].`,
     )
     .action((flags: Record<string, unknown>) => {
       const config = configFromFlags(flags);
@@ -20,6 +20,13 @@ export function configCommand(): Command {
         for (const [key, value] of Object.entries(shown))
           console.log(`${key}: ${JSON.stringify(value)}`);
     });
+}
+
+/** The names of the secret variables, from their description. */
+function secretNames(): string {
+  return Object.entries(VARIABLES)
+    .flatMap(([name, v]) => ('secret' in v && v.secret ? [name] : []))
+    .join(', ');
 }
 
 /** The configuration with every secret replaced by `[redacted]` (unset ones stay unset). */
