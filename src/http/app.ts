@@ -13,6 +13,7 @@ import { addInputKeywords } from './input-keywords.ts';
 import { installJsonParser } from './json-body.ts';
 import { createMetrics, metricsRoutes } from './metrics.ts';
 import { pollRoutes } from './poll-routes.ts';
+import { resultsRoutes } from './results-routes.ts';
 import { tallyRoutes } from './tally-routes.ts';
 import { TallyStream } from './tally-stream.ts';
 import { tokenRoutes } from './token-routes.ts';
@@ -38,6 +39,7 @@ export function build(ctx: AppContext): FastifyInstance {
   // Live streams never end by themselves: end them before the server waits for connections.
   app.addHook('preClose', async () => stream.close());
   app.register(tallyRoutes(ctx, stream));
+  app.register(resultsRoutes(ctx));
   app.register(clusterRoutes(ctx));
   app.register(dashboardRoutes());
   return app;

@@ -99,13 +99,13 @@ export function pollRoutes(ctx: AppContext) {
  */
 export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now()) {
   const { poll } = entry;
-  const status = pollStatus(poll as Poll, now, entry.closed);
+  const status = pollStatus(poll, now, entry.closed);
   const final =
     status === 'closed' && ctx.folder.states.every((s) => barrierOf(s, poll.id)?.committed);
   return {
     ...poll,
-    method: methodOf(poll as Poll),
-    ...(isRanked(poll as Poll) ? { maxRanks: poll.maxChoices } : {}),
+    method: methodOf(poll),
+    ...(isRanked(poll) ? { maxRanks: poll.maxChoices } : {}),
     voterAuth: voterAuthOf(poll),
     opensAt: iso(poll.opensAt),
     closesAt: iso(poll.closesAt),

@@ -1,0 +1,96 @@
+// A poll's result as GET /polls/:pollId/results and a recount give it: a ranked poll counted by
+// its method from the rankings the fold keeps, a plurality poll from its tally. Pure.
+
+import { type CountRules, countBallots } from './count/count-ballots.ts';
+import type { BallotProfile } from './count/profile.ts';
+import type { CountResult } from './count/result.ts';
+import type { Poll } from './events.ts';
+import type { ShardState } from './fold-state.ts';
+import { type ProfileScope, rankingProfile } from './ranking-profile.ts';
+import { tallyPoll } from './tally.ts';
+
+/** A plurality (or approval) poll's result: one round, the options with the most votes win. */
+export interface PluralityResult {
+  method: 'plurality';
+  /** Options a ballot may choose (approval when > 1). */
+  maxChoices: number;
+  /** Every option with the highest count: more than one on a tie (plurality draws no lot). */
+  winners: string[];
+  rounds: [{ round: 1; tally: Record<string, string> }];
+  tieBreaks: [];
+  ballots: string;
+  exhausted: '0';
+}
+
+/** What the API serves: the count, and which ballots and log position it counts. */
+export type PollResult = (CountResult | PluralityResult) & {
+  pollId: string;
+  /** Counting every voter's latest ballot (`?include=pending`), not only finalized ones. */
+  provisional: boolean;
+  /**
+   * Per shard (by number): the committed seq counted (finalized) or the applied seq
+   * (provisional). The same position always gives the same result.
+   */
+  position: number[];
+};
+
+/** The counting rules a ranked poll's definition records. */
+export function countRulesOf(poll: Poll): CountRules {
+  const seed = poll.seed ?? '';
+  switch (poll.method) {
+    case 'irv':
+      return { method: 'irv', seed, batchElimination: poll.batchElimination === true };
+    case 'stv':
+      return { method: 'stv', seed, seats: poll.seats ?? 2 };
+    case 'schulze':
+      return { method: 'schulze', seed };
+    default:
+      throw new TypeError(`poll ${poll.id} is not ranked`);
+  }
+}
+
+/** The position `pollResult` would count at: cheap, so a cache can be asked first. */
+export function resultPosition(shards: readonly ShardState[], scope: ProfileScope): number[] {
+  return [...shards]
+    .sort((a, b) => a.shard - b.shard)
+    .map((s) => (scope === 'finalized' ? s.committedSeq : s.appliedSeq));
+}
+
+/**
+ * Counts `poll` over `shards` (every shard once): its finalized ballots, or with `pending` every
+ * voter's latest ballot (provisional). Ranked polls: src/domain/count (IRV, Scottish STV,
+ * Schulze) over the distinct rankings; plurality: the tally.
+ */
+export function pollResult(
+  poll: Poll,
+  shards: readonly ShardState[],
+  scope: ProfileScope,
+): PollResult {
+  const base = { pollId: poll.id, provisional: scope === 'pending' };
+  if (poll.method === undefined) {
+    const tally = tallyPoll(poll.id, shards, poll);
+    const counts = Object.entries(tally.finalized).map(([option, n]) => {
+      const pending = scope === 'pending' ? (tally.pending[option] ?? 0) : 0;
+      return [option, n + pending] as const;
+    });
+    const top = Math.max(0, ...counts.map(([, n]) => n));
+    const ballots = tally.ballots.finalized + (scope === 'pending' ? tally.ballots.pending : 0);
+    return {
+      ...base,
+      method: 'plurality',
+      maxChoices: poll.maxChoices,
+      winners: top > 0 ? counts.filter(([, n]) => n === top).map(([option]) => option) : [],
+      rounds: [{ round: 1, tally: Object.fromEntries(counts.map(([o, n]) => [o, String(n)])) }],
+      tieBreaks: [],
+      ballots: String(ballots),
+      exhausted: '0',
+      position: resultPosition(shards, scope),
+    };
+  }
+  const ranked = rankingProfile(poll.id, shards, scope);
+  const profile: BallotProfile = {
+    options: poll.options.map((o) => o.id),
+    ballots: ranked.rankings,
+  };
+  return { ...base, ...countBallots(profile, countRulesOf(poll)), position: ranked.position };
+}

@@ -1,0 +1,52 @@
+// GET /polls/:pollId/results: the poll counted by its method, from this node's projection.
+// Counts are cached per poll, scope and log position: a position counted once is served again
+// without counting, and a new commit (or, provisionally, a new vote) gives a new position.
+import type { FastifyInstance } from 'fastify';
+import type { Poll } from '../domain/events.ts';
+import type { ShardState } from '../domain/fold-state.ts';
+import { type PollResult, pollResult, resultPosition } from '../domain/poll-results.ts';
+import type { ProfileScope } from '../domain/ranking-profile.ts';
+import { VoteStreamError } from '../errors.ts';
+import type { AppContext } from './context.ts';
+import { pollIdParams } from './schemas.ts';
+
+const resultsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { include: { enum: ['pending'] } },
+} as const;
+
+/** The last result counted per poll and scope, with the position it counted. */
+export class ResultCache {
+  readonly #entries = new Map<string, { key: string; result: PollResult }>();
+
+  /** The result of `poll` at the shards' current position, counted only if it is new. */
+  resultOf(poll: Poll, shards: readonly ShardState[], scope: ProfileScope): PollResult {
+    const slot = `${scope}\n${poll.id}`;
+    const key = resultPosition(shards, scope).join(',');
+    const cached = this.#entries.get(slot);
+    if (cached?.key === key) return cached.result;
+    const result = pollResult(poll, shards, scope);
+    // The position the count saw, not the one asked with: folding goes on between the two only
+    // if the count yields, which it does not (it is synchronous).
+    this.#entries.set(slot, { key: result.position.join(','), result });
+    return result;
+  }
+}
+
+export function resultsRoutes(ctx: AppContext) {
+  return async (app: FastifyInstance) => {
+    const cache = new ResultCache();
+    app.get<{ Params: { pollId: string }; Querystring: { include?: 'pending' } }>(
+      '/polls/:pollId/results',
+      { schema: { params: pollIdParams, querystring: resultsQuery } },
+      async (request) => {
+        const { pollId } = request.params;
+        const entry = await ctx.catalogue.get(pollId);
+        if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
+        const scope = request.query.include === 'pending' ? 'pending' : 'finalized';
+        return cache.resultOf(entry.poll, ctx.folder.states, scope);
+      },
+    );
+  };
+}
