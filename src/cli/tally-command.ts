@@ -1,11 +1,51 @@
-// `votestream tally --from-file`: recount a poll from an export, offline, with the node's fold.
-import { Command } from 'commander';
+// `votestream tally --from-file`: recount a poll from an export, offline, with the node's fold;
+// or count a BLT ballot file with the tabulators the nodes use.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { RankedMethod } from '../domain/events.ts';
+import { countBallotFile, isBallotFile } from '../tools/count-ballot-file.ts';
+import { describeCount } from '../tools/count-summary.ts';
 import { recountFile } from '../tools/recount.ts';
 
 interface TallyFlags {
   fromFile: string;
   poll?: string;
   json?: boolean;
+  format?: 'ndjson' | 'blt';
+  method?: RankedMethod;
+  seats?: string;
+  batchElimination?: boolean;
+  seed?: string;
+}
+
+/** The --from-file's format: as given, else BLT when its first line is two numbers. */
+function formatOf(flags: TallyFlags): 'ndjson' | 'blt' {
+  if (flags.format) return flags.format;
+  if (flags.fromFile === '-') return 'ndjson';
+  const head = Buffer.alloc(200);
+  const fd = openSync(flags.fromFile, 'r');
+  try {
+    const read = readSync(fd, head, 0, head.length, 0);
+    return isBallotFile(head.subarray(0, read).toString('utf8')) ? 'blt' : 'ndjson';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function countFile(flags: TallyFlags): void {
+  const text = readFileSync(flags.fromFile === '-' ? 0 : flags.fromFile, 'utf8');
+  const seats = flags.seats === undefined ? undefined : Number(flags.seats);
+  if (seats !== undefined && !(Number.isInteger(seats) && seats >= 1))
+    throw new Error(`--seats must be a whole number of at least 1, not ${flags.seats}`);
+  if (flags.seed !== undefined && !/^[0-9a-f]{32,128}$/.test(flags.seed))
+    throw new Error('--seed is the poll seed GET /polls/:pollId shows: 32–128 hex digits');
+  const result = countBallotFile(text, {
+    ...(flags.method ? { method: flags.method } : {}),
+    ...(seats !== undefined ? { seats } : {}),
+    ...(flags.batchElimination ? { batchElimination: true } : {}),
+    ...(flags.seed ? { seed: flags.seed } : {}),
+  });
+  console.log(flags.json ? JSON.stringify(result) : describeCount(result).join('\n'));
 }
 
 export function tallyCommand(): Command {
@@ -13,10 +53,38 @@ export function tallyCommand(): Command {
     .description(
       'recount polls offline from a replay export (e.g. votestream replay --poll P > P.ndjson)',
     )
-    .requiredOption('--from-file <path>', 'NDJSON written by votestream replay (- for stdin)')
+    .requiredOption(
+      '--from-file <path>',
+      'NDJSON written by votestream replay, or a BLT ballot file (- for stdin)',
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'the file’s format (default: BLT if it reads as BLT)',
+      ).choices(['ndjson', 'blt']),
+    )
     .option('--poll <id>', 'only this poll (default: every poll in the file)')
-    .option('--json', 'print one JSON summary object last')
+    .option('--json', 'print one JSON object: the recount summary, or a BLT file’s result')
+    .addOption(
+      new Option(
+        '--method <method>',
+        'BLT: how to count (default: stv if seats > 1, else irv)',
+      ).choices(['irv', 'stv', 'schulze']),
+    )
+    .option('--seats <n>', 'BLT: seats to fill (default: the file’s)')
+    .option(
+      '--batch-elimination',
+      'BLT, irv: eliminate every candidate who cannot catch up at once',
+    )
+    .option(
+      '--seed <hex>',
+      'BLT: the poll’s lot seed, to draw lots as the nodes do (default: lots fall in candidate order)',
+    )
     .action(async (flags: TallyFlags) => {
+      if (formatOf(flags) === 'blt') {
+        countFile(flags);
+        return;
+      }
       // Progress on a terminal only (stderr): stdout is the result.
       const recount = await recountFile(flags.fromFile, flags.poll, (lines) => {
         if (process.stderr.isTTY)
