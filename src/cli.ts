@@ -11,6 +11,7 @@ import { tallyCommand } from './cli/tally-command.ts';
 import { tokensCommand } from './cli/tokens-command.ts';
 import { upCommand } from './cli/up-command.ts';
 import { ConfigError } from './config.ts';
+import { BltSyntaxError, ProfileError } from './domain/count/count-error.ts';
 
 const program = new Command('votestream')
   .description('Records votes across several nodes on Redis Streams.')
@@ -36,6 +37,11 @@ try {
   ) {
     process.stderr.write(`votestream: ${error.message}\n`);
     process.exit(2);
+  }
+  // A ballot file that cannot be counted: what is wrong with it, and where.
+  if (error instanceof BltSyntaxError || error instanceof ProfileError) {
+    process.stderr.write(`votestream: ${error.message}\n`);
+    process.exit(1);
   }
   throw error;
 }

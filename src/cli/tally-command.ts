@@ -36,9 +36,9 @@ function countFile(flags: TallyFlags): void {
   const text = readFileSync(flags.fromFile === '-' ? 0 : flags.fromFile, 'utf8');
   const seats = flags.seats === undefined ? undefined : Number(flags.seats);
   if (seats !== undefined && !(Number.isInteger(seats) && seats >= 1))
-    throw new Error(`--seats must be a whole number of at least 1, not ${flags.seats}`);
+    throw new RangeError(`--seats must be a whole number of at least 1, not ${flags.seats}`);
   if (flags.seed !== undefined && !/^[0-9a-f]{32,128}$/.test(flags.seed))
-    throw new Error('--seed is the poll seed GET /polls/:pollId shows: 32–128 hex digits');
+    throw new RangeError('--seed is the poll seed GET /polls/:pollId shows: 32–128 hex digits');
   const result = countBallotFile(text, {
     ...(flags.method ? { method: flags.method } : {}),
     ...(seats !== undefined ? { seats } : {}),

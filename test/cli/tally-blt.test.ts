@@ -64,7 +64,8 @@ tally('a malformed file is an error naming its line, exit 1', async () => {
     { reject: false, input: '3 1\n1 1 4 0\n0\n"a"\n"b"\n"c"\n"t"\n' },
   );
   assert.is(run.exitCode, 1);
-  assert.match(run.stderr, /line 2/);
+  assert.match(run.stderr, /^votestream: BLT line 2: /);
+  assert.not.match(run.stderr, /    at /, 'one line, no stack trace');
 });
 
 tally.run();
