@@ -2,6 +2,7 @@
 // the event loop goes to the masters as one pipeline each — a script call per shard (claims,
 // appends), then one WAIT — so one call and one replica round trip acknowledge many votes.
 import { v7 as newUuid } from 'uuid';
+import { planSend, type SendPlan } from '../domain/append-batching.ts';
 import { sha1Hex } from '../domain/chain.ts';
 import { claimShardOf, claimShardTail, shardOf } from '../domain/shard-of.ts';
 import { VoteStreamError } from '../errors.ts';
@@ -240,11 +241,11 @@ export class Appender {
       m.appends = [];
       m.releases = [];
       m.inFlight = true;
-      void this.#send(
-        inGroups(claims, (i) => i.claimShard, this.#maxBatch),
-        inGroups(appends, (i) => i.shard, this.#maxBatch),
-        inGroups(releases, (i) => i.claimShard, this.#maxBatch),
-      ).finally(() => {
+      const plan = planSend(
+        { claims, appends, releases },
+        { maxPerCall: this.#maxBatch, durable: this.#target.durable },
+      );
+      void this.#send(plan).finally(() => {
         m.inFlight = false;
         this.#schedule(m);
       });
@@ -252,11 +253,12 @@ export class Appender {
   }
 
   /**
-   * One pipeline to one master: a claim call per claim shard, an append-votes call per
-   * shard, a release call per claim shard, then WAIT when anything needs to be durable.
+   * One pipeline to one master, as planned (planSend): a claim call per claim shard, an
+   * append-votes call per shard, a release call per claim shard, then WAIT when anything
+   * needs to be durable.
    */
-  async #send(claims: Pending[][], appends: Pending[][], releases: Pending[][]): Promise<void> {
-    const { client, durable, waitTimeoutMs } = this.#target;
+  async #send({ claims, appends, releases, wait: waits }: SendPlan<Pending>): Promise<void> {
+    const { client, waitTimeoutMs } = this.#target;
     const pipeline = client.pipeline();
     for (const items of claims) {
       const keys = this.#keys[items[0]!.claimShard]!;
@@ -266,7 +268,6 @@ export class Appender {
     for (const items of releases) {
       pipeline.releaseVoteIds(this.#keys[items[0]!.claimShard]!.claims, ...claimPairs(items));
     }
-    const waits = durable && claims.length + appends.length > 0;
     if (waits) pipeline.call('WAIT', '1', String(waitTimeoutMs));
     let replies: [Error | null, unknown][];
     try {
@@ -487,24 +488,4 @@ function claimPairs(items: Pending[]): string[] {
   const args: string[] = [];
   for (const { vote, claim } of items) args.push(vote.voteId, claim);
   return args;
-}
-
-/**
- * Groups items by `key` in the order they came (a group per key, its items in order), at
- * most `max` items a group: one script call each.
- */
-function inGroups(items: Pending[], key: (item: Pending) => number, max: number): Pending[][] {
-  const byKey = new Map<number, Pending[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = byKey.get(k);
-    if (list) list.push(item);
-    else byKey.set(k, [item]);
-  }
-  const groups: Pending[][] = [];
-  for (const list of byKey.values()) {
-    if (list.length <= max) groups.push(list);
-    else for (let i = 0; i < list.length; i += max) groups.push(list.slice(i, i + max));
-  }
-  return groups;
 }
