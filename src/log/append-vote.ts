@@ -368,9 +368,10 @@ export class Appender {
     if (refusal) {
       const outcome: AppendOutcome = { status: 'refused', error: refusal };
       if (refusal.code === 'VOTE_ID_CONFLICT' || item.claimShard === item.shard) {
-        // Claimed in the script, a refused vote wrote nothing. Claimed elsewhere, a -3 means
-        // the shard holds the voteId with other content (recorded before voteIds were
-        // claimed): the claim stays, or that voteId could be planted in another shard again.
+        // Claimed in the script, a refused vote wrote nothing. Claimed elsewhere, a -3
+        // (recordedOtherwise) means the shard holds the voteId with other content (recorded
+        // before voteIds were claimed): the claim stays, or that voteId could be planted in
+        // another shard again.
         item.sink.settle(item.index, outcome);
         return;
       }
