@@ -2,12 +2,12 @@
 // number of votes per call: a standalone redis-server of its own (no replica, no AOF, no
 // cluster) and a pipelined loop of EVALSHA calls spread over 16 shards, as a node sends them.
 // Redis's CPU per call and per vote is read from INFO CPU before and after.
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { shardKeys } from '../src/log/keys.ts';
+import { scriptLua } from '../src/log/scripts.ts';
 import { freePort, machine, table } from './harness.ts';
 
 const { values } = parseArgs({
@@ -28,10 +28,8 @@ const server = execa(
 const redis = new Redis({ port, retryStrategy: (n) => (n > 50 ? null : 100) });
 try {
   await redis.ping();
-  const sha = (await redis.script(
-    'LOAD',
-    await readFile('streams/lua/append-votes.lua', 'utf8'),
-  )) as string;
+  // As the nodes load it: with its includes (the chain hash).
+  const sha = (await redis.script('LOAD', scriptLua('appendVotes'))) as string;
   const cpu = async () => {
     const info = await redis.info('cpu');
     return (

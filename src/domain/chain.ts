@@ -1,6 +1,8 @@
 // The hash chain of a shard. Every VoteCast and PollClosed entry carries a gapless seq and
 // hash = sha1(prevHash | seq | payload), so a lost, reordered or rewritten entry is visible.
-// The append script computes the same function in Lua (redis.sha1hex); this is its twin.
+// The scripts that extend a chain compute it in Lua, defined once in
+// streams/lua/includes/chain-hash.lua; chainHash below is its twin, and
+// test/log/chain-hash.test.ts holds the two equal.
 import * as crypto from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 import type { VoteContent } from './events.ts';
@@ -21,6 +23,12 @@ export function sha1HexStreamed(text: string): string {
 export const sha1Hex: (text: string) => string =
   typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'hex') : sha1HexStreamed;
 
+/**
+ * The hash of the chained entry at `seq` whose payload (its `data` field) is `payload`, after
+ * the entry whose hash is `prevHash` (GENESIS_HASH before the first): sha1 hex of the UTF-8
+ * bytes of `prevHash|seq|payload`, seq in decimal. The Lua twin writes seq as Lua does, which
+ * is the same decimal below 10^14.
+ */
 export function chainHash(prevHash: string, seq: number, payload: string): string {
   return sha1Hex(`${prevHash}|${seq}|${payload}`);
 }

@@ -2,13 +2,15 @@
 // the event loop goes to the masters as one pipeline each — a script call per shard (claims,
 // appends), then one WAIT — so one call and one replica round trip acknowledge many votes.
 import { v7 as newUuid } from 'uuid';
+import { planSend, type SendPlan } from '../domain/append-batching.ts';
 import { sha1Hex } from '../domain/chain.ts';
 import { claimShardOf, claimShardTail, shardOf } from '../domain/shard-of.ts';
-import { type ErrorCode, VoteStreamError } from '../errors.ts';
+import { VoteStreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { encodeVote } from './codec.ts';
 import { type ShardKeys, shardKeys, shardSlot } from './keys.ts';
 import { type LogTarget, masterOf, withDeadline } from './redis-client.ts';
+import { APPEND_VOTES, CLAIM_VOTE_IDS, parseCode, scriptRefusal } from './script-codes.ts';
 
 /** A ballot the node has checked against its poll; `choices` sorted. */
 export interface VoteRequest {
@@ -63,18 +65,6 @@ interface Pending {
   /** The shard's refusal, settled once the claim is released. */
   refusal?: AppendOutcome;
 }
-
-/** The append script's codes for refusals (see streams/lua/append-votes.lua). */
-const REFUSALS: Record<string, ErrorCode | undefined> = {
-  '-1': 'POLL_CLOSED',
-  '-2': 'ALREADY_VOTED',
-  '-3': 'VOTE_ID_CONFLICT',
-  '-4': 'VOTE_ID_CONFLICT',
-};
-
-/** The claim script's codes (streams/lua/claim-vote-ids-2.lua). */
-const CLAIMED = new Set(['1', '0']);
-const CLAIM_CONFLICT = '-1';
 
 /**
  * The work waiting for one master, and whether a pipeline to it is on its way: claims in the
@@ -251,11 +241,11 @@ export class Appender {
       m.appends = [];
       m.releases = [];
       m.inFlight = true;
-      void this.#send(
-        inGroups(claims, (i) => i.claimShard, this.#maxBatch),
-        inGroups(appends, (i) => i.shard, this.#maxBatch),
-        inGroups(releases, (i) => i.claimShard, this.#maxBatch),
-      ).finally(() => {
+      const plan = planSend(
+        { claims, appends, releases },
+        { maxPerCall: this.#maxBatch, durable: this.#target.durable },
+      );
+      void this.#send(plan).finally(() => {
         m.inFlight = false;
         this.#schedule(m);
       });
@@ -263,12 +253,13 @@ export class Appender {
   }
 
   /**
-   * One pipeline to one master: a claim call per claim shard, an append-votes call per
-   * shard, a release call per claim shard, then WAIT when anything needs to be durable.
+   * One pipeline to one master, as planned (planSend): a claim call per claim shard, an
+   * append-votes call per shard, a release call per claim shard, then WAIT when anything
+   * needs to be durable.
    */
-  async #send(claims: Pending[][], appends: Pending[][], releases: Pending[][]): Promise<void> {
-    const { client, durable, waitTimeoutMs } = this.#target;
-    const pipeline = client.pipeline() as unknown as PipelineWithScripts;
+  async #send({ claims, appends, releases, wait: waits }: SendPlan<Pending>): Promise<void> {
+    const { client, waitTimeoutMs } = this.#target;
+    const pipeline = client.pipeline();
     for (const items of claims) {
       const keys = this.#keys[items[0]!.claimShard]!;
       pipeline.claimVoteIds(keys.claims, keys.ids, ...claimPairs(items));
@@ -277,7 +268,6 @@ export class Appender {
     for (const items of releases) {
       pipeline.releaseVoteIds(this.#keys[items[0]!.claimShard]!.claims, ...claimPairs(items));
     }
-    const waits = durable && claims.length + appends.length > 0;
     if (waits) pipeline.call('WAIT', '1', String(waitTimeoutMs));
     let replies: [Error | null, unknown][];
     try {
@@ -329,15 +319,13 @@ export class Appender {
     }
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const code = codes[i]!;
-      if (code === CLAIM_CONFLICT) {
-        item.sink.settle(item.index, {
-          status: 'refused',
-          error: new VoteStreamError('VOTE_ID_CONFLICT'),
-        });
+      const code = parseCode(codes[i]!);
+      const refusal = scriptRefusal('claimVoteIds', code);
+      if (refusal) {
+        item.sink.settle(item.index, { status: 'refused', error: refusal });
         item.sink.claimed(item.index);
-      } else if (!CLAIMED.has(code)) {
-        this.#log?.warn({ code }, 'unknown voteId claim code');
+      } else if (code !== CLAIM_VOTE_IDS.claimed && code !== CLAIM_VOTE_IDS.claimedBefore) {
+        this.#log?.warn({ code: codes[i] }, 'unknown voteId claim code');
         this.#failClaim(item, unavailable(item));
       } else if (!replicated) {
         // The claim may not survive a failover: the vote must not be appended on it yet.
@@ -373,19 +361,17 @@ export class Appender {
 
   /** Settles one vote from its 4 fields (code, seq, entryId, hash) at `at` in the reply. */
   #settle(item: Pending, fields: string[], at: number, replicated: boolean): void {
-    const code = fields[at]!;
+    const code = parseCode(fields[at]!);
     const seq = Number(fields[at + 1]);
-    const refusal = REFUSALS[code];
+    const details = code === APPEND_VOTES.alreadyVoted ? { seq } : undefined;
+    const refusal = scriptRefusal('appendVotes', code, details);
     if (refusal) {
-      const details = code === '-2' ? { seq } : undefined;
-      const outcome: AppendOutcome = {
-        status: 'refused',
-        error: new VoteStreamError(refusal, undefined, details),
-      };
-      if (refusal === 'VOTE_ID_CONFLICT' || item.claimShard === item.shard) {
-        // Claimed in the script, a refused vote wrote nothing. Claimed elsewhere, a -3 means
-        // the shard holds the voteId with other content (recorded before voteIds were
-        // claimed): the claim stays, or that voteId could be planted in another shard again.
+      const outcome: AppendOutcome = { status: 'refused', error: refusal };
+      if (refusal.code === 'VOTE_ID_CONFLICT' || item.claimShard === item.shard) {
+        // Claimed in the script, a refused vote wrote nothing. Claimed elsewhere, a -3
+        // (recordedOtherwise) means the shard holds the voteId with other content (recorded
+        // before voteIds were claimed): the claim stays, or that voteId could be planted in
+        // another shard again.
         item.sink.settle(item.index, outcome);
         return;
       }
@@ -401,7 +387,7 @@ export class Appender {
     }
     const { voteId, pollId } = item.vote;
     item.sink.settle(item.index, {
-      status: code === '1' ? 'appended' : 'replayed',
+      status: code === APPEND_VOTES.appended ? 'appended' : 'replayed',
       receipt: {
         voteId,
         pollId,
@@ -423,15 +409,13 @@ export class Appender {
     for (const item of items) item.sink.settle(item.index, item.refusal!);
   }
 
-  /** numkeys 1 (the claim shard's claims hash); args: voteId and claim per vote. */
-
   /**
    * numkeys; keys: head, ids, closed, log, claims, then a voters hash per poll; args: the
    * number of polls, pollId and revote rule per poll, then 6 per vote, the last "1" when this
    * shard is the voteId's claim shard (the script checks it), "" when it was claimed there
    * first (streams/lua/append-votes.lua).
    */
-  #scriptArgs(items: Pending[]): (string | number)[] {
+  #scriptArgs(items: Pending[]): [numberOfKeys: number, ...keysThenArgs: (string | number)[]] {
     const keys = this.#keys[items[0]!.shard]!;
     const pollIndex = new Map<string, number>();
     const voterKeys: string[] = [];
@@ -505,32 +489,4 @@ function claimPairs(items: Pending[]): string[] {
   const args: string[] = [];
   for (const { vote, claim } of items) args.push(vote.voteId, claim);
   return args;
-}
-
-/**
- * Groups items by `key` in the order they came (a group per key, its items in order), at
- * most `max` items a group: one script call each.
- */
-function inGroups(items: Pending[], key: (item: Pending) => number, max: number): Pending[][] {
-  const byKey = new Map<number, Pending[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = byKey.get(k);
-    if (list) list.push(item);
-    else byKey.set(k, [item]);
-  }
-  const groups: Pending[][] = [];
-  for (const list of byKey.values()) {
-    if (list.length <= max) groups.push(list);
-    else for (let i = 0; i < list.length; i += max) groups.push(list.slice(i, i + max));
-  }
-  return groups;
-}
-
-interface PipelineWithScripts {
-  claimVoteIds(...args: (string | number)[]): PipelineWithScripts;
-  releaseVoteIds(...args: (string | number)[]): PipelineWithScripts;
-  appendVotes(...args: (string | number)[]): PipelineWithScripts;
-  call(...args: string[]): PipelineWithScripts;
-  exec(): Promise<[Error | null, unknown][] | null>;
 }

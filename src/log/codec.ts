@@ -67,7 +67,7 @@ export function decodeShardEntry([id, fields]: RawEntry): Entry<ShardEvent> {
   if (type !== event.type)
     throw new EventSchemaError(`entry ${id}: type field disagrees with data`);
   validateEvent(event);
-  if (type === 'VoteCast' || type === 'PollClosed') {
+  if (event.type === 'VoteCast' || event.type === 'PollClosed') {
     const n = Number(seq);
     // The fold compares the hash with the sha1 it computes, which checks its form too.
     if (!Number.isSafeInteger(n) || n < 1 || hash === undefined || hash.length !== 40) {
@@ -75,17 +75,24 @@ export function decodeShardEntry([id, fields]: RawEntry): Entry<ShardEvent> {
     }
     if ('seq' in event || 'hash' in event)
       throw new EventSchemaError(`entry ${id}: seq and hash belong outside data`);
-    event.seq = n;
-    event.hash = hash;
+    // Completed in place (no copy), in the order the fields were always added.
+    return Object.assign(event, { seq: n, hash, id });
   }
-  event.id = id;
-  return event as unknown as Entry<ShardEvent>;
+  if (event.type === 'CommitMarked') return Object.assign(event, { id });
+  throw new EventSchemaError(`entry ${id}: a ${event.type} is not an event of a shard`);
 }
 
+/**
+ * Decodes and validates one entry of the poll catalogue (vs:{ctl}:polls).
+ * @throws EventSchemaError on anything malformed, or an event that is not a catalogue's.
+ */
 export function decodeCatalogueEntry([id, fields]: RawEntry): Entry<CatalogueEvent> {
   const data = parseData(id, fieldsOf(fields).data);
   validateEvent(data);
-  return { ...data, id } as unknown as Entry<CatalogueEvent>;
+  if (data.type !== 'PollCreated' && data.type !== 'PollClosed') {
+    throw new EventSchemaError(`entry ${id}: a ${data.type} is not an event of the catalogue`);
+  }
+  return { ...data, id };
 }
 
 /** The raw `data` field of an entry: the bytes its chain hash covers. */
@@ -100,15 +107,13 @@ function fieldsOf(fields: string[]): Record<string, string> {
   return out;
 }
 
-function parseData(
-  id: string,
-  data: string | undefined,
-): Record<string, unknown> & { type?: unknown } {
+/** The entry's data field parsed: a JSON object, not yet validated. */
+function parseData(id: string, data: string | undefined): { type?: unknown } {
   if (data === undefined) throw new EventSchemaError(`entry ${id} has no data field`);
   try {
     const parsed = JSON.parse(data) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
+      return parsed;
     }
   } catch {
     // Reported below with the entry id.

@@ -4,8 +4,8 @@
 import type { CommitMarked } from '../domain/events.ts';
 import { encodeEvent } from './codec.ts';
 import { shardKeys, shardSlot } from './keys.ts';
-import type { ScriptPipeline } from './poll-store.ts';
 import { type LogTarget, masterOf, refreshSlotsAfterRedirect } from './redis-client.ts';
+import { markCommitResult } from './script-codes.ts';
 
 export type MarkResult =
   | { status: 'marked'; entryId: string }
@@ -116,7 +116,7 @@ async function markOnOneMaster(
       });
     }
     if (ready.length > 0) {
-      const pipeline = target.client.pipeline() as unknown as ScriptPipeline;
+      const pipeline = target.client.pipeline();
       for (const { k, payload } of ready) {
         const { shard, term, seq, hash } = markers[k]!;
         const keys = shardKeys(target.prefix, shard);
@@ -125,7 +125,7 @@ async function markOnOneMaster(
       const replies = (await pipeline.exec()) ?? [];
       ready.forEach(({ k }, r) => {
         const [error, reply] = replies[r] ?? [new Error('no reply to the marker'), undefined];
-        results[k] = error ?? markResult(reply as [number, number | string]);
+        results[k] = error ?? markCommitResult(reply);
       });
     }
   } catch (error) {
@@ -135,20 +135,4 @@ async function markOnOneMaster(
   // A MOVED reply means a failover moved a slot: the next pass groups by the new map.
   for (const result of results) refreshSlotsAfterRedirect(target.client, result);
   return results;
-}
-
-/** The reply of streams/lua/mark-commit-3.lua. */
-function markResult([code, detail]: [number, number | string]): MarkResult {
-  switch (code) {
-    case 1:
-      return { status: 'marked', entryId: String(detail) };
-    case 0:
-      return { status: 'unchanged', committed: Number(detail) };
-    case -1:
-      return { status: 'fenced', fence: Number(detail) };
-    case -2:
-      return { status: 'beyond-head', headSeq: Number(detail) };
-    default:
-      return { status: 'hash-mismatch', headHash: String(detail) };
-  }
 }

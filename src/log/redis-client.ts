@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { defineScripts, type ScriptedClient } from './scripts.ts';
+import { defineScripts } from './scripts.ts';
 
-export type Client = ScriptedClient;
+/** A client with the scripts of streams/lua defined (defineScripts); typed in script-commands.ts. */
+export type Client = Redis | Cluster;
 
 /** Where and how a node writes: shared by the appender and the poll store. */
 export interface LogTarget {

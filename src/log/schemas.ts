@@ -3,8 +3,35 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
+import type { CommitMarked, PollClosed, PollCreated, VoteCast } from '../domain/events.ts';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../streams/schemas/', import.meta.url));
+
+/**
+ * A chained event as its `data` field holds it: seq and hash travel as their own stream fields
+ * (the schema allows them in data, the shard reader refuses them there).
+ */
+type ChainedData<E> = Omit<E, 'seq' | 'hash'> & { seq?: number; hash?: string };
+
+/** An event only the cluster code reads: its schema checks it, the domain names no type for it. */
+export interface ControlEvent {
+  type:
+    | 'Applied'
+    | 'Candidacy'
+    | 'Heartbeat'
+    | 'LeaderElected'
+    | 'LeaderResigned'
+    | 'MembershipChanged';
+  [field: string]: unknown;
+}
+
+/** An event that matches its schema in streams/schemas, by its `type`. */
+export type ValidEvent =
+  | ChainedData<VoteCast>
+  | PollClosed
+  | CommitMarked
+  | PollCreated
+  | ControlEvent;
 
 /** An event that does not match its schema: never written, and not folded when read. */
 export class EventSchemaError extends Error {
@@ -21,12 +48,38 @@ for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json'))) {
 
 export const EVENT_TYPES = [...validators.keys()].sort();
 
-/** Throws EventSchemaError unless `event` is a valid event of a known type. */
-export function validateEvent(event: { type?: unknown }): void {
+/**
+ * Checks `event` against the schema its `type` names; past this call it is a ValidEvent.
+ * @throws EventSchemaError unless `event` is a valid event of a known type.
+ */
+export function validateEvent(event: { type?: unknown }): asserts event is ValidEvent {
   const validate = typeof event.type === 'string' ? validators.get(event.type) : undefined;
   if (!validate) throw new EventSchemaError(`unknown event type ${JSON.stringify(event.type)}`);
   const type = String(event.type);
   if (!validate(event)) {
     throw new EventSchemaError(`${type}: ${ajv.errorsText(validate.errors)}`);
   }
+}
+
+/**
+ * `event` as an event of `type`, once its schema has checked it: a decoder for a place that
+ * takes one type only.
+ * @throws EventSchemaError when `event` is of another type or does not match the schema.
+ */
+export function eventOf<T extends ValidEvent['type']>(
+  type: T,
+  event: { type?: unknown },
+): Extract<ValidEvent, { type: T }> {
+  validateEvent(event);
+  if (!isOfType(event, type)) {
+    throw new EventSchemaError(`expected a ${type}, not a ${event.type}`);
+  }
+  return event;
+}
+
+function isOfType<T extends ValidEvent['type']>(
+  event: ValidEvent,
+  type: T,
+): event is Extract<ValidEvent, { type: T }> {
+  return event.type === type;
 }

@@ -9,7 +9,7 @@ import { evolveShard } from '../domain/fold.ts';
 import { asFold, createShardState, type ShardState } from '../domain/fold-state.ts';
 import { recordedHashIs } from '../domain/fold-tail.ts';
 import { type PollTally, tallyPoll } from '../domain/tally.ts';
-import { validateEvent } from '../log/schemas.ts';
+import { eventOf, validateEvent } from '../log/schemas.ts';
 
 export interface Recount {
   /** Lines read that held entries. */
@@ -66,8 +66,7 @@ export async function recountFile(
     const { id: _id, shard, ...event } = value;
     try {
       if (shard === undefined) {
-        validateEvent(event);
-        catalogue(polls, event as unknown as CatalogueLine);
+        catalogue(polls, catalogueEvent(event));
         continue;
       }
       if (!Number.isSafeInteger(shard) || (shard as number) < 0) throw new Error('bad shard');
@@ -120,6 +119,13 @@ export async function recountFile(
 
 type CatalogueLine = { type: 'PollCreated'; poll: Poll } | { type: 'PollClosed'; pollId: string };
 
+/** A line without a shard, validated as an entry of the catalogue read from Redis. */
+function catalogueEvent(line: { type?: unknown }): CatalogueLine {
+  validateEvent(line);
+  if (line.type === 'PollCreated' || line.type === 'PollClosed') return line;
+  throw new Error(`a ${line.type} is not an event of the catalogue`);
+}
+
 function catalogue(polls: Map<string, { poll?: Poll; closed: boolean }>, event: CatalogueLine) {
   if (event.type === 'PollCreated') {
     const known = polls.get(event.poll.id);
@@ -135,21 +141,24 @@ function shardEntry(event: Record<string, unknown>): ShardEvent | ElidedRun {
   if (event.type === 'ElidedRun') {
     const { fromSeq, seq, hash } = event;
     if (
-      !Number.isSafeInteger(fromSeq) ||
-      !Number.isSafeInteger(seq) ||
+      !isSafeInteger(fromSeq) ||
+      !isSafeInteger(seq) ||
       typeof hash !== 'string' ||
       Object.keys(event).length !== 4
     )
       throw new Error('malformed ElidedRun');
-    return event as unknown as ElidedRun;
+    return { type: 'ElidedRun', fromSeq, seq, hash };
   }
-  if (event.type === 'CommitMarked') {
-    validateEvent(event);
-    return event as unknown as ShardEvent;
-  }
-  const { seq, hash, ...data } = event;
+  if (event.type === 'CommitMarked') return eventOf('CommitMarked', event);
+  const { seq, hash, ...data }: { seq?: unknown; hash?: unknown; type?: unknown } = event;
   validateEvent(data);
-  if (!Number.isSafeInteger(seq) || (seq as number) < 1 || typeof hash !== 'string')
-    throw new Error(`a chained ${String(event.type)} needs a seq and a hash`);
-  return event as unknown as ShardEvent;
+  if (data.type !== 'VoteCast' && data.type !== 'PollClosed')
+    throw new Error(`a ${data.type} is not an event of a shard`);
+  if (!isSafeInteger(seq) || seq < 1 || typeof hash !== 'string')
+    throw new Error(`a chained ${data.type} needs a seq and a hash`);
+  return { ...data, seq, hash };
+}
+
+function isSafeInteger(value: unknown): value is number {
+  return Number.isSafeInteger(value);
 }

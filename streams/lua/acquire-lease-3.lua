@@ -14,15 +14,18 @@
      1  acquired: { 1, term }
      0  held: { 0, "nodeId:term" of the holder }
 ]]
-local holder = redis.call('GET', KEYS[1])
+local lease, term, election = KEYS[1], KEYS[2], KEYS[3]
+local nodeId, leaseMs = ARGV[1], ARGV[2]
+
+local holder = redis.call('GET', lease)
 if holder then
   return { 0, holder }
 end
-local term = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. term, 'PX', ARGV[2])
+local newTerm = redis.call('INCR', term)
+redis.call('SET', lease, nodeId .. ':' .. newTerm, 'PX', leaseMs)
 local now = redis.call('TIME')
 local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local data = '{"at":' .. at .. ',"leaseMs":' .. ARGV[2] .. ',"nodeId":"' .. ARGV[1] ..
-  '","term":' .. term .. ',"type":"LeaderElected","v":1}'
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', 10000, '*', 'type', 'LeaderElected', 'data', data)
-return { 1, term }
+local data = '{"at":' .. at .. ',"leaseMs":' .. leaseMs .. ',"nodeId":"' .. nodeId ..
+  '","term":' .. newTerm .. ',"type":"LeaderElected","v":1}'
+redis.call('XADD', election, 'MAXLEN', '~', 10000, '*', 'type', 'LeaderElected', 'data', data)
+return { 1, newTerm }

@@ -43,6 +43,8 @@
     -4  VOTE_ID_CONFLICT: the voteId is claimed by a vote in another shard
   A refused vote writes nothing.
 ]]
+--- @include "includes/chain-hash"
+
 -- Lua's unpack() is limited to a few thousand values: long field lists go in slices.
 local SLICE = 2000
 
@@ -62,13 +64,14 @@ local function hset(key, fieldValues)
   end
 end
 
-local headKey, idsKey, closedKey, logKey, claimsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local head, ids, closed, log, claims = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+-- KEYS[VOTERS + p]: the voters hash of the group's poll p.
 local VOTERS = 5
 local PER_VOTE = 6
 
-local head = redis.call('HMGET', headKey, 'seq', 'hash')
-local seq = tonumber(head[1]) or 0
-local hash = head[2] or ''
+local chain = redis.call('HMGET', head, 'seq', 'hash')
+local seq = tonumber(chain[1]) or 0
+local hash = chain[2] or ''
 
 local polls = tonumber(ARGV[1])
 local first = 2 + 2 * polls
@@ -77,7 +80,7 @@ for p = 1, polls do
   pollIds[p] = ARGV[2 * p]
   revote[p] = ARGV[2 * p + 1]
 end
-local barrier = hmget(closedKey, pollIds)
+local barrier = hmget(closed, pollIds)
 
 -- What the indexes hold for this group's voteIds, claims and voters (false: nothing).
 local voteIds, homeIds, votersOf = {}, {}, {}
@@ -91,13 +94,13 @@ for a = first, #ARGV, PER_VOTE do
     list[#list + 1] = ARGV[a + 1]
   end
 end
-local ids = {}
-local recorded = hmget(idsKey, voteIds)
-for i = 1, #voteIds do ids[voteIds[i]] = recorded[i] end
+local recordOf = {}
+local recorded = hmget(ids, voteIds)
+for i = 1, #voteIds do recordOf[voteIds[i]] = recorded[i] end
 local claimedElsewhere = {}
 -- Where every voteId is the server's (claimed in its own shard), no shard holds a claim.
-if #homeIds > 0 and redis.call('EXISTS', claimsKey) == 1 then
-  local held = hmget(claimsKey, homeIds)
+if #homeIds > 0 and redis.call('EXISTS', claims) == 1 then
+  local held = hmget(claims, homeIds)
   for i = 1, #homeIds do claimedElsewhere[homeIds[i]] = held[i] end
 end
 local counted = {}
@@ -116,7 +119,7 @@ local out = {}
 for a = first, #ARGV, PER_VOTE do
   local voteId, voterId, p = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
   local fingerprint, payload, home = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-  local record = ids[voteId]
+  local record = recordOf[voteId]
   if home ~= '' and claimedElsewhere[voteId] then
     out[#out + 1] = '-4 0 - -'
   elseif record then
@@ -132,11 +135,11 @@ for a = first, #ARGV, PER_VOTE do
     seq = seq + 1
     -- One number-to-string conversion per vote, not one per use.
     local s = tostring(seq)
-    hash = redis.sha1hex(hash .. '|' .. s .. '|' .. payload)
-    local entryId = redis.call('XADD', logKey, '*', 'type', 'VoteCast', 'seq', s, 'hash', hash, 'data', payload)
+    hash = chainHash(hash, s, payload)
+    local entryId = redis.call('XADD', log, '*', 'type', 'VoteCast', 'seq', s, 'hash', hash, 'data', payload)
     local receipt = s .. ' ' .. entryId .. ' ' .. hash
     record = receipt .. ' ' .. fingerprint
-    ids[voteId] = record
+    recordOf[voteId] = record
     newIds[#newIds + 1] = voteId
     newIds[#newIds + 1] = record
     counted[p][voterId] = s
@@ -148,10 +151,10 @@ for a = first, #ARGV, PER_VOTE do
 end
 
 if #newIds > 0 then
-  hset(idsKey, newIds)
+  hset(ids, newIds)
   for p = 1, polls do
     if #newVoters[p] > 0 then hset(KEYS[VOTERS + p], newVoters[p]) end
   end
-  redis.call('HSET', headKey, 'seq', tostring(seq), 'hash', hash)
+  redis.call('HSET', head, 'seq', tostring(seq), 'hash', hash)
 end
 return table.concat(out, ' ')

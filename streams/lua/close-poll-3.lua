@@ -14,13 +14,16 @@
      0  already closed
     -1  POLL_NOT_FOUND
 ]]
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
+local pollIds, pollsClosed, polls = KEYS[1], KEYS[2], KEYS[3]
+local pollId, payload = ARGV[1], ARGV[2]
+
+if redis.call('HEXISTS', pollIds, pollId) == 0 then
   return { -1 }
 end
-local existing = redis.call('HGET', KEYS[2], ARGV[1])
+local existing = redis.call('HGET', pollsClosed, pollId)
 if existing then
   return { 0, existing }
 end
-local entryId = redis.call('XADD', KEYS[3], '*', 'type', 'PollClosed', 'data', ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[1], entryId)
+local entryId = redis.call('XADD', polls, '*', 'type', 'PollClosed', 'data', payload)
+redis.call('HSET', pollsClosed, pollId, entryId)
 return { 1, entryId }

@@ -13,15 +13,20 @@
      1  the barrier was appended at seq
      0  the barrier was already there, at seq
 ]]
-local existing = redis.call('HGET', KEYS[2], ARGV[1])
+--- @include "includes/chain-hash"
+
+local head, closed, log = KEYS[1], KEYS[2], KEYS[3]
+local pollId, payload = ARGV[1], ARGV[2]
+
+local existing = redis.call('HGET', closed, pollId)
 if existing then
   return { 0, tonumber(existing) }
 end
 
-local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
-local seq = (tonumber(head[1]) or 0) + 1
-local hash = redis.sha1hex((head[2] or '') .. '|' .. seq .. '|' .. ARGV[2])
-redis.call('XADD', KEYS[3], '*', 'type', 'PollClosed', 'seq', seq, 'hash', hash, 'data', ARGV[2])
-redis.call('HSET', KEYS[1], 'seq', seq, 'hash', hash)
-redis.call('HSET', KEYS[2], ARGV[1], seq)
+local chain = redis.call('HMGET', head, 'seq', 'hash')
+local seq = (tonumber(chain[1]) or 0) + 1
+local hash = chainHash(chain[2] or '', seq, payload)
+redis.call('XADD', log, '*', 'type', 'PollClosed', 'seq', seq, 'hash', hash, 'data', payload)
+redis.call('HSET', head, 'seq', seq, 'hash', hash)
+redis.call('HSET', closed, pollId, seq)
 return { 1, seq }

@@ -13,15 +13,18 @@
      0  an identical poll exists; its stored payload
     -1  POLL_EXISTS: a different poll has this id; its stored payload
 ]]
-local stored = redis.call('HGET', KEYS[1], ARGV[1])
+local pollIds, polls = KEYS[1], KEYS[2]
+local pollId, fingerprint, payload = ARGV[1], ARGV[2], ARGV[3]
+
+local stored = redis.call('HGET', pollIds, pollId)
 if stored then
-  local fingerprint, payload = string.match(stored, '^([^\n]*)\n(.*)$')
-  if fingerprint == ARGV[2] then
-    return { 0, payload }
+  local storedFingerprint, storedPayload = string.match(stored, '^([^\n]*)\n(.*)$')
+  if storedFingerprint == fingerprint then
+    return { 0, storedPayload }
   end
-  return { -1, payload }
+  return { -1, storedPayload }
 end
 
-redis.call('XADD', KEYS[2], '*', 'type', 'PollCreated', 'data', ARGV[3])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\n' .. ARGV[3])
-return { 1, ARGV[3] }
+redis.call('XADD', polls, '*', 'type', 'PollCreated', 'data', payload)
+redis.call('HSET', pollIds, pollId, fingerprint .. '\n' .. payload)
+return { 1, payload }

@@ -20,29 +20,31 @@
     -2  BEYOND_HEAD: seq is past the chain head { -2, head seq }
     -3  HASH_MISMATCH: seq is the head but hash is not the head's hash { -3, head hash }
 ]]
+local head, fence, log = KEYS[1], KEYS[2], KEYS[3]
 local term = tonumber(ARGV[1])
 local seq = tonumber(ARGV[2])
+local hash, payload = ARGV[3], ARGV[4]
 
-local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
-if term < fence then
-  return { -1, fence }
+local fenced = tonumber(redis.call('GET', fence) or '0')
+if term < fenced then
+  return { -1, fenced }
 end
 
-local head = redis.call('HMGET', KEYS[1], 'seq', 'hash', 'committed')
-local headSeq = tonumber(head[1]) or 0
-local committed = tonumber(head[3]) or 0
+local chain = redis.call('HMGET', head, 'seq', 'hash', 'committed')
+local headSeq = tonumber(chain[1]) or 0
+local committed = tonumber(chain[3]) or 0
 if seq <= committed then
-  if term > fence then redis.call('SET', KEYS[2], term) end
+  if term > fenced then redis.call('SET', fence, term) end
   return { 0, committed }
 end
 if seq > headSeq then
   return { -2, headSeq }
 end
-if seq == headSeq and ARGV[3] ~= head[2] then
-  return { -3, head[2] }
+if seq == headSeq and hash ~= chain[2] then
+  return { -3, chain[2] }
 end
 
-if term > fence then redis.call('SET', KEYS[2], term) end
-redis.call('HSET', KEYS[1], 'committed', seq)
-local entryId = redis.call('XADD', KEYS[3], '*', 'type', 'CommitMarked', 'data', ARGV[4])
+if term > fenced then redis.call('SET', fence, term) end
+redis.call('HSET', head, 'committed', seq)
+local entryId = redis.call('XADD', log, '*', 'type', 'CommitMarked', 'data', payload)
 return { 1, entryId }

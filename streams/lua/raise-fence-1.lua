@@ -8,10 +8,12 @@
 
   Returns the fence after the call.
 ]]
-local fence = tonumber(redis.call('GET', KEYS[1]) or '0')
+local fence = KEYS[1]
 local term = tonumber(ARGV[1])
-if term > fence then
-  redis.call('SET', KEYS[1], term)
+
+local fenced = tonumber(redis.call('GET', fence) or '0')
+if term > fenced then
+  redis.call('SET', fence, term)
   return term
 end
-return fence
+return fenced

@@ -16,7 +16,10 @@
   with one of these fields twice, or an odd field list, comes back as "<id> !": the reader
   takes that one through XRANGE and reports it as the fold would any malformed entry.
 ]]
-local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
+local log = KEYS[1]
+local after, count = ARGV[1], ARGV[2]
+
+local entries = redis.call('XRANGE', log, '(' .. after, '+', 'COUNT', count)
 local out = {}
 for i = 1, #entries do
   local id, f = entries[i][1], entries[i][2]

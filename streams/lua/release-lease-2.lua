@@ -9,9 +9,12 @@
 
   Returns 1 when released, 0 when the lease was not this holder's any more.
 ]]
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+local lease, election = KEYS[1], KEYS[2]
+local holder, payload = ARGV[1], ARGV[2]
+
+if redis.call('GET', lease) ~= holder then
   return 0
 end
-redis.call('DEL', KEYS[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', 10000, '*', 'type', 'LeaderResigned', 'data', ARGV[2])
+redis.call('DEL', lease)
+redis.call('XADD', election, 'MAXLEN', '~', 10000, '*', 'type', 'LeaderResigned', 'data', payload)
 return 1

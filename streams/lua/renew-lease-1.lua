@@ -8,8 +8,11 @@
 
   Returns 1 when extended, 0 when the lease is lost (expired or held by another term).
 ]]
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local lease = KEYS[1]
+local holder, leaseMs = ARGV[1], ARGV[2]
+
+if redis.call('GET', lease) == holder then
+  redis.call('PEXPIRE', lease, leaseMs)
   return 1
 end
 return 0
