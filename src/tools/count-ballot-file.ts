@@ -1,6 +1,6 @@
 // `votestream tally --from-file x.blt`: count a BLT file with the tabulators the nodes use.
 import { parseBlt } from '../domain/count/blt.ts';
-import { countBallots, type CountRules } from '../domain/count/count-ballots.ts';
+import { type CountRules, countBallots } from '../domain/count/count-ballots.ts';
 import type { CountResult } from '../domain/count/result.ts';
 import type { RankedMethod } from '../domain/events.ts';
 
