@@ -50,9 +50,33 @@ export async function castBatch(
     votes.push(vote);
     positions.push(i);
   }
-  const outcomes = await ctx.appender.appendAll(votes);
-  for (let k = 0; k < outcomes.length; k++) results[positions[k]!] = present(outcomes[k]!);
+  // A voteId used twice in one batch: the later use goes in a later round, once the earlier
+  // one is settled, so the first in request order decides (sent together, a later vote that
+  // needs a claim of its own would be claimed before the earlier one's append, and win).
+  for (const round of voteIdRounds(votes)) {
+    const outcomes = await ctx.appender.appendAll(round.map((k) => votes[k]!));
+    round.forEach((k, j) => {
+      results[positions[k]!] = present(outcomes[j]!);
+    });
+  }
   return results;
+}
+
+/**
+ * Splits votes (by index) into rounds in which no voteId repeats: a vote goes in round n when n
+ * earlier votes of the batch carry its voteId. Each round keeps request order.
+ */
+export function voteIdRounds(votes: readonly { voteId: string }[]): number[][] {
+  const seen = new Map<string, number>();
+  const rounds: number[][] = [];
+  votes.forEach((vote, k) => {
+    const round = seen.get(vote.voteId) ?? 0;
+    seen.set(vote.voteId, round + 1);
+    const members = rounds[round] ?? [];
+    members.push(k);
+    rounds[round] = members;
+  });
+  return rounds;
 }
 
 function present(outcome: BatchOutcome): BatchResult {

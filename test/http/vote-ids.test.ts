@@ -232,36 +232,54 @@ ids('a vote its shard refuses frees its voteId: ALREADY_VOTED and POLL_CLOSED', 
   assert.is(elsewhere.statusCode, 201, elsewhere.body);
 });
 
-ids('batch items follow the same rule, in order', async () => {
-  const pollId = await createPoll(node, { revote: 'replace' });
-  const [x, y] = votersInDistinctShards(pollId, ['xena', 'yuri'], 2);
-  const before = await logLength(node);
-  const res = await batch(node, [
-    { pollId, voterId: x, choices: ['a'], voteId: 'batch-1' },
-    { pollId, voterId: y, choices: ['a'], voteId: 'batch-1' },
-    { pollId, voterId: x, choices: ['a'], voteId: 'batch-1' },
-    { pollId, voterId: y, choices: ['b'], voteId: 'batch-2' },
-    { pollId, voterId: y, choices: ['c'], voteId: 'batch-3' },
-  ]);
-  assert.is(res.statusCode, 200, res.body);
-  const results = res.json().results as { status: number; error?: { code: string } }[];
-  assert.equal(
-    results.map((r) => r.status),
-    [201, 409, 200, 201, 201],
-    res.body,
+// Two layouts: the first vote's own shard is the voteId's claim shard (its ids record is its
+// claim, while the second, in another shard, needs a claim of its own), or neither's is.
+for (const firstInClaimShard of [true, false]) {
+  ids(
+    `batch items follow the same rule, in order (first vote ${firstInClaimShard ? 'in' : 'not in'} the claim shard)`,
+    async () => {
+      const pollId = await createPoll(node, { revote: 'replace' });
+      const shards = node.ctx.config.shards;
+      const voteId = `batch-1-${firstInClaimShard}`;
+      const home = claimShardOf(voteId, shards);
+      const candidates = Array.from({ length: 400 }, (_, i) => `xena-${i}`);
+      const x = candidates.find(
+        (v) => (shardOf(pollId, v, shards) === home) === firstInClaimShard,
+      )!;
+      const y = candidates.find(
+        (v) =>
+          shardOf(pollId, v, shards) !== home &&
+          shardOf(pollId, v, shards) !== shardOf(pollId, x, shards),
+      )!;
+      const before = await logLength(node);
+      const res = await batch(node, [
+        { pollId, voterId: x, choices: ['a'], voteId },
+        { pollId, voterId: y, choices: ['a'], voteId },
+        { pollId, voterId: x, choices: ['a'], voteId },
+        { pollId, voterId: y, choices: ['b'], voteId: `${voteId}-2` },
+        { pollId, voterId: y, choices: ['c'], voteId: `${voteId}-3` },
+      ]);
+      assert.is(res.statusCode, 200, res.body);
+      const results = res.json().results as { status: number; error?: { code: string } }[];
+      assert.equal(
+        results.map((r) => r.status),
+        [201, 409, 200, 201, 201],
+        res.body,
+      );
+      assert.is(results[1]!.error!.code, 'VOTE_ID_CONFLICT');
+      assert.is(await logLength(node), before + 3);
+      // y's two votes were appended in the order sent: the second is the counted one.
+      const seqs = [results[3], results[4]].map(
+        (r) => (r as unknown as { receipt: { seq: number } }).receipt.seq,
+      );
+      assert.ok(seqs[1]! > seqs[0]!, JSON.stringify(seqs));
+      assert.is(await counted(pollId, y), String(seqs[1]));
+      // A voteId recorded by a single vote is refused in a batch on another node.
+      const later = await batch(peer, [{ pollId, voterId: y, choices: ['a'], voteId }]);
+      assert.is(later.json().results[0].error.code, 'VOTE_ID_CONFLICT');
+    },
   );
-  assert.is(results[1]!.error!.code, 'VOTE_ID_CONFLICT');
-  assert.is(await logLength(node), before + 3);
-  // y's two votes were appended in the order sent: the second is the counted one.
-  const seqs = [results[3], results[4]].map(
-    (r) => (r as unknown as { receipt: { seq: number } }).receipt.seq,
-  );
-  assert.ok(seqs[1]! > seqs[0]!, JSON.stringify(seqs));
-  assert.is(await counted(pollId, y!), String(seqs[1]));
-  // A voteId recorded by a single vote is refused in a batch on another node.
-  const later = await batch(peer, [{ pollId, voterId: y, choices: ['a'], voteId: 'batch-1' }]);
-  assert.is(later.json().results[0].error.code, 'VOTE_ID_CONFLICT');
-});
+}
 
 ids(
   'a vote written without a claim (an older node) is not overwritten by another under its voteId',
