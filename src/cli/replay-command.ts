@@ -3,6 +3,7 @@
 // it stopped between reads, 1 when it had to give up a read (or write) still on its way.
 import { Command, Option } from 'commander';
 import type { Config } from '../config.ts';
+import { pollBallotFile } from '../domain/poll-ballot-file.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
 import {
   type Client,
@@ -12,6 +13,7 @@ import {
 } from '../log/redis-client.ts';
 import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
 import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
+import { recountLines } from '../tools/recount.ts';
 import { type ReplayedEntry, replayLog, toEntryId } from '../tools/replay.ts';
 import { verifyShard } from '../tools/verify-chain.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
@@ -23,7 +25,7 @@ interface ReplayFlags extends Record<string, unknown> {
   type?: string;
   from?: string;
   to?: string;
-  format: 'ndjson' | 'table';
+  format: 'ndjson' | 'table' | 'blt';
   verify?: boolean;
   follow?: boolean;
   speed?: string;
@@ -44,8 +46,11 @@ export function replayCommand(): Command {
     .option('--from <id|iso>', 'from this entry id or ISO time (inclusive)')
     .option('--to <id|iso>', 'up to this entry id or ISO time (inclusive)')
     .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(['ndjson', 'table'])
+      new Option(
+        '--format <format>',
+        'output format; blt (with --poll): a ranked poll’s finalized ballots, for STV/IRV counting programs',
+      )
+        .choices(['ndjson', 'table', 'blt'])
         .default('ndjson'),
     )
     .option('--follow', 'keep reading new entries until interrupted (Ctrl-C)')
@@ -104,6 +109,10 @@ export function replayCommand(): Command {
           await copyInto(flags, config, client);
           return;
         }
+        if (flags.format === 'blt') {
+          await writeBallotFile(flags, config, client);
+          return;
+        }
         const filter = {
           ...(flags.poll ? { pollId: flags.poll } : {}),
           ...(flags.shard ? { shards: shardList(flags.shard, config.shards) } : {}),
@@ -158,6 +167,52 @@ export function replayCommand(): Command {
         client.disconnect();
       }
     });
+}
+
+/**
+ * --format blt: the poll's export, recounted as `tally --from-file` would (every chain checked
+ * from genesis), written as a BLT file of its finalized ballots. Exit 1 on a broken chain.
+ */
+async function writeBallotFile(flags: ReplayFlags, config: Config, client: Client): Promise<void> {
+  const pollId = flags.poll;
+  if (!pollId) throw new RangeError('--format blt writes one poll: name it with --poll');
+  if (flags.follow || flags.speed || flags.shard || flags.type || flags.from || flags.to)
+    throw new RangeError(
+      '--format blt writes every finalized ballot: --follow, --speed, --shard, --type, --from and --to do not apply',
+    );
+  const stop = stopOnSignal(config);
+  try {
+    const entries = replayLog(
+      client,
+      config.prefix,
+      config.shards,
+      { pollId },
+      {
+        follow: false,
+        signal: stop.signal,
+      },
+    );
+    const lines = (async function* () {
+      for await (const entry of entries) yield JSON.stringify(entry);
+    })();
+    const { summary, states, definitions } = await recountLines(lines, pollId);
+    if (stop.signal.aborted) throw new RangeError('interrupted: no ballot file written');
+    const poll = definitions.get(pollId);
+    if (!poll) throw new RangeError(`no poll ${pollId}`);
+    if (poll.method === undefined)
+      throw new RangeError(`poll ${pollId} is a plurality poll: BLT holds ranked ballots`);
+    for (const problem of summary.problems) process.stderr.write(`${problem}\n`);
+    if (summary.problems.length) {
+      process.stderr.write(
+        'votestream replay: the log does not recount cleanly; no ballot file written\n',
+      );
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(pollBallotFile(poll, states));
+  } finally {
+    stop.release();
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import type { RankedMethod } from '../domain/events.ts';
 import { countBallotFile, isBallotFile } from '../tools/count-ballot-file.ts';
 import { describeCount } from '../tools/count-summary.ts';
-import { recountFile } from '../tools/recount.ts';
+import { type Recount, recountFile } from '../tools/recount.ts';
 
 interface TallyFlags {
   fromFile: string;
@@ -16,6 +16,7 @@ interface TallyFlags {
   seats?: string;
   batchElimination?: boolean;
   seed?: string;
+  results?: boolean;
 }
 
 /** The --from-file's format: as given, else BLT when its first line is two numbers. */
@@ -80,6 +81,10 @@ export function tallyCommand(): Command {
       '--seed <hex>',
       'BLT: the poll’s lot seed, to draw lots as the nodes do (default: lots fall in candidate order)',
     )
+    .option(
+      '--results',
+      'export: print the poll’s result object only, as GET /polls/:pollId/results gives it',
+    )
     .action(async (flags: TallyFlags) => {
       if (formatOf(flags) === 'blt') {
         countFile(flags);
@@ -91,6 +96,10 @@ export function tallyCommand(): Command {
           process.stderr.write(`\rrecounted ${lines.toLocaleString('en')} lines`);
       });
       if (process.stderr.isTTY) process.stderr.write('\n');
+      if (flags.results) {
+        printResult(recount);
+        return;
+      }
       if (flags.json) console.log(JSON.stringify(recount));
       else {
         for (const t of recount.polls) {
@@ -100,6 +109,8 @@ export function tallyCommand(): Command {
           for (const option of Object.keys(t.finalized))
             console.log(`  ${option}\t${t.finalized[option]}\t${t.pending[option] ?? 0}`);
           console.log(`  ballots: ${t.ballots.finalized} finalized, ${t.ballots.pending} pending`);
+          if (t.result && t.result.method !== 'plurality')
+            for (const line of describeCount(t.result)) console.log(`  ${line}`);
         }
         const broken = recount.shards.filter((s) => s.broken).length;
         console.log(
@@ -109,4 +120,22 @@ export function tallyCommand(): Command {
       }
       process.exitCode = recount.problems.length ? 1 : 0;
     });
+}
+
+/** --results: the one poll's result object; exit 1 if the file broke or holds no definition. */
+function printResult(recount: Recount): void {
+  if (recount.polls.length !== 1) {
+    throw new RangeError(
+      `--results prints one poll's result: the file holds ${recount.polls.length}; name one with --poll`,
+    );
+  }
+  const [only] = recount.polls;
+  if (!only?.result) {
+    process.stderr.write(`votestream: the file holds no definition of poll ${only?.pollId}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(JSON.stringify(only.result));
+  for (const p of recount.problems.slice(0, 20)) process.stderr.write(`${p}\n`);
+  process.exitCode = recount.problems.length ? 1 : 0;
 }

@@ -22,16 +22,15 @@ export interface PluralityResult {
   exhausted: '0';
 }
 
-/** What the API serves: the count, and which ballots and log position it counts. */
+/**
+ * What the API and a recount serve: the count, and which ballots it counts. The log position
+ * counted is not part of it (other polls move it while this poll's result stays the same), so
+ * a recount of an export equals the live result byte for byte.
+ */
 export type PollResult = (CountResult | PluralityResult) & {
   pollId: string;
   /** Counting every voter's latest ballot (`?include=pending`), not only finalized ones. */
   provisional: boolean;
-  /**
-   * Per shard (by number): the committed seq counted (finalized) or the applied seq
-   * (provisional). The same position always gives the same result.
-   */
-  position: number[];
 };
 
 /** The counting rules a ranked poll's definition records. */
@@ -49,7 +48,11 @@ export function countRulesOf(poll: Poll): CountRules {
   }
 }
 
-/** The position `pollResult` would count at: cheap, so a cache can be asked first. */
+/**
+ * Per shard (by number): the committed seq (finalized) or the applied seq (pending) — the log
+ * position a result counts at, cheap to read, so a cache can be asked first. The same
+ * position always gives the same result.
+ */
 export function resultPosition(shards: readonly ShardState[], scope: ProfileScope): number[] {
   return [...shards]
     .sort((a, b) => a.shard - b.shard)
@@ -84,7 +87,6 @@ export function pollResult(
       tieBreaks: [],
       ballots: String(ballots),
       exhausted: '0',
-      position: resultPosition(shards, scope),
     };
   }
   const ranked = rankingProfile(poll.id, shards, scope);
@@ -92,5 +94,5 @@ export function pollResult(
     options: poll.options.map((o) => o.id),
     ballots: ranked.rankings,
   };
-  return { ...base, ...countBallots(profile, countRulesOf(poll)), position: ranked.position };
+  return { ...base, ...countBallots(profile, countRulesOf(poll)) };
 }

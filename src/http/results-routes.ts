@@ -26,10 +26,9 @@ export class ResultCache {
     const key = resultPosition(shards, scope).join(',');
     const cached = this.#entries.get(slot);
     if (cached?.key === key) return cached.result;
+    // The count is synchronous: no fold runs between reading the position and counting.
     const result = pollResult(poll, shards, scope);
-    // The position the count saw, not the one asked with: folding goes on between the two only
-    // if the count yields, which it does not (it is synchronous).
-    this.#entries.set(slot, { key: result.position.join(','), result });
+    this.#entries.set(slot, { key, result });
     return result;
   }
 }

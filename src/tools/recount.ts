@@ -8,13 +8,18 @@ import type { ElidedRun, Poll, ShardEvent } from '../domain/events.ts';
 import { evolveShard } from '../domain/fold.ts';
 import { asFold, createShardState, type ShardState } from '../domain/fold-state.ts';
 import { recordedHashIs } from '../domain/fold-tail.ts';
+import { type PollResult, pollResult } from '../domain/poll-results.ts';
 import { type PollTally, tallyPoll } from '../domain/tally.ts';
 import { eventOf, validateEvent } from '../log/schemas.ts';
 
 export interface Recount {
   /** Lines read that held entries. */
   entries: number;
-  polls: (PollTally & { title?: string; closed: boolean })[];
+  /**
+   * Each poll's tally and, when the file holds its definition, its `result`: the object
+   * GET /polls/:pollId/results gives for the same ballots (finalized ones only).
+   */
+  polls: (PollTally & { title?: string; closed: boolean; result?: PollResult })[];
   shards: {
     shard: number;
     appliedSeq: number;
@@ -29,6 +34,14 @@ export interface Recount {
   problems: string[];
 }
 
+/** A recount with what it folded: every shard's projection and each poll's definition. */
+export interface RecountRun {
+  summary: Recount;
+  /** By shard number, 0 to the highest shard in the file (a shard absent from it: empty). */
+  states: ShardState[];
+  definitions: Map<string, Poll>;
+}
+
 /** Recounts `pollId` (or every poll in the file) from the NDJSON export at `path` ('-': stdin). */
 export async function recountFile(
   path: string,
@@ -37,6 +50,18 @@ export async function recountFile(
 ): Promise<Recount> {
   const input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  return (await recountLines(lines, pollId, onProgress)).summary;
+}
+
+/**
+ * Recounts `pollId` (or every poll) from NDJSON lines of an export (`votestream replay`), each
+ * shard followed along its chain from genesis; a break is reported and stops that shard.
+ */
+export async function recountLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  pollId?: string,
+  onProgress?: (lines: number) => void,
+): Promise<RecountRun> {
   const states = new Map<number, ShardState>();
   const broken = new Map<number, string>();
   const polls = new Map<string, { poll?: Poll; closed: boolean }>();
@@ -98,6 +123,12 @@ export async function recountFile(
   }
   const ids = pollId ? [pollId] : [...polls.keys()].sort();
   const shards = [...states.values()].sort((a, b) => a.shard - b.shard);
+  // Every shard up to the highest in the file, as a node holds every shard: a shard the file
+  // does not mention counts nothing.
+  const everyShard = Array.from(
+    { length: shards.length ? shards.at(-1)!.shard + 1 : 0 },
+    (_, s) => states.get(s) ?? createShardState(s),
+  );
   for (const id of ids) {
     const known = polls.get(id);
     if (!known) result.problems.push(`poll ${id} is not in the file`);
@@ -105,6 +136,7 @@ export async function recountFile(
       ...tallyPoll(id, shards, known?.poll),
       ...(known?.poll ? { title: known.poll.title } : {}),
       closed: known?.closed ?? false,
+      ...(known?.poll ? { result: pollResult(known.poll, everyShard, 'finalized') } : {}),
     });
   }
   result.shards = shards.map((s) => ({
@@ -114,7 +146,9 @@ export async function recountFile(
     headHash: s.headHash,
     ...(broken.has(s.shard) ? { broken: broken.get(s.shard)! } : {}),
   }));
-  return result;
+  const definitions = new Map<string, Poll>();
+  for (const [id, known] of polls) if (known.poll) definitions.set(id, known.poll);
+  return { summary: result, states: everyShard, definitions };
 }
 
 type CatalogueLine = { type: 'PollCreated'; poll: Poll } | { type: 'PollClosed'; pollId: string };

@@ -1,7 +1,10 @@
 // Issue 16's end-to-end acceptance: public contests cast over HTTP as ranked votes on three
 // member nodes, the poll closed, and every node's GET /polls/:pollId/results equal to the
 // published reference count and to each other.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseBlt } from '../../src/domain/count/blt.ts';
@@ -11,6 +14,8 @@ import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const results = suite('ranked results on three nodes equal the reference counts');
 const nodes: RunningNode[] = [];
+let env: Record<string, string> = {};
+const dir = mkdtempSync(join(tmpdir(), 'vs-ranked-'));
 const FAST = {
   VS_HEARTBEAT_MS: '100',
   VS_LEASE_MS: '1000',
@@ -26,10 +31,42 @@ results.before(async () => {
     nodes.push(
       await startTestNode(cluster, { ...FAST, VS_NODE_ID: id, VS_PREFIX: first.ctx.config.prefix }),
     );
+  env = {
+    VS_REDIS_CLUSTER: cluster.seeds,
+    VS_PREFIX: first.ctx.config.prefix,
+    VS_LOG_LEVEL: 'silent',
+  };
 });
 results.after(async () => {
   await Promise.all(nodes.map((n) => n.close()));
+  rmSync(dir, { recursive: true, force: true });
 });
+
+const cli = async (...args: string[]) => {
+  const run = await execa('node', ['bin/votestream.js', ...args], { env, reject: false });
+  assert.is(run.exitCode, 0, `votestream ${args.join(' ')}: ${run.stderr}`);
+  return run.stdout;
+};
+
+/**
+ * The recounts anyone can make: the poll's export recounted by `tally --from-file --results`
+ * equals the live body byte for byte, and its BLT (`replay --format blt`) counted by
+ * `tally --from-file` with the poll's seed gives the same count.
+ */
+async function recounts(pollId: string, live: string) {
+  const exported = join(dir, `${pollId}.ndjson`);
+  writeFileSync(exported, `${await cli('replay', '--poll', pollId)}\n`);
+  assert.is(await cli('tally', '--from-file', exported, '--poll', pollId, '--results'), live);
+  const ballots = join(dir, `${pollId}.blt`);
+  writeFileSync(ballots, await cli('replay', '--poll', pollId, '--format', 'blt'));
+  const { pollId: _p, provisional: _v, seed: _s, ...count } = JSON.parse(live);
+  const seed = JSON.parse((await nodes[0]!.app.inject({ url: `/polls/${pollId}` })).body).poll.seed;
+  const flags = count.batchElimination ? ['--batch-elimination'] : [];
+  const fromBlt = JSON.parse(
+    await cli('tally', '--from-file', ballots, '--seed', seed, '--json', ...flags),
+  );
+  assert.equal(fromBlt, count, 'the BLT file counts as the poll does');
+}
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/ranked/${name}`, import.meta.url), 'utf8');
@@ -106,6 +143,7 @@ async function castContest(name: string, definition: Record<string, unknown>) {
   assert.is(bodies[1], bodies[0], 'k2 counts as k1 does, byte for byte');
   assert.is(bodies[2], bodies[0], 'k3 counts as k1 does, byte for byte');
   const nameOf = (id: string) => names[ids.indexOf(id)]!;
+  await recounts(pollId, bodies[0]!);
   return { pollId, result: JSON.parse(bodies[0]!), nameOf, ballots: votes.length };
 }
 

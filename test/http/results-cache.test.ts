@@ -42,7 +42,6 @@ cache('the same position gives the same result object; a commit or a vote a new 
   const committed = results.resultOf(poll, [state], 'finalized');
   assert.is.not(committed, first);
   assert.equal(committed.winners, ['b']);
-  assert.equal(committed.position, [3]);
 });
 
 cache.run();
