@@ -5,7 +5,7 @@ import { parse } from 'uvu/parse';
 import { run } from 'uvu/run';
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
-const WATCHDOG_MS = Number(process.env.VS_TEST_TIMEOUT_MS ?? 480_000);
+const WATCHDOG_MS = Number(process.env.VS_TEST_TIMEOUT_MS ?? 600_000);
 
 let output = '';
 const write = process.stdout.write.bind(process.stdout);
