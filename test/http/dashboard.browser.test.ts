@@ -198,6 +198,302 @@ browser('create a poll, watch votes finalize live, see the leader and its succes
   assert.equal(pageErrors, [], 'the page threw');
 });
 
+/** A ranking and how many voters cast it. */
+type Profile = [ranking: string[], voters: number][];
+
+/** Creates a ranked poll over HTTP and casts `profile` into it, spread over `over`. */
+async function rankedPoll(
+  over: NodeProcess[],
+  id: string,
+  definition: Record<string, unknown>,
+  profile: Profile,
+) {
+  const options = [
+    { id: 'a', label: 'Alice' },
+    { id: 'b', label: 'Bob' },
+    { id: 'c', label: 'Carol' },
+    { id: 'd', label: 'Dave' },
+  ];
+  const created = await post(over[0]!, '/polls', { id, title: id, options, ...definition }, true);
+  assert.is(created.status, 201, JSON.stringify(created.body));
+  await castRanked(over, id, profile, 'r');
+}
+
+/** Casts `profile` into poll `pollId`, voters `${prefix}0`, `${prefix}1`, … spread over `over`. */
+async function castRanked(over: NodeProcess[], pollId: string, profile: Profile, prefix: string) {
+  let voter = 0;
+  for (const [choices, count] of profile)
+    for (let i = 0; i < count; i++) {
+      const res = await post(over[voter % over.length]!, '/votes', {
+        pollId,
+        voterId: `${prefix}${voter++}`,
+        choices,
+      });
+      assert.is(res.status, 201, JSON.stringify(res.body));
+    }
+}
+
+async function closePoll(n: NodeProcess, id: string) {
+  const res = await fetch(`${n.url}/polls/${id}/close`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  assert.is(res.status, 200, await res.text());
+}
+
+/** Each round as shown: its heading, then per candidate [name, votes, mark], then transfers. */
+function shownRounds() {
+  return page.$$eval('#rounds .round', (rounds) =>
+    rounds.map((round) => ({
+      heading: round.querySelector('h4')?.firstChild?.textContent,
+      rows: [...round.querySelectorAll('.round-row')].map((row) =>
+        ['.label', '.votes', '.mark'].map((part) => row.querySelector(part)?.textContent),
+      ),
+      transfers: [...round.querySelectorAll('.transfers li')].map((li) => li.textContent),
+    })),
+  );
+}
+
+/** Schulze's final order as shown, best first. */
+function shownRanking() {
+  return page.$$eval('#schulze .ranking li', (items) => items.map((li) => li.textContent));
+}
+
+type ShownRound = Awaited<ReturnType<typeof shownRounds>>[number];
+
+/** Waits until the rounds shown are `expected` (the count is fetched at most once a second). */
+async function waitForRounds(expected: ShownRound[]) {
+  const wanted = JSON.stringify(expected);
+  await until(async () => JSON.stringify(await shownRounds()) === wanted, 15_000, '').catch(
+    async () => assert.equal(await shownRounds(), expected, 'the rounds never showed this count'),
+  );
+}
+
+async function choose(pollId: string) {
+  await page.click(`#poll-list button[data-poll-id="${pollId}"]`);
+  await page.waitForSelector(`#poll-list button.selected[data-poll-id="${pollId}"]`);
+}
+
+// Alice leads on first preferences, but Carol's ballots go to Bob: Bob wins in round 3.
+const IRV_ROUNDS: ShownRound[] = [
+  {
+    heading: 'Round 1',
+    rows: [
+      ['Alice', '4', ''],
+      ['Bob', '3', ''],
+      ['Carol', '2', ''],
+      ['Dave', '1', '✗ eliminated'],
+    ],
+    transfers: ["Dave's votes (eliminated): 1 exhausted"],
+  },
+  {
+    heading: 'Round 2',
+    rows: [
+      ['Alice', '4', ''],
+      ['Bob', '3', ''],
+      ['Carol', '2', '✗ eliminated'],
+    ],
+    transfers: ["Carol's votes (eliminated): 2 → Bob, 0 exhausted"],
+  },
+  {
+    heading: 'Round 3',
+    rows: [
+      ['Alice', '4', ''],
+      ['Bob', '5 +2', '✓ elected'],
+    ],
+    transfers: [],
+  },
+];
+
+// Two more ballots for Alice alone: she has a majority once Dave is out.
+const IRV_LATE_ROUNDS: ShownRound[] = [
+  {
+    heading: 'Round 1',
+    rows: [
+      ['Alice', '6', ''],
+      ['Bob', '3', ''],
+      ['Carol', '2', ''],
+      ['Dave', '1', '✗ eliminated'],
+    ],
+    transfers: ["Dave's votes (eliminated): 1 exhausted"],
+  },
+  {
+    heading: 'Round 2',
+    rows: [
+      ['Alice', '6', '✓ elected'],
+      ['Bob', '3', ''],
+      ['Carol', '2', ''],
+    ],
+    transfers: [],
+  },
+];
+
+// Two seats, quota 5: Alice's surplus goes to Bob, Carol and Dave are excluded, Bob is elected
+// as the last continuing candidate for the last seat.
+const STV_ROUNDS: ShownRound[] = [
+  {
+    heading: 'Stage 1 · first preferences',
+    rows: [
+      ['Alice', '6.00000', '✓ elected'],
+      ['Bob', '2.00000', ''],
+      ['Carol', '2.00000', ''],
+      ['Dave', '3.00000', ''],
+    ],
+    transfers: [],
+  },
+  {
+    heading: 'Stage 2 · surplus of Alice (1.00000) transferred',
+    rows: [
+      ['Alice', '5.00000', 'elected at stage 1'],
+      ['Bob', '2.99996 +0.99996', ''],
+      ['Carol', '2.00000', ''],
+      ['Dave', '3.00000', ''],
+    ],
+    transfers: [
+      "Alice's votes (surplus): 0.99996 → Bob, 0.00000 non-transferable, 0.00004 lost to rounding",
+    ],
+  },
+  {
+    heading: 'Stage 3 · Carol excluded',
+    rows: [
+      ['Alice', '5.00000', 'elected at stage 1'],
+      ['Bob', '4.99996 +2.00000', ''],
+      ['Dave', '3.00000', ''],
+      ['Carol', '–', '✗ excluded'],
+    ],
+    transfers: ["Carol's votes (excluded): 2.00000 → Bob, 0.00000 non-transferable"],
+  },
+  {
+    heading: 'Stage 4 · Dave excluded',
+    rows: [
+      ['Alice', '5.00000', 'elected at stage 1'],
+      ['Bob', '4.99996', '✓ elected'],
+      ['Dave', '–', '✗ excluded'],
+    ],
+    transfers: ["Dave's votes (excluded): 3.00000 non-transferable"],
+  },
+];
+
+browser(
+  'ranked polls show their rounds, marks and transfers, provisional until final',
+  async () => {
+    // The first test killed its leader: the ranked polls go to the nodes still running.
+    const alive = nodes.filter((n) => n.child.exitCode === null && !n.child.killed);
+    await rankedPoll(alive, 'irv-dash', { method: 'irv' }, [
+      [['a', 'b', 'c'], 4],
+      [['b', 'c', 'a'], 3],
+      [['c', 'b'], 2],
+      [['d'], 1],
+    ]);
+    await rankedPoll(alive, 'stv-dash', { method: 'stv', seats: 2 }, [
+      [['a', 'b'], 6],
+      [['b', 'c'], 2],
+      [['c', 'b'], 2],
+      [['d', 'c'], 2],
+      [['d'], 1],
+    ]);
+    await rankedPoll(alive, 'schulze-dash', { method: 'schulze' }, [
+      [['a', 'b', 'c'], 3],
+      [['b', 'c', 'a'], 2],
+      [['c', 'a', 'b'], 2],
+    ]);
+    // Every count the page asks for, by poll: one poll's fetches must be a second apart.
+    const fetches = new Map<string, number[]>();
+    const noteFetch = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      const poll = url.pathname.match(/^\/polls\/([^/]+)\/results$/)?.[1];
+      if (poll) fetches.set(poll, [...(fetches.get(poll) ?? []), Date.now()]);
+    };
+    page.on('request', noteFetch);
+    await page.goto(`${alive[0]!.url}/`);
+    await page.waitForSelector('#poll-list button[data-poll-id="schulze-dash"]');
+
+    // Open polls: the count of every voter's latest ballot, said to be provisional.
+    await choose('irv-dash');
+    await waitForRounds(IRV_ROUNDS);
+    await waitForText('#ranked-state', 'provisional');
+    assert.match(String(await page.textContent('#ranked-note')), /^Provisional: .* open/);
+    assert.is(
+      await page.textContent('#ranked-summary'),
+      'Winner: Bob · 10 ballots (0 blank) · 1 exhausted',
+    );
+    // New ballots: the rounds follow the tally, on the same load of the page.
+    await castRanked(alive, 'irv-dash', [[['a'], 2]], 'late');
+    await waitForRounds(IRV_LATE_ROUNDS);
+    assert.is(
+      await page.textContent('#ranked-summary'),
+      'Winner: Alice · 12 ballots (0 blank) · 1 exhausted',
+    );
+    await choose('stv-dash');
+    await waitForRounds(STV_ROUNDS);
+    await waitForText('#ranked-state', 'provisional');
+    assert.is(
+      await page.textContent('#ranked-summary'),
+      'Elected: Alice, Bob · 13 ballots (0 blank) · quota 5.00000 · 3.00000 non-transferable',
+    );
+    await choose('schulze-dash');
+    await waitForText('#ranked-state', 'provisional');
+    assert.equal(await shownRanking(), ['Alice ✓ winner', 'Bob', 'Carol', 'Dave']);
+    assert.equal(await shownRounds(), [], 'Schulze has no rounds');
+    // Alice beats Bob 5 to 2, Bob beats Carol 5 to 2, Carol beats Alice 4 to 3; nobody ranked
+    // Dave, so every ranked option is above him on every ballot.
+    const pairwise = await page.$$eval('#schulze .matrix', (tables) =>
+      [...(tables[0]?.querySelectorAll('tbody tr') ?? [])].map((tr) =>
+        [...tr.children].map((cell) => cell.textContent),
+      ),
+    );
+    assert.equal(pairwise, [
+      ['Alice', '–', '5 ▲', '3', '7 ▲'],
+      ['Bob', '2', '–', '5 ▲', '7 ▲'],
+      ['Carol', '4 ▲', '2', '–', '7 ▲'],
+      ['Dave', '0', '0', '0', '–'],
+    ]);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-schulze.png'), fullPage: true });
+
+    // Closed and final: the finalized count, no longer provisional, with the same rounds.
+    for (const id of ['irv-dash', 'stv-dash', 'schulze-dash']) await closePoll(alive[0]!, id);
+    await waitForText('#poll-list [data-poll-id="schulze-dash"] .badge', 'final', 15_000);
+    await waitForText('#ranked-state', 'final');
+    assert.equal(await shownRanking(), ['Alice ✓ winner', 'Bob', 'Carol', 'Dave']);
+    await choose('irv-dash');
+    await waitForText('#poll-list [data-poll-id="irv-dash"] .badge', 'final', 15_000);
+    await waitForText('#ranked-state', 'final');
+    await waitForRounds(IRV_LATE_ROUNDS);
+    assert.not.match(String(await page.textContent('#ranked')), /provisional/i);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-irv.png'), fullPage: true });
+    await choose('stv-dash');
+    await waitForText('#ranked-state', 'final');
+    await waitForRounds(STV_ROUNDS);
+    assert.not.match(String(await page.textContent('#ranked')), /provisional/i);
+
+    // Narrow: every round still fits, nothing scrolls sideways.
+    await page.setViewportSize({ width: 360, height: 900 });
+    await page.waitForTimeout(100);
+    const overflow = await page.$$eval('#ranked, #ranked .round-row', (els) =>
+      els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.className || e.id),
+    );
+    assert.equal(overflow, [], 'wider than the screen');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-stv-narrow.png'), fullPage: true });
+    await page.setViewportSize({ width: 1400, height: 1000 });
+
+    // A plurality poll shows no count section, and asks for none.
+    await choose('dash');
+    assert.ok(await page.locator('#ranked').isHidden(), 'a plurality poll shows a ranked count');
+    page.off('request', noteFetch);
+    assert.equal([...fetches.keys()].sort(), ['irv-dash', 'schulze-dash', 'stv-dash']);
+    for (const [poll, times] of fetches) {
+      const gaps = times.slice(1).map((t, i) => t - times[i]!);
+      // 1000 ms in the page; a little less as the test process sees the requests.
+      assert.ok(
+        gaps.every((gap) => gap >= 800),
+        `${poll} fetched again within ${Math.min(...gaps)} ms`,
+      );
+    }
+    assert.equal(dialogs, [], 'a dialog opened');
+    assert.equal(pageErrors, [], 'the page threw');
+  },
+);
+
 browser(
   'a master that lost its replica: its shards show why they cannot be made durable',
   async () => {

@@ -1,13 +1,15 @@
 // The votestream dashboard: one ES module, no framework, no build step. It reads the node's
 // own JSON API (GET /cluster every second, GET /polls every two seconds, the chosen poll's
-// tally over SSE) and writes the page only inside requestAnimationFrame: data handlers just
-// store the latest value and mark a part dirty, so a flood of updates costs one render per
-// frame at most. Everything that comes from data is written with textContent / DOM APIs,
+// tally over SSE and, for a ranked poll, its count, fetched again as that tally moves) and
+// writes the page only inside requestAnimationFrame: data handlers just store the latest
+// value and mark a part dirty, so a flood of updates costs one render per frame at most. Everything that comes from data is written with textContent / DOM APIs,
 // never as markup: a poll titled "<img src=x onerror=…>" shows as those characters.
 
 const CLUSTER_EVERY_MS = 1000;
 const POLLS_EVERY_MS = 2000;
 const SPARK_POINTS = 60;
+/** A ranked count is fetched at most this often per poll: a recount under load is not free. */
+const RESULTS_EVERY_MS = 1000;
 
 const state = {
   cluster: undefined,
@@ -45,6 +47,7 @@ const RENDER = {
   cluster: renderCluster,
   polls: renderPolls,
   tally: renderTally,
+  results: renderResults,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -123,6 +126,9 @@ async function refreshPolls() {
       state.polls = polls;
       state.pollsJson = json;
       invalidate('polls');
+      // The chosen poll may have just become known as ranked, or closed, or final.
+      invalidate('results');
+      wantResults();
     }
   } catch (failure) {
     error = failure.message;
@@ -148,6 +154,7 @@ function selectPoll(pollId) {
   state.tally = undefined;
   state.live = false;
   $('bars').replaceChildren();
+  resetResults();
   events = new EventSource(`/polls/${encodeURIComponent(pollId)}/events`);
   events.addEventListener('open', () => {
     state.live = true;
@@ -162,9 +169,107 @@ function selectPoll(pollId) {
     // Only the newest tally matters: it is a whole state, not a delta.
     state.tally = JSON.parse(event.data);
     invalidate('tally');
+    // A new tally means new ballots or commits: the ranked count may have moved too.
+    wantResults();
   });
   invalidate('polls');
   invalidate('tally');
+  wantResults();
+}
+
+// ---- the chosen ranked poll: its count, following the tally ----
+
+/**
+ * The count of the chosen poll. Fetches are throttled to one a second and never overlap; a
+ * request made meanwhile is remembered (`again`) so the newest tally is always counted once.
+ * `generation` discards an answer that arrives after another poll was chosen.
+ */
+const results = {
+  generation: 0,
+  body: undefined,
+  /** The body without its log position, which moves with every commit in any poll. */
+  key: '',
+  renderedKey: '',
+  error: '',
+  lastAt: Number.NEGATIVE_INFINITY,
+  busy: false,
+  again: false,
+  timer: 0,
+};
+
+function resetResults() {
+  clearTimeout(results.timer);
+  Object.assign(results, {
+    generation: results.generation + 1,
+    body: undefined,
+    key: '',
+    // Not a key any count has: the previous poll's count is cleared at the next frame.
+    renderedKey: undefined,
+    error: '',
+    lastAt: Number.NEGATIVE_INFINITY,
+    busy: false,
+    again: false,
+    timer: 0,
+  });
+  invalidate('results');
+}
+
+function isRanked(poll) {
+  return poll !== undefined && poll.method !== undefined && poll.method !== 'plurality';
+}
+
+/** Asks for the chosen ranked poll's count, at most once a second; no-op for plurality. */
+function wantResults() {
+  const poll = selectedPoll();
+  if (!isRanked(poll)) return;
+  // A final poll's finalized count can no longer change.
+  if (results.body && !results.body.provisional) return;
+  if (results.busy) {
+    results.again = true;
+    return;
+  }
+  if (results.timer) return;
+  const wait = results.lastAt + RESULTS_EVERY_MS - performance.now();
+  if (wait > 0) {
+    results.timer = setTimeout(() => {
+      results.timer = 0;
+      wantResults();
+    }, wait);
+    return;
+  }
+  void fetchResults(poll);
+}
+
+/**
+ * The finalized count once the poll is final; until then every voter's latest ballot
+ * (`?include=pending`), which the API marks provisional.
+ */
+async function fetchResults(poll) {
+  const generation = results.generation;
+  results.busy = true;
+  results.lastAt = performance.now();
+  const query = poll.status === 'final' ? '' : '?include=pending';
+  let body;
+  let error = '';
+  try {
+    body = await api(`/polls/${encodeURIComponent(poll.id)}/results${query}`);
+  } catch (failure) {
+    error = failure.message;
+  }
+  if (generation !== results.generation) return;
+  results.busy = false;
+  results.error = error;
+  if (body) {
+    results.body = body;
+    results.key = JSON.stringify({ ...body, position: undefined });
+  }
+  // A failed fetch is tried again (a second later): an idle poll sends no tally to wait for.
+  if (error) results.again = true;
+  invalidate('results');
+  if (results.again) {
+    results.again = false;
+    wantResults();
+  }
 }
 
 // ---- cluster ----
@@ -338,10 +443,12 @@ function renderPollHeader() {
         poll.status,
         `revote: ${poll.revote ?? 'reject'}`,
         poll.closesAt ? `closes ${new Date(poll.closesAt).toLocaleString()}` : '',
+        isRanked(poll) ? `${methodName(poll)}; the bars: first preferences` : '',
       ]
         .filter(Boolean)
         .join(' · ')
     : '';
+  $('ranked').hidden = !isRanked(poll);
 }
 
 /** One bar per option; rows are made once per poll and then only updated. */
@@ -399,6 +506,320 @@ function barRow() {
       el('span', { className: 'count-pending' }),
     ),
   );
+}
+
+// ---- the count of a ranked poll: rounds, marks, transfers; Schulze's ranking and matrix ----
+
+const METHOD_NAMES = { irv: 'instant-runoff', stv: 'Scottish STV', schulze: 'Schulze' };
+
+function methodName(poll) {
+  const name = METHOD_NAMES[poll.method] ?? poll.method;
+  return poll.method === 'stv' ? `${name}, ${poll.seats} seats` : name;
+}
+
+/** The rounds are rebuilt whole, but only when the count changed (not merely its position). */
+function renderResults() {
+  $('ranked-error').textContent = results.error ? `⚠ ${results.error}` : '';
+  const result = results.body?.pollId === state.selected ? results.body : undefined;
+  renderCountState(result);
+  if (results.key === results.renderedKey) return;
+  results.renderedKey = results.key;
+  // A newer count of the same poll must not shut the strongest paths under the reader's eyes.
+  const pathsOpen = $('schulze').querySelector('details')?.open === true;
+  for (const id of ['ranked-summary', 'rounds', 'schulze', 'tie-breaks']) $(id).replaceChildren();
+  if (!result) return;
+  const name = labeller(selectedPoll());
+  $('ranked-summary').replaceChildren(...summaryOf(result, name));
+  if (result.method === 'irv') $('rounds').replaceChildren(...irvRounds(result, name));
+  if (result.method === 'stv') $('rounds').replaceChildren(...stvStages(result, name));
+  if (result.method === 'schulze')
+    $('schulze').replaceChildren(...schulzeView(result, name, pathsOpen));
+  $('tie-breaks').replaceChildren(
+    ...result.tieBreaks.map((tie) => tieBreakItem(tie, result.method, name)),
+  );
+}
+
+/** Option id → its label, falling back to the id. */
+function labeller(poll) {
+  const labels = new Map((poll?.options ?? []).map((o) => [o.id, o.label ?? o.id]));
+  return (id) => labels.get(id) ?? id;
+}
+
+/**
+ * Provisional or final, said in words (the badge's colour only repeats it). Redone on every
+ * render: the poll's status changes (open → closed) while its count may not.
+ */
+function renderCountState(result) {
+  const provisional = result?.provisional === true;
+  $('ranked').classList.toggle('provisional', provisional);
+  $('ranked-state').textContent = result ? (provisional ? 'provisional' : 'final') : '';
+  $('ranked-note').textContent = countNote(result, selectedPoll()?.status ?? 'open');
+}
+
+function countNote(result, status) {
+  if (!result) return '';
+  if (!result.provisional) return 'Final: the finalized ballots of the closed poll.';
+  return `Provisional: every voter's latest ballot, committed or not; the poll is ${status}, so this count can still change.`;
+}
+
+function summaryOf(result, name) {
+  const names = result.winners.map(name).join(', ') || 'none yet';
+  const parts = [
+    `${result.method === 'stv' ? 'Elected' : 'Winner'}: `,
+    el('strong', {}, names),
+    ` · ${result.ballots} ballots (${result.blank} blank)`,
+  ];
+  if (result.method === 'irv') parts.push(` · ${result.exhausted} exhausted`);
+  if (result.method === 'stv')
+    parts.push(` · quota ${result.quota} · ${result.exhausted} non-transferable`);
+  return parts;
+}
+
+/** The largest vote of any round, or the threshold if higher: one scale for every round. */
+function scaleOf(rounds, votesOf, lineOf) {
+  const values = rounds.flatMap((r) => [...Object.values(votesOf(r)), lineOf(r)]);
+  return Math.max(1, ...values.map(Number));
+}
+
+/** IRV: each round's tally (as it stood when the round began) and who won or went out. */
+function irvRounds(result, name) {
+  const scale = scaleOf(
+    result.rounds,
+    (r) => r.tally,
+    (r) => r.threshold,
+  );
+  return result.rounds.map((round, i) => {
+    // A round's tally is taken before its eliminations: it holds what the last round moved.
+    const received = receivedBy(result.rounds[i - 1]?.transfers ?? []);
+    const line = { value: round.threshold, label: 'threshold', scale };
+    const rows = Object.entries(round.tally).map(([candidate, votes]) =>
+      candidateRow({
+        candidate,
+        name,
+        votes,
+        received: received.get(candidate),
+        mark: irvMark(round, candidate),
+        line,
+      }),
+    );
+    return roundItem({
+      round: round.round,
+      heading: `Round ${round.round}`,
+      detail: `threshold ${round.threshold} (a majority of ${round.continuing} continuing) · ${round.exhausted} exhausted so far`,
+      rows,
+      transfers: round.transfers.map((t) => transferItem(t, name, 'exhausted')),
+    });
+  });
+}
+
+/** STV: each stage's votes at its end, with the surplus or exclusion it carried out. */
+function stvStages(result, name) {
+  const scale = scaleOf(
+    result.rounds,
+    (r) => r.votes,
+    () => result.quota,
+  );
+  const electedAt = new Map();
+  const line = { value: result.quota, label: 'quota', scale };
+  return result.rounds.map((stage) => {
+    for (const c of stage.elected) electedAt.set(c, stage.round);
+    const received = receivedBy(stage.transfers);
+    // The candidates excluded in this stage have left `votes`: shown, marked, with no bar.
+    const candidates = [...Object.keys(stage.votes), ...stage.excluded];
+    const rows = candidates.map((candidate) =>
+      candidateRow({
+        candidate,
+        name,
+        votes: stage.votes[candidate],
+        received: received.get(candidate),
+        mark: stvMark(stage, candidate, electedAt.get(candidate)),
+        line,
+      }),
+    );
+    return roundItem({
+      round: stage.round,
+      heading: `Stage ${stage.round} · ${stageAction(stage, name)}`,
+      detail: `quota ${result.quota} · ${stage.nonTransferable} non-transferable so far`,
+      rows,
+      transfers: stage.transfers.map((t) => transferItem(t, name, 'non-transferable')),
+    });
+  });
+}
+
+/** [class, words] for a candidate elected or eliminated in this round, else undefined. */
+function irvMark(round, candidate) {
+  if (round.elected.includes(candidate)) return ['elected', '✓ elected'];
+  if (round.eliminated.includes(candidate)) return ['out', '✗ eliminated'];
+  return undefined;
+}
+
+/** Like irvMark; a candidate elected at an earlier stage stays marked, quietly. */
+function stvMark(stage, candidate, electedAt) {
+  if (stage.excluded.includes(candidate)) return ['out', '✗ excluded'];
+  if (electedAt === stage.round) return ['elected', '✓ elected'];
+  if (electedAt !== undefined) return ['was-elected', `elected at stage ${electedAt}`];
+  return undefined;
+}
+
+function stageAction(stage, name) {
+  if (stage.action === 'surplus')
+    return `surplus of ${name(stage.candidate)} (${stage.surplus}) transferred`;
+  if (stage.action === 'exclusion') return `${name(stage.candidate)} excluded`;
+  return 'first preferences';
+}
+
+/** Per candidate, the votes that `transfers` moved to them (summed over a batch). */
+function receivedBy(transfers) {
+  const received = new Map();
+  for (const { to } of transfers)
+    for (const [candidate, votes] of Object.entries(to))
+      received.set(candidate, addDecimals(received.get(candidate) ?? '0', votes));
+  return received;
+}
+
+/** One round: a heading, a bar per candidate, the votes that moved. */
+function roundItem({ round, heading, detail, rows, transfers }) {
+  return el(
+    'li',
+    { className: 'round', dataset: { round: String(round) } },
+    el('h4', {}, heading, ' ', el('small', {}, detail)),
+    el('div', { className: 'round-bars' }, ...rows),
+    transfers.length ? el('ul', { className: 'transfers' }, ...transfers) : undefined,
+  );
+}
+
+/**
+ * A candidate's bar in one round, on the count's common `line.scale`, crossed by the threshold
+ * or quota line. `mark` is [class, words]: the words carry the meaning, the colour repeats it.
+ */
+function candidateRow({ candidate, name, votes, received, mark, line }) {
+  // Widths and offsets through the CSSOM: the CSP forbids style attributes, not these.
+  const fill = el('span', { className: 'round-fill' });
+  fill.style.width = `${(100 * Number(votes ?? 0)) / line.scale}%`;
+  const threshold = el('span', { className: 'threshold', title: `${line.label} ${line.value}` });
+  threshold.style.left = `${Math.min(100, (100 * Number(line.value)) / line.scale)}%`;
+  return el(
+    'div',
+    { className: `round-row${mark ? ` ${mark[0]}` : ''}`, dataset: { candidate } },
+    el('span', { className: 'label', title: name(candidate) }, name(candidate)),
+    el('span', { className: 'round-track' }, fill, threshold),
+    el(
+      'span',
+      { className: 'votes' },
+      votes ?? '–',
+      received ? el('small', { className: 'received' }, ` +${received}`) : undefined,
+    ),
+    el('span', { className: 'mark' }, mark ? mark[1] : ''),
+  );
+}
+
+/** "Carol's votes (eliminated): 2 → Bob, 0 exhausted". */
+function transferItem(transfer, name, leftover) {
+  const moved = Object.entries(transfer.to).map(([to, votes]) => `${votes} → ${name(to)}`);
+  moved.push(`${transfer.exhausted} ${leftover}`);
+  if (transfer.residual !== undefined) moved.push(`${transfer.residual} lost to rounding`);
+  const why = { elimination: 'eliminated', exclusion: 'excluded', surplus: 'surplus' };
+  return el(
+    'li',
+    { dataset: { from: transfer.from } },
+    `${name(transfer.from)}'s votes (${why[transfer.kind] ?? transfer.kind}): `,
+    moved.join(', '),
+  );
+}
+
+/** Schulze: the final order, then who beats whom head to head and by the strongest paths. */
+function schulzeView(result, name, pathsOpen) {
+  const order = result.ranking;
+  return [
+    el('h4', {}, 'Ranking'),
+    el(
+      'ol',
+      { className: 'ranking' },
+      ...order.map((option) =>
+        el(
+          'li',
+          { dataset: { option } },
+          name(option),
+          result.winners.includes(option) ? el('span', { className: 'win' }, ' ✓ winner') : '',
+        ),
+      ),
+    ),
+    matrix(
+      result.pairwise,
+      order,
+      name,
+      "Pairwise: ballots ranking the row's option above the column's; ▲ the row beats the column",
+    ),
+    el(
+      'details',
+      { open: pathsOpen },
+      el('summary', {}, 'Strongest paths'),
+      matrix(
+        result.strongestPaths,
+        order,
+        name,
+        'Strongest paths (by margin); ▲ the row is stronger than the column',
+      ),
+    ),
+  ];
+}
+
+/** A square table in ranking order; a cell that beats its mirror says so with ▲. */
+function matrix(cells, order, name, caption) {
+  const head = el('tr', {}, el('td'), ...order.map((o) => el('th', { scope: 'col' }, name(o))));
+  const rows = order.map((row) =>
+    el(
+      'tr',
+      {},
+      el('th', { scope: 'row' }, name(row)),
+      ...order.map((col) => {
+        if (row === col) return el('td', { className: 'diagonal' }, '–');
+        const value = cells[row]?.[col] ?? '0';
+        const wins = Number(value) > Number(cells[col]?.[row] ?? '0');
+        return el(
+          'td',
+          { className: wins ? 'beats' : '' },
+          value,
+          wins ? el('span', { className: 'win' }, ' ▲') : '',
+        );
+      }),
+    ),
+  );
+  return el(
+    'div',
+    { className: 'scroll-x' },
+    el(
+      'table',
+      { className: 'matrix' },
+      el('caption', {}, caption),
+      el('thead', {}, head),
+      el('tbody', {}, ...rows),
+    ),
+  );
+}
+
+/** "Tie in round 3 (elimination) between Ann, Ben: Ben chosen by lot." */
+function tieBreakItem(tie, method, name) {
+  const step = { stv: 'stage', schulze: 'place' }[method] ?? 'round';
+  const how = tie.by === 'lot' ? 'by lot' : `by ${step} ${tie.decidedAt}, where they differed`;
+  return el(
+    'li',
+    {},
+    `Tie in ${step} ${tie.round} (${tie.reason}) between ${tie.candidates.map(name).join(', ')}: `,
+    `${name(tie.chosen)} chosen ${how}.`,
+  );
+}
+
+/** The sum of two non-negative decimal strings, exactly (STV values have five decimals). */
+function addDecimals(a, b) {
+  const scale = Math.max(fraction(a).length, fraction(b).length);
+  const units = (v) => BigInt(v.split('.')[0] + fraction(v).padEnd(scale, '0'));
+  const digits = String(units(a) + units(b)).padStart(scale + 1, '0');
+  return scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+}
+
+function fraction(decimal) {
+  return decimal.split('.')[1] ?? '';
 }
 
 // ---- vote lookup ----
