@@ -31,6 +31,8 @@ export interface Target {
   adminToken: string;
   /** Voters who have voted in `pollId` (ids of MANY_SPELLINGS), each with voteId `vid-<id>`. */
   voted?: readonly string[];
+  /** A ranked poll with ballots, whose results are read too. */
+  rankedPollId?: string;
 }
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-'.split('');
@@ -458,7 +460,11 @@ export interface RouteFuzz {
 
 /** Every route of the API with its generator. The test checks this list against the app. */
 export function routeFuzzers(target: Target): RouteFuzz[] {
-  const id = fc.oneof(missingId, fc.constant(target.pollId));
+  const id = fc.oneof(
+    missingId,
+    fc.constant(target.pollId),
+    fc.constant(target.rankedPollId ?? target.pollId),
+  );
   const absentPoll = segment(missingId);
   const anyPoll = segment(id);
   const auth = authorization(target.adminToken);
@@ -532,6 +538,12 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
     get(
       '/polls/:pollId/tally',
       anyPoll.map((p) => `/polls/${p}/tally`),
+    ),
+    get(
+      '/polls/:pollId/results',
+      fc
+        .tuple(anyPoll, fc.constantFrom('', '?include=pending', '?include=', '?include=all'))
+        .map(([p, q]) => `/polls/${p}/results${q}`),
     ),
     get(
       '/polls/:pollId/voters/:voterId',

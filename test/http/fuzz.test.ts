@@ -56,8 +56,21 @@ fuzz.before(async () => {
     votedSeq.set(voterId, res.json().receipt.seq);
   }
   tokenPoll = await createPoll(node, { voterAuth: 'token' });
+  const rankedPollId = await createPoll(node, {
+    method: 'stv',
+    seats: 2,
+    options: ['a', 'b', 'c', 'd'],
+  });
+  for (const [i, ranking] of [['a', 'b'], ['c'], ['b', 'd', 'a']].entries()) {
+    const res = await node.app.inject({
+      method: 'POST',
+      url: '/votes',
+      payload: { pollId: rankedPollId, voterId: `ranked-${i}`, choices: ranking },
+    });
+    assert.is(res.statusCode, 201, res.body);
+  }
   await caughtUp(node);
-  target = { pollId, adminToken: ADMIN_TOKEN, voted: MANY_SPELLINGS };
+  target = { pollId, adminToken: ADMIN_TOKEN, voted: MANY_SPELLINGS, rankedPollId };
   before = await written(node);
 });
 fuzz.after(async () => {
