@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DASHBOARD_CSP } from '../../src/http/dashboard-routes.ts';
@@ -44,6 +44,13 @@ const ASSETS = [
   ...MODULES.map((url) => [url, JS] as const),
   ['/favicon.svg', /^image\/svg\+xml$/],
 ] as const;
+
+/** The URLs a module imports or re-exports from (`… from './x.js';`), as written. */
+function importsOf(source: string): string[] {
+  return [...source.matchAll(/^(?:import|export)\s[^;'"]*\sfrom\s*'([^']+)';$/gm)].map(
+    (m) => m[1]!,
+  );
+}
 
 dashboard('GET / is the HTML page, with a strict CSP and revalidation headers', async () => {
   const res = await node.app.inject({ url: '/' });
@@ -97,6 +104,27 @@ dashboard('the page loads nothing from elsewhere and never writes data as markup
       url,
     );
   }
+});
+
+dashboard('every module is served, and every module it imports is one of them', async () => {
+  const files = readdirSync(FOLDER).filter((f) => f.endsWith('.js'));
+  assert.equal(MODULES.map((url) => url.slice(1)).sort(), files.sort(), 'a module is not listed');
+  const reached = new Set<string>();
+  const queue = ['/dashboard.js'];
+  for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
+    if (reached.has(url)) continue;
+    reached.add(url);
+    const res = await node.app.inject({ url });
+    assert.is(res.statusCode, 200, url);
+    assert.match(String(res.headers['content-type']), JS, url);
+    for (const specifier of importsOf(res.body)) {
+      // Relative to the importing module, which is served from the root: same origin, no CDN.
+      assert.match(specifier, /^\.\/[\w-]+\.js$/, `${url} imports ${specifier}`);
+      queue.push(specifier.slice(1));
+    }
+  }
+  // The entry reaches every module: none is served but never loaded.
+  assert.equal([...reached].sort(), [...MODULES].sort());
 });
 
 dashboard('/cluster has what the dashboard shows: applied seq per node, clock delta', async () => {
