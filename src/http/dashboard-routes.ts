@@ -1,16 +1,29 @@
-// GET /: the dashboard, served by every node from the files in ./dashboard/ (plain HTML, one ES
-// module, CSS: no CDN, no build step, works offline). The files are read once when the plugin
-// registers; each is sent with a strong ETag so browsers revalidate cheaply after a deploy.
+// GET /: the dashboard, served by every node from the files in ./dashboard/ (plain HTML, ES
+// modules that import one another by relative URL, CSS: no CDN, no build step, works offline).
+// The files are read once when the plugin registers; each is sent with a strong ETag so
+// browsers revalidate cheaply after a deploy.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const FOLDER = new URL('./dashboard/', import.meta.url);
+const JS = 'text/javascript; charset=utf-8';
 
-/** URL path → file in FOLDER and its content type. */
+/** URL path → file in FOLDER and its content type; every module the entry imports is here. */
 const FILES = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard.js': { file: 'dashboard.js', type: JS },
+  '/admin-panel.js': { file: 'admin-panel.js', type: JS },
+  '/api.js': { file: 'api.js', type: JS },
+  '/cluster-view.js': { file: 'cluster-view.js', type: JS },
+  '/count-view.js': { file: 'count-view.js', type: JS },
+  '/dom.js': { file: 'dom.js', type: JS },
+  '/frame.js': { file: 'frame.js', type: JS },
+  '/rounds-view.js': { file: 'rounds-view.js', type: JS },
+  '/schulze-view.js': { file: 'schulze-view.js', type: JS },
+  '/state.js': { file: 'state.js', type: JS },
+  '/tally-view.js': { file: 'tally-view.js', type: JS },
+  '/vote-lookup.js': { file: 'vote-lookup.js', type: JS },
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 } as const;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DASHBOARD_CSP } from '../../src/http/dashboard-routes.ts';
@@ -21,12 +21,36 @@ dashboard.after(async () => {
   await node.close();
 });
 
+const FOLDER = new URL('../../src/http/dashboard/', import.meta.url);
+const JS = /^text\/javascript; charset=utf-8$/;
+/** The entry module and the modules it imports, directly or not. */
+const MODULES = [
+  '/dashboard.js',
+  '/admin-panel.js',
+  '/api.js',
+  '/cluster-view.js',
+  '/count-view.js',
+  '/dom.js',
+  '/frame.js',
+  '/rounds-view.js',
+  '/schulze-view.js',
+  '/state.js',
+  '/tally-view.js',
+  '/vote-lookup.js',
+];
 const ASSETS = [
   ['/', /^text\/html; charset=utf-8$/],
-  ['/dashboard.js', /^text\/javascript; charset=utf-8$/],
   ['/dashboard.css', /^text\/css; charset=utf-8$/],
+  ...MODULES.map((url) => [url, JS] as const),
   ['/favicon.svg', /^image\/svg\+xml$/],
 ] as const;
+
+/** The URLs a module imports or re-exports from (`… from './x.js';`), as written. */
+function importsOf(source: string): string[] {
+  return [...source.matchAll(/^(?:import|export)\s[^;'"]*\sfrom\s*'([^']+)';$/gm)].map(
+    (m) => m[1]!,
+  );
+}
 
 dashboard('GET / is the HTML page, with a strict CSP and revalidation headers', async () => {
   const res = await node.app.inject({ url: '/' });
@@ -67,16 +91,40 @@ dashboard('a matching If-None-Match is a 304 without a body', async () => {
 });
 
 dashboard('the page loads nothing from elsewhere and never writes data as markup', async () => {
-  for (const [url] of ASSETS.slice(0, 3)) {
+  for (const [url] of ASSETS.filter(([url]) => url !== '/favicon.svg')) {
     const { body } = await node.app.inject({ url });
     // Offline: no absolute URL at all (the SVG's xmlns is the favicon's only one, not checked).
     assert.not.match(body, /https?:\/\//, url);
   }
-  const script = readFileSync(new URL('../../src/http/dashboard/dashboard.js', import.meta.url));
-  assert.not.match(
-    script.toString(),
-    /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/,
-  );
+  for (const url of MODULES) {
+    const script = readFileSync(new URL(`.${url}`, FOLDER));
+    assert.not.match(
+      script.toString(),
+      /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/,
+      url,
+    );
+  }
+});
+
+dashboard('every module is served, and every module it imports is one of them', async () => {
+  const files = readdirSync(FOLDER).filter((f) => f.endsWith('.js'));
+  assert.equal(MODULES.map((url) => url.slice(1)).sort(), files.sort(), 'a module is not listed');
+  const reached = new Set<string>();
+  const queue = ['/dashboard.js'];
+  for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
+    if (reached.has(url)) continue;
+    reached.add(url);
+    const res = await node.app.inject({ url });
+    assert.is(res.statusCode, 200, url);
+    assert.match(String(res.headers['content-type']), JS, url);
+    for (const specifier of importsOf(res.body)) {
+      // Relative to the importing module, which is served from the root: same origin, no CDN.
+      assert.match(specifier, /^\.\/[\w-]+\.js$/, `${url} imports ${specifier}`);
+      queue.push(specifier.slice(1));
+    }
+  }
+  // The entry reaches every module: none is served but never loaded.
+  assert.equal([...reached].sort(), [...MODULES].sort());
 });
 
 dashboard('/cluster has what the dashboard shows: applied seq per node, clock delta', async () => {

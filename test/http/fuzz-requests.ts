@@ -450,6 +450,25 @@ const query = fc.oneof(
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
+/** The dashboard's static files: the page, its ES modules, its CSS and icon. */
+const DASHBOARD_FILES = [
+  '/',
+  '/dashboard.css',
+  '/dashboard.js',
+  '/admin-panel.js',
+  '/api.js',
+  '/cluster-view.js',
+  '/count-view.js',
+  '/dom.js',
+  '/frame.js',
+  '/rounds-view.js',
+  '/schulze-view.js',
+  '/state.js',
+  '/tally-view.js',
+  '/vote-lookup.js',
+  '/favicon.svg',
+];
+
 /** One route of the API and how to make hostile requests for it. */
 export interface RouteFuzz {
   method: string;
@@ -522,10 +541,7 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
   const close = post('/polls/:pollId/close', closePath, fc.jsonValue());
   return [
     // The dashboard: static files, whatever the query or headers.
-    get('/', fc.constant('/')),
-    get('/dashboard.css', fc.constant('/dashboard.css')),
-    get('/dashboard.js', fc.constant('/dashboard.js')),
-    get('/favicon.svg', fc.constant('/favicon.svg')),
+    ...DASHBOARD_FILES.map((file) => get(file, fc.constant(file))),
     get('/health', fc.constant('/health')),
     get('/metrics', fc.constant('/metrics')),
     get('/cluster', fc.constant('/cluster')),
@@ -663,6 +679,7 @@ export function wrongMethods(target: Target): fc.Arbitrary<FuzzRequest> {
     `/polls/${target.pollId}/tokens`,
     '/',
     '/dashboard.js',
+    '/count-view.js',
     '/nowhere',
     '//',
     '/polls/',
@@ -691,10 +708,7 @@ function isRoute(method: string, path: string, target: Target): boolean {
     `/polls/${target.pollId}`,
     `/polls/${target.pollId}/tally`,
     '/votes/nx-1',
-    '/',
-    '/dashboard.css',
-    '/dashboard.js',
-    '/favicon.svg',
+    ...DASHBOARD_FILES,
   ];
   const post = [
     `/polls/${target.pollId}/tokens`,
