@@ -5,7 +5,7 @@ import type { BallotProfile, RankedBallot } from '../../../src/domain/count/prof
 const ROW = /^(\d+)(?: ([A-Z]+))?$/;
 
 /** The ballots of `rows`, comma-separated: "4 A, 2 CB, 5" (four A, two C then B, five blank). */
-export function ballotsOf(rows: string): RankedBallot[] {
+function ballotsOf(rows: string): RankedBallot[] {
   return rows.split(/,\s*/).map((row) => {
     const match = ROW.exec(row);
     if (!match) throw new Error(`not a row of ballots: ${JSON.stringify(row)}`);
