@@ -1,25 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningNode } from '../../src/node.ts';
-import { createPoll, startTestNode, until } from '../helpers/node.ts';
+import { createPoll, startMembers, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const coordination = suite('three members: one leader, commits, hand-over');
 const nodes: RunningNode[] = [];
-const FAST = {
-  VS_HEARTBEAT_MS: '100',
-  VS_LEASE_MS: '1000',
-  VS_FAILURE_TIMEOUT_MS: '600',
-  VS_MEMBERS: 'c1,c2,c3',
-};
 
 coordination.before(async () => {
-  const cluster = await sharedCluster();
-  const first = await startTestNode(cluster, { ...FAST, VS_NODE_ID: 'c1' });
-  const prefix = first.ctx.config.prefix;
-  nodes.push(first);
-  for (const id of ['c2', 'c3'])
-    nodes.push(await startTestNode(cluster, { ...FAST, VS_NODE_ID: id, VS_PREFIX: prefix }));
+  nodes.push(...(await startMembers(await sharedCluster(), ['c1', 'c2', 'c3'])));
 });
 coordination.after(async () => {
   await Promise.all(nodes.map((n) => n.close()));

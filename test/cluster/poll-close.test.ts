@@ -1,33 +1,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningNode } from '../../src/node.ts';
-import { createPoll, readChain, startTestNode, until } from '../helpers/node.ts';
+import { createPoll, readChain, startMembers, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const close = suite(
   'a poll closes at its closesAt on the cluster clock, whatever the nodes’ clocks',
 );
 const nodes: RunningNode[] = [];
-const FAST = {
-  VS_HEARTBEAT_MS: '100',
-  VS_LEASE_MS: '1000',
-  VS_FAILURE_TIMEOUT_MS: '600',
-  VS_MEMBERS: 'k1,k2,k3',
-};
 
 close.before(async () => {
-  const cluster = await sharedCluster();
-  const first = await startTestNode(cluster, {
-    ...FAST,
-    VS_NODE_ID: 'k1',
-    VS_CLOCK_SKEW_MS: '5000',
-  });
-  nodes.push(first);
-  const same = { ...FAST, VS_PREFIX: first.ctx.config.prefix };
-  nodes.push(
-    await startTestNode(cluster, { ...same, VS_NODE_ID: 'k2', VS_CLOCK_SKEW_MS: '-5000' }),
-  );
-  nodes.push(await startTestNode(cluster, { ...same, VS_NODE_ID: 'k3' }));
+  const skews = { k1: { VS_CLOCK_SKEW_MS: '5000' }, k2: { VS_CLOCK_SKEW_MS: '-5000' } };
+  nodes.push(...(await startMembers(await sharedCluster(), ['k1', 'k2', 'k3'], skews)));
 });
 close.after(async () => {
   await Promise.all(nodes.map((n) => n.close()));

@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BEGIN, configTable, END, withConfigTable } from '../../src/config/docs-table.ts';
 import { VARIABLES } from '../../src/config.ts';
+import { WITH_MADE_UP } from './made-up-variable.ts';
 
 const doc = readFileSync('docs/operations.md', 'utf8');
 const table = suite('the configuration table of docs/operations.md');
@@ -26,16 +27,7 @@ table('lists every described variable once, with its default', () => {
 });
 
 table('a variable added to the description makes the table in the document stale', () => {
-  const withMadeUp = {
-    ...VARIABLES,
-    VS_MADE_UP_MS: {
-      field: 'madeUpMs',
-      schema: { type: 'integer', minimum: 1, maximum: 10, default: 5 },
-      doc: 'a variable that exists only in this test',
-      expects: 'an integer from 1 to 10',
-    },
-  } as const;
-  const made = configTable(withMadeUp);
+  const made = configTable(WITH_MADE_UP);
   assert.match(made, /^\| `VS_MADE_UP_MS` \| `5` \| an integer from 1 to 10 \| a variable/m);
   assert.is.not(withConfigTable(doc, made), doc);
 });

@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { envExampleMismatches } from '../../src/config/env-example.ts';
 import { VARIABLES } from '../../src/config.ts';
+import { WITH_MADE_UP } from './made-up-variable.ts';
 
 const example = readFileSync('.env.example', 'utf8');
 const checked = suite('.env.example against the description');
@@ -12,16 +13,7 @@ checked('.env.example lists exactly the described variables, each with its defau
 });
 
 checked('a variable added to the description but not to .env.example is reported', () => {
-  const withMadeUp = {
-    ...VARIABLES,
-    VS_MADE_UP_MS: {
-      field: 'madeUpMs',
-      schema: { type: 'integer', minimum: 1, maximum: 10, default: 5 },
-      doc: 'a variable that exists only in this test',
-      expects: 'an integer from 1 to 10',
-    },
-  } as const;
-  assert.equal(envExampleMismatches(withMadeUp, example), [
+  assert.equal(envExampleMismatches(WITH_MADE_UP, example), [
     'VS_MADE_UP_MS is described but not in .env.example',
   ]);
 });

@@ -13,17 +13,9 @@ export class ChainBuilder {
     return this.hashes[this.seq]!;
   }
 
+  /** A plurality ballot: `choices` are a set, stored sorted. */
   vote(pollId: string, voterId: string, choices: string[], voteId?: string): Entry<VoteCast> {
-    this.votes += 1;
-    return this.chain({
-      type: 'VoteCast',
-      v: 1,
-      voteId: voteId ?? `vote-${this.votes}`,
-      pollId,
-      voterId,
-      choices: [...choices].sort(),
-      at: 1_700_000_000_000 + this.seq,
-    });
+    return this.rank(pollId, voterId, [...choices].sort(), voteId);
   }
 
   /** A ranked ballot: `ranking` is kept in its order, most preferred first. */

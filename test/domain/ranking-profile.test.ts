@@ -1,12 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Poll, ShardEvent } from '../../src/domain/events.ts';
+import type { ShardEvent } from '../../src/domain/events.ts';
 import { evolveShard } from '../../src/domain/fold.ts';
 import { createShardState, type ShardState } from '../../src/domain/fold-state.ts';
 import { restoreShard, serializeShard } from '../../src/domain/projection-snapshot.ts';
 import { rankingProfile } from '../../src/domain/ranking-profile.ts';
 import { tallyPoll } from '../../src/domain/tally.ts';
 import { ChainBuilder } from './chain-builder.ts';
+import { RANKED_POLL } from './ranked-poll.ts';
 
 function given(entries: ShardEvent[], shard = 0): ShardState {
   const state = createShardState(shard);
@@ -91,18 +92,8 @@ first('a ranked poll tallies first preferences; a plurality poll every choice', 
     log.rank('p', 'v2', ['a', 'c']),
     log.mark(),
   ]);
-  const ranked = {
-    id: 'p',
-    title: 'P',
-    options: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
-    maxChoices: 3,
-    revote: 'replace',
-    createdAt: 0,
-    method: 'irv',
-    seed: '00'.repeat(16),
-  } satisfies Poll;
-  assert.equal(tallyPoll('p', [state], ranked).finalized, { a: 1, b: 1, c: 0 });
-  const { method: _m, seed: _s, ...plurality } = ranked;
+  assert.equal(tallyPoll('p', [state], RANKED_POLL).finalized, { a: 1, b: 1, c: 0 });
+  const { method: _m, seed: _s, ...plurality } = RANKED_POLL;
   assert.equal(tallyPoll('p', [state], plurality).finalized, { a: 2, b: 1, c: 1 });
 });
 

@@ -105,6 +105,34 @@ export async function startTestNode(
   return node;
 }
 
+/** Heartbeat, lease and failure timeout short enough for a test to see elections in seconds. */
+const FAST_TIMINGS = { VS_HEARTBEAT_MS: '100', VS_LEASE_MS: '1000', VS_FAILURE_TIMEOUT_MS: '600' };
+
+/**
+ * Starts one node per id, one after another, on one log: together they are the members
+ * (VS_MEMBERS), with fast timings; `envOf[id]` adds to that node's env. Returns the nodes in
+ * the order of `ids`; if one fails to start, closes those already started.
+ */
+export async function startMembers(
+  cluster: Pick<TestCluster, 'seeds'>,
+  ids: string[],
+  envOf: Record<string, Record<string, string>> = {},
+): Promise<RunningNode[]> {
+  const nodes: RunningNode[] = [];
+  try {
+    for (const id of ids) {
+      const sameLog: Record<string, string> =
+        nodes[0] === undefined ? {} : { VS_PREFIX: nodes[0].ctx.config.prefix };
+      const env = { ...FAST_TIMINGS, VS_MEMBERS: ids.join(','), ...sameLog, VS_NODE_ID: id };
+      nodes.push(await startTestNode(cluster, { ...env, ...envOf[id] }));
+    }
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.close()));
+    throw error;
+  }
+  return nodes;
+}
+
 /** Creates a poll through the API; returns its id. */
 export async function createPoll(
   node: RunningNode,

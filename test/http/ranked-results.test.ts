@@ -9,31 +9,20 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseBlt } from '../../src/domain/count/blt.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { ADMIN, startTestNode, until } from '../helpers/node.ts';
+import { ADMIN, startMembers, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const results = suite('ranked results on three nodes equal the reference counts');
 const nodes: RunningNode[] = [];
 let env: Record<string, string> = {};
 const dir = mkdtempSync(join(tmpdir(), 'vs-ranked-'));
-const FAST = {
-  VS_HEARTBEAT_MS: '100',
-  VS_LEASE_MS: '1000',
-  VS_FAILURE_TIMEOUT_MS: '600',
-  VS_MEMBERS: 'k1,k2,k3',
-};
 
 results.before(async () => {
   const cluster = await sharedCluster();
-  const first = await startTestNode(cluster, { ...FAST, VS_NODE_ID: 'k1' });
-  nodes.push(first);
-  for (const id of ['k2', 'k3'])
-    nodes.push(
-      await startTestNode(cluster, { ...FAST, VS_NODE_ID: id, VS_PREFIX: first.ctx.config.prefix }),
-    );
+  nodes.push(...(await startMembers(cluster, ['k1', 'k2', 'k3'])));
   env = {
     VS_REDIS_CLUSTER: cluster.seeds,
-    VS_PREFIX: first.ctx.config.prefix,
+    VS_PREFIX: nodes[0]!.ctx.config.prefix,
     VS_LOG_LEVEL: 'silent',
   };
 });

@@ -1,23 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Poll } from '../../src/domain/events.ts';
 import { evolveShard } from '../../src/domain/fold.ts';
 import { createShardState } from '../../src/domain/fold-state.ts';
 import { ResultCache } from '../../src/http/results-routes.ts';
 import { ChainBuilder } from '../domain/chain-builder.ts';
+import { RANKED_POLL } from '../domain/ranked-poll.ts';
 
 const cache = suite('results are counted once per position');
-
-const poll: Poll = {
-  id: 'p',
-  title: 'P',
-  options: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
-  maxChoices: 3,
-  revote: 'replace',
-  createdAt: 0,
-  method: 'irv',
-  seed: '0f'.repeat(16),
-};
 
 cache('the same position gives the same result object; a commit or a vote a new one', () => {
   const log = new ChainBuilder();
@@ -27,19 +16,23 @@ cache('the same position gives the same result object; a commit or a vote a new 
   fold(log.rank('p', 'v2', ['b']));
   fold(log.mark());
   const results = new ResultCache();
-  const first = results.resultOf(poll, [state], 'finalized');
-  assert.is(results.resultOf(poll, [state], 'finalized'), first, 'served from the cache');
+  const first = results.resultOf(RANKED_POLL, [state], 'finalized');
+  assert.is(results.resultOf(RANKED_POLL, [state], 'finalized'), first, 'served from the cache');
   assert.equal(first.winners, ['a']);
-  const provisional = results.resultOf(poll, [state], 'pending');
+  const provisional = results.resultOf(RANKED_POLL, [state], 'pending');
   assert.is.not(provisional, first);
   assert.is(provisional.provisional, true);
   fold(log.rank('p', 'v3', ['b']));
-  assert.is(results.resultOf(poll, [state], 'finalized'), first, 'a pending vote: same count');
-  const moved = results.resultOf(poll, [state], 'pending');
+  assert.is(
+    results.resultOf(RANKED_POLL, [state], 'finalized'),
+    first,
+    'a pending vote: same count',
+  );
+  const moved = results.resultOf(RANKED_POLL, [state], 'pending');
   assert.is.not(moved, provisional, 'a new vote moves the provisional position');
   assert.equal(moved.winners, ['b']);
   fold(log.mark());
-  const committed = results.resultOf(poll, [state], 'finalized');
+  const committed = results.resultOf(RANKED_POLL, [state], 'finalized');
   assert.is.not(committed, first);
   assert.equal(committed.winners, ['b']);
 });

@@ -40,7 +40,6 @@ export interface Tie {
  */
 export function breakTie(tie: Tie): { chosen: number; record: TieBreak } {
   let contenders = [...tie.tied];
-  const candidates = tie.tied.map((c) => tie.names[c]!);
   for (let k = tie.history.length - 1; k >= 0; k--) {
     const votes = tie.history[k]!;
     let extreme = votes[contenders[0]!]!;
@@ -52,18 +51,7 @@ export function breakTie(tie: Tie): { chosen: number; record: TieBreak } {
     if (narrowed.length === contenders.length) continue;
     contenders = narrowed;
     if (contenders.length === 1) {
-      const chosen = contenders[0]!;
-      return {
-        chosen,
-        record: {
-          round: tie.round,
-          reason: tie.reason,
-          candidates,
-          chosen: tie.names[chosen]!,
-          by: 'earlier-round',
-          decidedAt: k + 1,
-        },
-      };
+      return decided(tie, contenders[0]!, { by: 'earlier-round', decidedAt: k + 1 });
     }
   }
   const drawnFrom = contenders.map((c) => tie.names[c]!);
@@ -74,16 +62,27 @@ export function breakTie(tie: Tie): { chosen: number; record: TieBreak } {
     candidates: drawnFrom,
   });
   const chosen = contenders.find((c) => tie.names[c] === drawn)!;
+  return decided(tie, chosen, {
+    by: 'lot',
+    lot: tie.lot.order === undefined ? 'seed' : 'order',
+    drawnFrom,
+  });
+}
+
+/** The result of `tie` with `chosen` and how it was chosen (the record's last fields). */
+function decided(
+  tie: Tie,
+  chosen: number,
+  how: Pick<TieBreak, 'by' | 'decidedAt' | 'lot' | 'drawnFrom'>,
+): { chosen: number; record: TieBreak } {
   return {
     chosen,
     record: {
       round: tie.round,
       reason: tie.reason,
-      candidates,
-      chosen: drawn,
-      by: 'lot',
-      lot: tie.lot.order === undefined ? 'seed' : 'order',
-      drawnFrom,
+      candidates: tie.tied.map((c) => tie.names[c]!),
+      chosen: tie.names[chosen]!,
+      ...how,
     },
   };
 }

@@ -6,6 +6,13 @@ import { BltSyntaxError } from '../../../src/domain/count/count-error.ts';
 
 const DIR = new URL('../../fixtures/ranked/', import.meta.url);
 
+/** The contest "Board 2024": two seats among Ann Smith, Bob and Cy, with `ballots`. */
+const board2024 = (ballots: { ranking: string[]; count: bigint }[]) => ({
+  title: 'Board 2024',
+  seats: 2,
+  profile: { options: ['Ann Smith', 'Bob', 'Cy'], ballots },
+});
+
 const parse = suite('blt parse');
 
 parse('reads the header, ballot groups, blank ballots, names and title', () => {
@@ -23,18 +30,14 @@ parse('reads the header, ballot groups, blank ballots, names and title', () => {
       '',
     ].join('\n'),
   );
-  assert.equal(contest, {
-    title: 'Board 2024',
-    seats: 2,
-    profile: {
-      options: ['Ann Smith', 'Bob', 'Cy'],
-      ballots: [
-        { ranking: ['Ann Smith', 'Bob'], count: 4n },
-        { ranking: ['Cy'], count: 2n },
-        { ranking: [], count: 1n },
-      ],
-    },
-  });
+  assert.equal(
+    contest,
+    board2024([
+      { ranking: ['Ann Smith', 'Bob'], count: 4n },
+      { ranking: ['Cy'], count: 2n },
+      { ranking: [], count: 1n },
+    ]),
+  );
 });
 
 parse('reads withdrawn candidates and a [tie] order', () => {
@@ -91,17 +94,13 @@ for (const [what, text, line, message] of errors) {
 const format = suite('blt format');
 
 format('writes a contest that parses back to itself', () => {
+  const board = board2024([
+    { ranking: ['Cy', 'Ann Smith'], count: 3n },
+    { ranking: [], count: 1n },
+  ]);
   const contest = {
-    title: 'Board 2024',
-    seats: 2,
-    profile: {
-      options: ['Ann Smith', 'Bob', 'Cy'],
-      ballots: [
-        { ranking: ['Cy', 'Ann Smith'], count: 3n },
-        { ranking: [], count: 1n },
-      ],
-      withdrawn: ['Bob'],
-    },
+    ...board,
+    profile: { ...board.profile, withdrawn: ['Bob'] },
     lotOrder: ['Bob', 'Cy', 'Ann Smith'],
   };
   const text = formatBlt(contest);

@@ -5,11 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { countSchulze } from '../../../src/domain/count/schulze.ts';
-
-const profileOf = (rows: [number, string][]) => ({
-  options: [...rows[0]![1]].sort(),
-  ballots: rows.map(([count, ranking]) => ({ count, ranking: [...ranking] })),
-});
+import { profileOf } from './profiles.ts';
+import { bySeededLot } from './tie-records.ts';
 
 const schulze = suite('schulze');
 
@@ -17,16 +14,7 @@ schulze('the 45-voter example: E > A > C > B > D, with the published d and p', (
   // Source: Wikipedia, "Schulze method", section Example (45 voters, 5 candidates), the same as
   // example 1 of M. Schulze, Social Choice and Welfare 36 (2011) 267–303.
   const result = countSchulze(
-    profileOf([
-      [5, 'ACBED'],
-      [5, 'ADECB'],
-      [8, 'BEDAC'],
-      [3, 'CABED'],
-      [7, 'CAEBD'],
-      [2, 'CBADE'],
-      [7, 'DCEBA'],
-      [8, 'EBADC'],
-    ]),
+    profileOf('ABCDE', '5 ACBED, 5 ADECB, 8 BEDAC, 3 CABED, 7 CAEBD, 2 CBADE, 7 DCEBA, 8 EBADC'),
     { seed: 's' },
   );
   assert.equal(result.ranking, ['E', 'A', 'C', 'B', 'D']);
@@ -68,60 +56,31 @@ schulze('the 45-voter example: E > A > C > B > D, with the published d and p', (
 schulze('examples 2 and 3: D > A > C > B and B > A > D > E > C', () => {
   // Source: M. Schulze (2011), examples 2 and 3, as listed on electowiki.org "Schulze method"
   // (also the test data of the Rust crate `schulze` and of icelect).
-  const two = countSchulze(
-    profileOf([
-      [5, 'ACBD'],
-      [2, 'ACDB'],
-      [3, 'ADCB'],
-      [4, 'BACD'],
-      [3, 'CBDA'],
-      [3, 'CDBA'],
-      [1, 'DACB'],
-      [5, 'DBAC'],
-      [4, 'DCBA'],
-    ]),
-    { seed: 's' },
+  const two = profileOf(
+    'ABCD',
+    '5 ACBD, 2 ACDB, 3 ADCB, 4 BACD, 3 CBDA, 3 CDBA, 1 DACB, 5 DBAC, 4 DCBA',
   );
-  assert.equal(two.ranking, ['D', 'A', 'C', 'B']);
-  const three = countSchulze(
-    profileOf([
-      [3, 'ABDEC'],
-      [5, 'ADEBC'],
-      [1, 'ADECB'],
-      [2, 'BADEC'],
-      [2, 'BDECA'],
-      [4, 'CABDE'],
-      [6, 'CBADE'],
-      [2, 'DBECA'],
-      [5, 'DECAB'],
-    ]),
-    { seed: 's' },
+  const three = profileOf(
+    'ABCDE',
+    '3 ABDEC, 5 ADEBC, 1 ADECB, 2 BADEC, 2 BDECA, 4 CABDE, 6 CBADE, 2 DBECA, 5 DECAB',
   );
-  assert.equal(three.ranking, ['B', 'A', 'D', 'E', 'C']);
-  assert.equal(three.tieBreaks, []);
+  assert.equal(countSchulze(two, { seed: 's' }).ranking, ['D', 'A', 'C', 'B']);
+  const ofThree = countSchulze(three, { seed: 's' });
+  assert.equal(ofThree.ranking, ['B', 'A', 'D', 'E', 'C']);
+  assert.equal(ofThree.tieBreaks, []);
 });
 
 schulze('example 4 ends in ties (B, D, then A, C): a lot drawn from the seed orders them', () => {
   // Source: M. Schulze (2011), example 4 (9 voters): B and D are both potential winners, then
   // A and C. With seed-4 the first lot draws D, with seed-0 it draws B (lot.ts).
-  const profile = profileOf([
-    [3, 'ABCD'],
-    [2, 'DABC'],
-    [2, 'DBCA'],
-    [2, 'CBDA'],
-  ]);
+  const profile = profileOf('ABCD', '3 ABCD, 2 DABC, 2 DBCA, 2 CBDA');
   const result = countSchulze(profile, { seed: 'seed-4' });
   assert.equal(result.ranking.slice(0, 2), ['D', 'B']);
   assert.equal(result.ranking.slice(2).sort(), ['A', 'C']);
-  assert.equal(result.tieBreaks[0], {
-    round: 1,
-    reason: 'ranking',
-    candidates: ['B', 'D'],
-    chosen: 'D',
-    by: 'lot',
-    lot: 'seed',
-    drawnFrom: ['B', 'D'],
-  });
+  assert.equal(
+    result.tieBreaks[0],
+    bySeededLot({ round: 1, reason: 'ranking', candidates: ['B', 'D'], chosen: 'D' }),
+  );
   assert.equal(
     result.tieBreaks.map((t) => [t.round, t.candidates]),
     [
@@ -134,17 +93,7 @@ schulze('example 4 ends in ties (B, D, then A, C): a lot drawn from the seed ord
 });
 
 schulze('a partial ranking puts every ranked option above every unranked one', () => {
-  const result = countSchulze(
-    {
-      options: ['A', 'B', 'C'],
-      ballots: [
-        { ranking: ['A'], count: 3 },
-        { ranking: ['B', 'C'], count: 2 },
-        { ranking: [], count: 4 },
-      ],
-    },
-    { seed: 's', seats: 2 },
-  );
+  const result = countSchulze(profileOf('ABC', '3 A, 2 BC, 4'), { seed: 's', seats: 2 });
   assert.equal(result.pairwise, {
     A: { B: '3', C: '3' },
     B: { A: '2', C: '2' },
