@@ -4,9 +4,9 @@
 import type { Config } from '../config.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
 import { type Liveness, quorumSize } from '../domain/membership.ts';
-import { encodeEvent } from '../log/codec.ts';
+import { appendControlEvent } from '../log/control-log.ts';
 import type { Folder } from '../log/folder.ts';
-import { controlKeys, shardKeys } from '../log/keys.ts';
+import { shardKeys } from '../log/keys.ts';
 import type { PollCatalogue } from '../log/poll-catalogue.ts';
 import { type Client, dedicatedConnection, type LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
@@ -191,25 +191,13 @@ export class Coordinator {
       { event: 'candidacy', term: this.view.elected.term + 1 },
       `${config.nodeId} stands for term ${this.view.elected.term + 1}`,
     );
-    const keys = controlKeys(config.prefix);
-    const candidacy = encodeEvent({
+    await appendControlEvent(client, config.prefix, {
       type: 'Candidacy',
       v: 1,
       nodeId: config.nodeId,
       term: this.view.elected.term + 1,
       at: Math.round(clock.now()),
     });
-    await client.xadd(
-      keys.election,
-      'MAXLEN',
-      '~',
-      10000,
-      '*',
-      'type',
-      'Candidacy',
-      'data',
-      candidacy,
-    );
     // A node that began to stop while its candidacy was on its way stands no further.
     const term = this.#halted ? undefined : await this.lease.acquire();
     if (term === undefined) {

@@ -6,8 +6,8 @@
 // POST /cluster/members (admin): replace the member set that counts toward quorum.
 import type { FastifyInstance } from 'fastify';
 import { digestShard } from '../domain/digest.ts';
-import { encodeEvent } from '../log/codec.ts';
-import { controlKeys, shardKeys } from '../log/keys.ts';
+import { appendControlEvent } from '../log/control-log.ts';
+import { shardKeys } from '../log/keys.ts';
 import { isReady } from '../log/redis-client.ts';
 import { headSeq, viewRead } from '../log/view-reads.ts';
 import { requireAdmin } from './admin-auth.ts';
@@ -68,25 +68,13 @@ export function clusterRoutes(ctx: AppContext) {
       { schema: { body: membersBody }, preHandler: requireAdmin(ctx.config.adminToken) },
       async (request) => {
         const { members } = request.body;
-        const payload = encodeEvent({
+        await appendControlEvent(ctx.target.client, ctx.target.prefix, {
           type: 'MembershipChanged',
           v: 1,
           members,
           by: ctx.config.nodeId,
           at: Math.round(ctx.now()),
         });
-        const { election } = controlKeys(ctx.target.prefix);
-        await ctx.target.client.xadd(
-          election,
-          'MAXLEN',
-          '~',
-          10000,
-          '*',
-          'type',
-          'MembershipChanged',
-          'data',
-          payload,
-        );
         request.log.info({ event: 'membership_changed', members }, 'member set changed');
         return { members };
       },
