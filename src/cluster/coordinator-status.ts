@@ -1,8 +1,8 @@
 // The coordinator's part of GET /cluster (and of GET /metrics): this node's role and term, the
 // leader it sees, the quorum, every node it knows of, and its cluster clock. Read from what the
 // coordinator exposes, without Redis: it answers during an outage too.
-import { type Liveness, quorumSize } from '../domain/membership.ts';
-import type { Divergence } from './committer.ts';
+import type { Divergence } from '../domain/commit-point.ts';
+import { type Liveness, quorumMembers, quorumSize } from '../domain/membership.ts';
 import type { Coordinator } from './coordinator.ts';
 
 /** A node as this node sees it: configured member or not, and from its last heartbeat. */
@@ -61,7 +61,7 @@ export function coordinatorStatus(
   const { nodeId, view, clock } = coordinator;
   const leader = view.leader(now);
   const ids = new Set([...view.nodes.keys(), ...view.members, nodeId]);
-  const members = view.members.length ? view.members : [nodeId];
+  const members = quorumMembers(view.members, nodeId);
   return {
     nodeId,
     role: coordinator.role,
