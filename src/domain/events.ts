@@ -168,8 +168,39 @@ export interface Applied {
   at: number;
 }
 
-/** What the nodes append to the control streams themselves (not through a lease script). */
-export type ControlEvent = Heartbeat | Candidacy | MembershipChanged | Applied;
+/** A member took the lease for `term` (vs:{ctl}:election; appended by the acquire-lease script). */
+export interface LeaderElected {
+  type: 'LeaderElected';
+  v: 1;
+  nodeId: string;
+  term: number;
+  leaseMs: number;
+  at?: number;
+}
+
+/** A leader gave up its lease on a graceful stop (vs:{ctl}:election; by release-lease). */
+export interface LeaderResigned {
+  type: 'LeaderResigned';
+  v: 1;
+  nodeId: string;
+  term: number;
+  at: number;
+}
+
+/** Every event of the control streams heartbeats, election and acks. */
+export type ControlEvent =
+  | Heartbeat
+  | Candidacy
+  | LeaderElected
+  | LeaderResigned
+  | MembershipChanged
+  | Applied;
+
+/**
+ * The control events a node appends itself (src/log/control-log.ts); LeaderElected and
+ * LeaderResigned are appended by the lease scripts, atomically with the lease.
+ */
+export type NodeControlEvent = Heartbeat | Candidacy | MembershipChanged | Applied;
 
 /** A shard event together with its stream entry id, as read back from Redis. */
 export type Entry<E> = E & { id: string };

@@ -5,7 +5,7 @@
 // Not here: LeaderElected and LeaderResigned, which the lease scripts append atomically with
 // the lease (streams/lua/acquire-lease-3.lua, release-lease-2.lua; they trim the election
 // stream at the same length), and the poll catalogue vs:{ctl}:polls (src/log/poll-store.ts).
-import type { ControlEvent } from '../domain/events.ts';
+import type { NodeControlEvent } from '../domain/events.ts';
 import { encodeEvent } from './codec.ts';
 import { type ControlKeys, controlKeys } from './keys.ts';
 import type { Client } from './redis-client.ts';
@@ -22,7 +22,7 @@ export const HEARTBEATS_MAXLEN = 2000;
 type ControlStream = keyof Pick<ControlKeys, 'heartbeats' | 'election' | 'acks'>;
 
 /** Where each event goes, and how much of that stream is kept. */
-const STREAM_OF: Record<ControlEvent['type'], { stream: ControlStream; maxlen: number }> = {
+const STREAM_OF: Record<NodeControlEvent['type'], { stream: ControlStream; maxlen: number }> = {
   Heartbeat: { stream: 'heartbeats', maxlen: HEARTBEATS_MAXLEN },
   Candidacy: { stream: 'election', maxlen: CONTROL_MAXLEN },
   MembershipChanged: { stream: 'election', maxlen: CONTROL_MAXLEN },
@@ -31,7 +31,7 @@ const STREAM_OF: Record<ControlEvent['type'], { stream: ControlStream; maxlen: n
 
 /** A control event checked and encoded, ready to append. */
 export interface ControlEntry {
-  type: ControlEvent['type'];
+  type: NodeControlEvent['type'];
   stream: ControlStream;
   maxlen: number;
   /** The event's canonical JSON: the entry's `data` field. */
@@ -43,7 +43,7 @@ export interface ControlEntry {
  * append (a heartbeat is a clock sample) starts its clock after this.
  * Throws EventSchemaError when the event does not match its schema.
  */
-export function encodeControlEvent(event: ControlEvent): ControlEntry {
+export function encodeControlEvent(event: NodeControlEvent): ControlEntry {
   return { type: event.type, ...STREAM_OF[event.type], data: encodeEvent(event) };
 }
 
@@ -78,7 +78,7 @@ export function appendControlEntry(
 export async function appendControlEvent(
   client: Client,
   prefix: string,
-  event: ControlEvent,
+  event: NodeControlEvent,
 ): Promise<string> {
   return appendControlEntry(client, prefix, encodeControlEvent(event));
 }

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { canonicalJson } from '../../src/domain/canonical-json.ts';
-import type { ControlEvent } from '../../src/domain/events.ts';
+import type { NodeControlEvent } from '../../src/domain/events.ts';
 import type { RawEntry } from '../../src/log/codec.ts';
 import {
   appendControlEvent,
@@ -26,7 +26,7 @@ log.after(async () => {
   client.disconnect();
 });
 
-const EVENTS: [ControlEvent, string][] = [
+const EVENTS: [NodeControlEvent, string][] = [
   [
     {
       type: 'Heartbeat',
@@ -60,7 +60,7 @@ log('each event goes to its stream as type and canonical data; the id is returne
 
 log('an event that does not match its schema is refused and nothing is written', async () => {
   const before = await client.xlen(keys.acks);
-  const bad = { ...EVENTS[3]![0], nodeId: 'not an id' } as ControlEvent;
+  const bad = { ...EVENTS[3]![0], nodeId: 'not an id' } as NodeControlEvent;
   assert.throws(
     () => encodeControlEvent(bad),
     (e: Error) => e instanceof EventSchemaError,
