@@ -11,8 +11,8 @@ import { type ControlKeys, controlKeys } from './keys.ts';
 import type { Client } from './redis-client.ts';
 
 /**
- * Entries the election and acks streams keep (approximately: MAXLEN ~ lets Redis trim whole
- * nodes). A node seeds its view from every election entry and the latest acks.
+ * Entries the election and acks streams keep (approximately: MAXLEN ~ lets Redis drop whole
+ * macro nodes of the stream). A node seeds its view from every election entry and recent acks.
  */
 export const CONTROL_MAXLEN = 10_000;
 
