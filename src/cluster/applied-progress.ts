@@ -3,21 +3,17 @@
 // only when something moved; sent as soon as the fold moves after a quiet spell. The leader
 // commits what a quorum has applied with its hash.
 
-import { encodeEvent } from '../log/codec.ts';
+import { appendControlEvent } from '../log/control-log.ts';
 import type { Folder } from '../log/folder.ts';
-import { controlKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
-
-/** How many Applied entries the acks stream keeps (approximately). */
-export const ACKS_MAXLEN = 10_000;
 
 /** How often a node that has not published what it folded tries again. */
 const RETRY_MS = 250;
 
 export class AppliedProgress {
   readonly #client: Client;
-  readonly #key: string;
+  readonly #prefix: string;
   readonly #nodeId: string;
   readonly #folder: Folder;
   readonly #log: Logger;
@@ -41,7 +37,7 @@ export class AppliedProgress {
     intervalMs = 10,
   ) {
     this.#client = client;
-    this.#key = controlKeys(prefix).acks;
+    this.#prefix = prefix;
     this.#nodeId = nodeId;
     this.#folder = folder;
     this.#log = log;
@@ -125,24 +121,13 @@ export class AppliedProgress {
 
   async #append(shards: { shard: number; seq: number; hash: string }[], key: string) {
     try {
-      const payload = encodeEvent({
+      await appendControlEvent(this.#client, this.#prefix, {
         type: 'Applied',
         v: 1,
         nodeId: this.#nodeId,
         shards,
         at: Date.now(),
       });
-      await this.#client.xadd(
-        this.#key,
-        'MAXLEN',
-        '~',
-        ACKS_MAXLEN,
-        '*',
-        'type',
-        'Applied',
-        'data',
-        payload,
-      );
       this.#last = key;
       return true;
     } catch (error) {

@@ -1,22 +1,14 @@
 // Where votes are committed (the leader's side): per shard, the highest seq that a quorum of
-// members has applied with the same chain hash as the leader's own fold, marked with the
-// leader's term. Markers are coalesced: one per shard per pass, however many votes it covers.
-import { hashAt } from '../domain/fold-progress.ts';
-import { quorumSeq, quorumSize } from '../domain/membership.ts';
+// members has applied with the same chain hash as the leader's own fold (the rule:
+// src/domain/commit-point.ts), marked with the leader's term. Markers are coalesced: one per
+// shard per pass, however many votes it covers.
+import { commitPoint, type Divergence, markerAt } from '../domain/commit-point.ts';
 import { type Marker, type MarkOutcome, markCommits } from '../log/commit-marker.ts';
 import type { Folder } from '../log/folder.ts';
 import type { LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterView } from './cluster-view.ts';
 import type { LeaderLease } from './leader-lease.ts';
-
-export interface Divergence {
-  nodeId: string;
-  shard: number;
-  seq: number;
-  theirs: string;
-  mine: string;
-}
 
 export interface CommitterOptions {
   target: LogTarget;
@@ -57,11 +49,8 @@ export class Committer {
     for (const reader of folder.readers) {
       const { shard } = reader;
       if (this.#inFlight.has(shard)) continue;
-      const seq = this.commitPoint(shard);
-      const done = Math.max(reader.state.committedSeq, this.#marked.get(shard) ?? 0);
-      if (seq <= done) continue;
-      const hash = hashAt(folder.states[shard]!, seq);
-      if (hash) markers.push({ shard, term: lease.term, seq, hash, by: nodeId, at });
+      const marker = markerAt(reader.state, this.commitPoint(shard), this.#marked.get(shard));
+      if (marker) markers.push({ shard, term: lease.term, ...marker, by: nodeId, at });
     }
     if (markers.length === 0) return;
     // The shards of one master go together (see markCommits); each settles on its own.
@@ -75,32 +64,21 @@ export class Committer {
     });
   }
 
-  /** The quorum's commit point for a shard, by this node's fold; 0 if there is none. */
+  /**
+   * The quorum's commit point for a shard, by this node's fold; 0 if there is none. Records
+   * what the reports say about divergence (logged once per member and shard, shown in /cluster).
+   */
   commitPoint(shard: number): number {
     const { folder, view, nodeId } = this.#o;
-    const state = folder.states[shard]!;
-    const members = view.members.length ? view.members : [nodeId];
-    const confirmed: number[] = [];
-    for (const member of members) {
-      const report =
-        member === nodeId
-          ? { seq: state.appliedSeq, hash: state.headHash }
-          : view.applied.get(member)?.shards.get(shard);
-      // A member ahead of this node cannot be checked yet; this node catches up soon.
-      if (!report || report.seq > state.appliedSeq) continue;
-      if (report.seq <= state.committedSeq) {
-        confirmed.push(report.seq);
-        continue;
-      }
-      const mine = hashAt(state, report.seq);
-      if (mine === report.hash) {
-        confirmed.push(report.seq);
-        this.divergent.delete(`${member}:${shard}`);
-      } else if (mine !== undefined) {
-        this.#divergence({ nodeId: member, shard, seq: report.seq, theirs: report.hash, mine });
-      }
-    }
-    return quorumSeq(confirmed, quorumSize(members.length));
+    const point = commitPoint({
+      fold: folder.readers[shard]!.state,
+      self: nodeId,
+      members: view.members,
+      reportOf: (member) => view.applied.get(member)?.shards.get(shard),
+    });
+    for (const member of point.agreed) this.divergent.delete(`${member}:${shard}`);
+    for (const divergence of point.diverged) this.#divergence(divergence);
+    return point.seq;
   }
 
   #settle({ shard, seq, term }: Marker & { shard: number }, outcome: MarkOutcome): void {

@@ -3,10 +3,10 @@
 // view, stand as a candidate and try to take the lease.
 import type { Config } from '../config.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
-import { type Liveness, quorumSize } from '../domain/membership.ts';
-import { encodeEvent } from '../log/codec.ts';
+import type { Liveness } from '../domain/membership.ts';
+import { appendControlEvent } from '../log/control-log.ts';
 import type { Folder } from '../log/folder.ts';
-import { controlKeys, shardKeys } from '../log/keys.ts';
+import { shardKeys } from '../log/keys.ts';
 import type { PollCatalogue } from '../log/poll-catalogue.ts';
 import { type Client, dedicatedConnection, type LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
@@ -38,6 +38,9 @@ export interface CoordinatorOptions {
 
 export class Coordinator {
   role: HeartbeatState['role'] = 'follower';
+  readonly nodeId: string;
+  /** This node's estimate of the cluster clock, fed by its heartbeats. */
+  readonly clock: ClusterClock;
   readonly view: ClusterView;
   readonly lease: LeaderLease;
   readonly committer: Committer;
@@ -59,6 +62,8 @@ export class Coordinator {
   constructor(options: CoordinatorOptions) {
     this.#o = options;
     const { config, client, target, folder, catalogue, log } = options;
+    this.nodeId = config.nodeId;
+    this.clock = options.clock;
     this.view = new ClusterView({
       prefix: config.prefix,
       heartbeatMs: config.heartbeatMs,
@@ -191,25 +196,13 @@ export class Coordinator {
       { event: 'candidacy', term: this.view.elected.term + 1 },
       `${config.nodeId} stands for term ${this.view.elected.term + 1}`,
     );
-    const keys = controlKeys(config.prefix);
-    const candidacy = encodeEvent({
+    await appendControlEvent(client, config.prefix, {
       type: 'Candidacy',
       v: 1,
       nodeId: config.nodeId,
       term: this.view.elected.term + 1,
       at: Math.round(clock.now()),
     });
-    await client.xadd(
-      keys.election,
-      'MAXLEN',
-      '~',
-      10000,
-      '*',
-      'type',
-      'Candidacy',
-      'data',
-      candidacy,
-    );
     // A node that began to stop while its candidacy was on its way stands no further.
     const term = this.#halted ? undefined : await this.lease.acquire();
     if (term === undefined) {
@@ -308,43 +301,5 @@ export class Coordinator {
       this.#lastPassAt = performance.now();
       if (this.isLeader) this.committer.pass();
     }, wait);
-  }
-
-  /** This node's view for GET /cluster. */
-  status() {
-    const now = performance.now();
-    const { config, clock } = this.#o;
-    const leader = this.view.leader(now);
-    const ids = new Set([...this.view.nodes.keys(), ...this.view.members, config.nodeId]);
-    const members = this.view.members.length ? this.view.members : [config.nodeId];
-    return {
-      nodeId: config.nodeId,
-      role: this.role,
-      term: Math.max(this.lease.term, leader?.term ?? 0),
-      leader: leader ? { nodeId: leader.nodeId, term: leader.term, address: leader.address } : null,
-      quorum: quorumSize(members.length),
-      members: [...ids].sort().map((nodeId) => {
-        const seen = this.view.nodes.get(nodeId);
-        return {
-          nodeId,
-          member: members.includes(nodeId),
-          status: this.view.liveness(nodeId, now),
-          role: seen?.role ?? null,
-          term: seen?.term ?? null,
-          address: seen?.address ?? null,
-          lastHeartbeatAgeMs: seen ? Math.round(now - seen.seenAt) : null,
-          // Its cluster-clock reading in its last heartbeat minus this node's cluster clock when
-          // that heartbeat was read: the two offset estimates' disagreement plus delivery time.
-          clockDeltaMs: seen ? Math.round(seen.clock - (clock.now() - (now - seen.seenAt))) : null,
-          uptimeMs: seen?.uptimeMs ?? null,
-          divergent: [...this.committer.divergent.values()].filter((d) => d.nodeId === nodeId),
-        };
-      }),
-      clock: {
-        now: new Date(clock.now()).toISOString(),
-        ...clock.estimate(),
-        leaderClock: leader ? new Date(leader.clock).toISOString() : null,
-      },
-    };
   }
 }

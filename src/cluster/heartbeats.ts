@@ -2,16 +2,14 @@
 // each XADD's id is the {ctl} master's clock, so each heartbeat is a Cristian sample of this
 // node's offset to the cluster clock.
 import { bestSample, type ClockSample, clockSample } from '../domain/clock-offset.ts';
-import { encodeEvent } from '../log/codec.ts';
-import { controlKeys } from '../log/keys.ts';
+import type { Heartbeat } from '../domain/events.ts';
+import { appendControlEntry, encodeControlEvent } from '../log/control-log.ts';
 import type { Client } from '../log/redis-client.ts';
 
 const SAMPLES = 16;
-/** Heartbeats kept in the stream (approximately): plenty for a late node to seed its view. */
-const HEARTBEATS_MAXLEN = 2000;
 
 export interface HeartbeatState {
-  role: 'leader' | 'follower' | 'candidate' | 'observer';
+  role: Heartbeat['role'];
   term: number;
   member: boolean;
 }
@@ -50,6 +48,11 @@ export class ClusterClock {
   }
 }
 
+/**
+ * Appends this node's Heartbeat (through the control log) and adds its entry id, the {ctl}
+ * master's clock, to `clock` as a sample. Rejects with Redis's error; the coordinator's next
+ * tick sends the next one.
+ */
 export async function sendHeartbeat(
   client: Client,
   prefix: string,
@@ -57,7 +60,7 @@ export async function sendHeartbeat(
   node: { nodeId: string; address: string; startedAt: number },
   state: HeartbeatState,
 ): Promise<void> {
-  const payload = encodeEvent({
+  const entry = encodeControlEvent({
     type: 'Heartbeat',
     v: 1,
     nodeId: node.nodeId,
@@ -68,17 +71,8 @@ export async function sendHeartbeat(
     uptimeMs: Math.max(0, Math.round(performance.now() - node.startedAt)),
     clock: Math.max(0, Math.round(clock.now())),
   });
+  // Timed from after the encoding: the sample's round trip is the XADD's alone.
   const t0 = clock.local();
-  const id = (await client.xadd(
-    controlKeys(prefix).heartbeats,
-    'MAXLEN',
-    '~',
-    HEARTBEATS_MAXLEN,
-    '*',
-    'type',
-    'Heartbeat',
-    'data',
-    payload,
-  )) as string;
+  const id = await appendControlEntry(client, prefix, entry);
   clock.add(clockSample(t0, Number(id.slice(0, id.indexOf('-'))), clock.local()));
 }

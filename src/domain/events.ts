@@ -124,5 +124,83 @@ export interface PollCreated {
 
 export type CatalogueEvent = PollCreated | PollClosed;
 
+/** A node's liveness beacon (vs:{ctl}:heartbeats); its entry id is a cluster-clock sample. */
+export interface Heartbeat {
+  type: 'Heartbeat';
+  v: 1;
+  nodeId: string;
+  /** How others reach the node (its HTTP URL; empty while it does not listen). */
+  address?: string;
+  role: 'leader' | 'follower' | 'candidate' | 'observer';
+  term: number;
+  uptimeMs: number;
+  /** The node's cluster-clock reading when it sent the heartbeat (epoch ms). */
+  clock: number;
+  member?: boolean;
+}
+
+/** A member announcing it will try to take the lease for `term` (vs:{ctl}:election). */
+export interface Candidacy {
+  type: 'Candidacy';
+  v: 1;
+  nodeId: string;
+  term: number;
+  at: number;
+}
+
+/** The member set that counts toward quorum, replaced as a whole (vs:{ctl}:election). */
+export interface MembershipChanged {
+  type: 'MembershipChanged';
+  v: 1;
+  members: string[];
+  /** The node that took the change. */
+  by: string;
+  at: number;
+}
+
+/** How far a node has folded each shard (vs:{ctl}:acks); the leader counts these for quorum. */
+export interface Applied {
+  type: 'Applied';
+  v: 1;
+  nodeId: string;
+  /** Per shard: the applied seq and the chain hash there. */
+  shards: { shard: number; seq: number; hash: string }[];
+  at: number;
+}
+
+/** A member took the lease for `term` (vs:{ctl}:election; appended by the acquire-lease script). */
+export interface LeaderElected {
+  type: 'LeaderElected';
+  v: 1;
+  nodeId: string;
+  term: number;
+  leaseMs: number;
+  at?: number;
+}
+
+/** A leader gave up its lease on a graceful stop (vs:{ctl}:election; by release-lease). */
+export interface LeaderResigned {
+  type: 'LeaderResigned';
+  v: 1;
+  nodeId: string;
+  term: number;
+  at: number;
+}
+
+/** Every event of the control streams heartbeats, election and acks. */
+export type ControlEvent =
+  | Heartbeat
+  | Candidacy
+  | LeaderElected
+  | LeaderResigned
+  | MembershipChanged
+  | Applied;
+
+/**
+ * The control events a node appends itself (src/log/control-log.ts); LeaderElected and
+ * LeaderResigned are appended by the lease scripts, atomically with the lease.
+ */
+export type NodeControlEvent = Heartbeat | Candidacy | MembershipChanged | Applied;
+
 /** A shard event together with its stream entry id, as read back from Redis. */
 export type Entry<E> = E & { id: string };

@@ -10,6 +10,14 @@ export function liveness(ageMs: number, heartbeatMs: number, failureTimeoutMs: n
   return 'alive';
 }
 
+/**
+ * The member set that counts toward quorum: the configured one, or, when none is configured,
+ * this node alone (a single node commits by itself).
+ */
+export function quorumMembers(members: readonly string[], self: string): readonly string[] {
+  return members.length ? members : [self];
+}
+
 /** A majority of the member set. */
 export function quorumSize(members: number): number {
   return Math.floor(members / 2) + 1;

@@ -3,6 +3,7 @@
 // state (lag, term, membership) is read from the node when Prometheus scrapes.
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { coordinatorStatus } from '../cluster/coordinator-status.ts';
 import type { FoldBatch } from '../log/shard-reader.ts';
 import { headSeq } from '../log/view-reads.ts';
 import type { AppContext } from './context.ts';
@@ -117,7 +118,7 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     help: 'The highest leader term this node knows of',
     registers: [registry],
     collect() {
-      this.set(ctx.coordinator.status().term);
+      this.set(coordinatorStatus(ctx.coordinator).term);
     },
   });
   new Gauge({
@@ -135,7 +136,7 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     registers: [registry],
     collect() {
       const counts: Record<string, number> = { alive: 0, suspect: 0, dead: 0 };
-      for (const m of ctx.coordinator.status().members)
+      for (const m of coordinatorStatus(ctx.coordinator).members)
         if (m.member) counts[m.status] = (counts[m.status] ?? 0) + 1;
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },

@@ -3,7 +3,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { CommitMarked, PollClosed, PollCreated, VoteCast } from '../domain/events.ts';
+import type {
+  CommitMarked,
+  ControlEvent,
+  PollClosed,
+  PollCreated,
+  VoteCast,
+} from '../domain/events.ts';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../streams/schemas/', import.meta.url));
 
@@ -12,18 +18,6 @@ const SCHEMA_DIR = fileURLToPath(new URL('../../streams/schemas/', import.meta.u
  * (the schema allows them in data, the shard reader refuses them there).
  */
 type ChainedData<E> = Omit<E, 'seq' | 'hash'> & { seq?: number; hash?: string };
-
-/** An event only the cluster code reads: its schema checks it, the domain names no type for it. */
-export interface ControlEvent {
-  type:
-    | 'Applied'
-    | 'Candidacy'
-    | 'Heartbeat'
-    | 'LeaderElected'
-    | 'LeaderResigned'
-    | 'MembershipChanged';
-  [field: string]: unknown;
-}
 
 /** An event that matches its schema in streams/schemas, by its `type`. */
 export type ValidEvent =

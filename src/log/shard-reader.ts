@@ -3,11 +3,12 @@
 // XREADGROUP NOACK paced by the node's read tick on a connection apart from the appends (see
 // #follow); each entry is checked against the chain and folded. A chain break makes the reader
 // refold: from its last snapshot that still matches the log, then from zero; a log that breaks
-// there too is reported broken.
+// there too is reported broken (the rule: src/domain/refold.ts).
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { evolveShard, type FoldOutcome } from '../domain/fold.ts';
 import { createShardState, type ShardState } from '../domain/fold-state.ts';
+import { FIRST_FOLD, refoldAfterBreak } from '../domain/refold.ts';
 import type { Logger } from '../logger.ts';
 import { dataField, decodeShardEntry, type RawEntry } from './codec.ts';
 import { foldPages } from './fold-pages.ts';
@@ -141,11 +142,10 @@ export class ShardReader {
   }
 
   async #run(): Promise<void> {
-    let fromSnapshot = true;
-    let last: FoldProblem | undefined;
+    let refold = FIRST_FOLD;
     while (!this.#stopped) {
       try {
-        await this.#resume(fromSnapshot);
+        await this.#resume(refold.foldedFrom === 'snapshot');
       } catch (error) {
         this.#o.log.warn(
           { shard: this.shard, err: (error as Error).message },
@@ -157,26 +157,17 @@ export class ShardReader {
       const problem = await this.#follow();
       if (!problem) return;
       this.breaks++;
-      const again =
-        last !== undefined && last.reason === problem.reason && last.gotSeq === problem.gotSeq;
+      const { action, next } = refoldAfterBreak(refold, problem);
       this.#o.log.error(
-        {
-          event: 'chain_break',
-          shard: this.shard,
-          ...problem,
-          refoldFrom: again && !fromSnapshot ? 'halt' : again ? 'zero' : 'snapshot',
-        },
+        { event: 'chain_break', shard: this.shard, ...problem, refoldFrom: action },
         `chain break in shard ${this.shard} at seq ${problem.gotSeq} (expected ${problem.expectedSeq}): ${problem.message}`,
       );
-      if (again && !fromSnapshot) {
+      if (action === 'halt') {
         // The log breaks at the same place from zero: it is the log, not this node.
         this.broken = problem;
         await sleep(BROKEN_RETRY_MS, this.#abort.signal);
-        fromSnapshot = false;
-      } else {
-        fromSnapshot = !again;
       }
-      last = problem;
+      refold = next;
     }
   }
 

@@ -29,6 +29,30 @@ export async function headSeq(
 }
 
 /**
+ * Each consumer group's lag in the shard's log (XINFO GROUPS), by group name, which is the
+ * reading node's id: `[name, lag]` in Redis's order, lag null when Redis cannot tell. Empty
+ * when Redis could not say (disconnected, failed or slow).
+ */
+export async function groupLags(
+  client: Client,
+  prefix: string,
+  shard: number,
+): Promise<[string, number | null][]> {
+  if (!isReady(client)) return [];
+  const groups = await viewRead(
+    client.xinfo('GROUPS', shardKeys(prefix, shard).log) as Promise<unknown[][]>,
+  ).catch(() => []);
+  return groups.map(groupLag);
+}
+
+/** [name, lag] from one XINFO GROUPS entry (a flat field/value list). */
+function groupLag(info: unknown[]): [string, number | null] {
+  const field = (name: string) => info[info.indexOf(name) + 1];
+  const lag = field('lag');
+  return [String(field('name')), lag === null || lag === undefined ? null : Number(lag)];
+}
+
+/**
  * INFO replication of the master serving the shard's slot, asked the way an append would go
  * (streams/lua/replication-info-1.lua); rejects as an append would fail (CLUSTERDOWN, a lost
  * connection) or when Redis is slow. `deadlineMs` is longer than a view read's: ioredis

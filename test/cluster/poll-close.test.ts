@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { coordinatorStatus } from '../../src/cluster/coordinator-status.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { createPoll, readChain, startMembers, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
@@ -19,11 +20,11 @@ close.after(async () => {
 
 close('nodes skewed by ±5 s estimate their offset to the cluster clock', async () => {
   await until(
-    () => nodes.every((n) => n.ctx.coordinator.status().clock.samples >= 3),
+    () => nodes.every((n) => coordinatorStatus(n.ctx.coordinator).clock.samples >= 3),
     3000,
     'no clock samples',
   );
-  const offsets = nodes.map((n) => n.ctx.coordinator.status().clock.offsetMs);
+  const offsets = nodes.map((n) => coordinatorStatus(n.ctx.coordinator).clock.offsetMs);
   assert.ok(Math.abs(offsets[0]! + 5000) < 250, `k1 offset ${offsets[0]}`);
   assert.ok(Math.abs(offsets[1]! - 5000) < 250, `k2 offset ${offsets[1]}`);
   assert.ok(Math.abs(offsets[2]!) < 250, `k3 offset ${offsets[2]}`);

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
-import type { Poll, PollClosed } from '../../src/domain/events.ts';
-import { EMPTY_CATALOGUE, evolveCatalogue } from '../../src/domain/fold-catalogue.ts';
+import type { Poll, PollClosed, PollCreated } from '../../src/domain/events.ts';
+import { EMPTY_CATALOGUE } from '../../src/domain/fold-catalogue.ts';
+import { given, thenCatalogue as then, when } from './catalogue-scenario.ts';
 
 const poll = (id: string, title = 'Lunch'): Poll => ({
   id,
@@ -10,6 +10,11 @@ const poll = (id: string, title = 'Lunch'): Poll => ({
   maxChoices: 1,
   revote: 'reject',
   createdAt: 0,
+});
+const created = (id: string, title?: string): PollCreated => ({
+  type: 'PollCreated',
+  v: 1,
+  poll: poll(id, title),
 });
 const closed = (pollId: string, at = 5): PollClosed => ({
   type: 'PollClosed',
@@ -22,32 +27,28 @@ const closed = (pollId: string, at = 5): PollClosed => ({
 const catalogue = suite('catalogue fold');
 
 catalogue('a created poll is listed open, in creation order', () => {
-  let c = evolveCatalogue(EMPTY_CATALOGUE, { type: 'PollCreated', v: 1, poll: poll('p2') });
-  c = evolveCatalogue(c, { type: 'PollCreated', v: 1, poll: poll('p1') });
-  assert.equal([...c.polls.keys()], ['p2', 'p1']);
-  assert.equal(c.polls.get('p1'), { poll: poll('p1'), closed: false });
-  assert.is(EMPTY_CATALOGUE.polls.size, 0, 'the previous catalogue is untouched');
+  const c = given([created('p2')]);
+  then(when(c, created('p1')), {
+    order: ['p2', 'p1'],
+    polls: { p1: { poll: poll('p1'), closed: false } },
+  });
+  then(EMPTY_CATALOGUE, { order: [] });
 });
 
 catalogue('a close marks the poll closed with when and by whom', () => {
-  const open = evolveCatalogue(EMPTY_CATALOGUE, { type: 'PollCreated', v: 1, poll: poll('p') });
-  const c = evolveCatalogue(open, closed('p'));
-  assert.equal(c.polls.get('p'), {
-    poll: poll('p'),
-    closed: true,
-    closedAt: 5,
-    closedBy: 'schedule',
+  const open = given([created('p')]);
+  then(when(open, closed('p')), {
+    polls: { p: { poll: poll('p'), closed: true, closedAt: 5, closedBy: 'schedule' } },
   });
-  assert.is(open.polls.get('p')?.closed, false);
+  then(open, { polls: { p: { poll: poll('p'), closed: false } } });
 });
 
 catalogue('a second create, a second close or a close of an unknown poll change nothing', () => {
-  let c = evolveCatalogue(EMPTY_CATALOGUE, { type: 'PollCreated', v: 1, poll: poll('p') });
-  c = evolveCatalogue(c, closed('p'));
-  assert.is(evolveCatalogue(c, { type: 'PollCreated', v: 1, poll: poll('p', 'Other') }), c);
-  assert.is(evolveCatalogue(c, closed('p', 9)), c);
-  assert.is(evolveCatalogue(c, closed('unknown')), c);
-  assert.is(c.polls.get('p')?.poll.title, 'Lunch');
+  const c = given([created('p'), closed('p')]);
+  then(when(c, created('p', 'Other')), { unchanged: true });
+  then(when(c, closed('p', 9)), { unchanged: true });
+  then(when(c, closed('unknown')), { unchanged: true, order: ['p'] });
+  then(c, { polls: { p: { poll: poll('p'), closed: true, closedAt: 5, closedBy: 'schedule' } } });
 });
 
 catalogue.run();

@@ -9,6 +9,7 @@ import { createShardState, type ShardState } from '../../src/domain/fold-state.t
 import { restoreShard, serializeShard } from '../../src/domain/projection-snapshot.ts';
 import { tallyPoll } from '../../src/domain/tally.ts';
 import { ChainBuilder } from './chain-builder.ts';
+import { APPLIED, thenFold as then, when } from './fold-scenario.ts';
 import { ReferenceFold } from './reference-fold.ts';
 
 const POLLS = ['p0', 'p1', 'p2'];
@@ -39,6 +40,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 const ops = fc.array(op, { maxLength: 80 });
+const STALE = { kind: 'skipped', reason: 'stale-commit' } as const;
 
 /** Entries for `ops`: votes and closes extend the chain, markers land at a seq ≤ applied. */
 function entriesOf(list: Op[]): ShardEvent[] {
@@ -65,8 +67,7 @@ invariants('counts, ballots and statuses match a naive model of the rules', () =
       let finalizedBefore = 0;
       for (const entry of entriesOf(list)) {
         const stale = entry.type === 'CommitMarked' && entry.seq <= state.committedSeq;
-        const outcome = evolveShard(state, entry);
-        assert.equal(outcome.kind, stale ? 'skipped' : 'applied');
+        then(when(state, entry), { outcome: stale ? STALE : APPLIED });
         model.entries.push(entry);
         let finalizedNow = 0;
         for (const pollId of POLLS) {

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bestSample, clockSample } from '../../src/domain/clock-offset.ts';
-import { liveness, quorumSeq, quorumSize } from '../../src/domain/membership.ts';
+import { liveness, quorumMembers, quorumSeq, quorumSize } from '../../src/domain/membership.ts';
 
 const membership = suite('membership and quorum');
 
@@ -15,6 +15,12 @@ membership('a node is alive, then suspect after two missed heartbeats, then dead
 
 membership('a quorum is a majority of the member set', () => {
   assert.equal([1, 2, 3, 4, 5].map(quorumSize), [1, 2, 2, 3, 3]);
+});
+
+membership('the member set is the configured one, or this node alone when none is', () => {
+  assert.equal(quorumMembers(['a', 'b', 'c'], 'b'), ['a', 'b', 'c']);
+  assert.equal(quorumMembers(['a', 'c'], 'b'), ['a', 'c']);
+  assert.equal(quorumMembers([], 'b'), ['b']);
 });
 
 membership('the quorum seq is the highest seq a quorum has reached', () => {
