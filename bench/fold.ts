@@ -11,8 +11,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { build } from 'hdr-histogram-js';
 import { loadConfig } from '../src/config.ts';
-import { Folder } from '../src/log/folder.ts';
 import { shardKeys } from '../src/log/keys.ts';
+import { Projections } from '../src/log/projections.ts';
 import { connectRedis } from '../src/log/redis-client.ts';
 import type { FoldBatch } from '../src/log/shard-reader.ts';
 import { createLogger } from '../src/logger.ts';
@@ -74,8 +74,8 @@ if (!created.ok) throw new Error(`poll create: ${created.status}`);
 const config = loadConfig({ VS_REDIS_CLUSTER: cluster.seeds }, {});
 const client = connectRedis(config);
 const log = createLogger({ level: 'warn' });
-const folderFor = (nodeId: string) =>
-  new Folder({
+const projectionsFor = (nodeId: string) =>
+  new Projections({
     client,
     prefix: 'vs',
     shards: config.shards,
@@ -95,7 +95,7 @@ const histogram = () =>
   });
 const lags = histogram();
 const finals = histogram();
-const live = folderFor('bench-live');
+const live = projectionsFor('bench-live');
 const appendedAt = new Map<number, Map<number, number>>();
 const committed = new Map<number, number>();
 live.on('batch', (batch: FoldBatch) => {
@@ -194,7 +194,7 @@ const heads = await headSeqs();
 const entries = heads.reduce((a, b) => a + b, 0);
 gc();
 const heapBefore = process.memoryUsage();
-const rebuild = folderFor('bench-rebuild');
+const rebuild = projectionsFor('bench-rebuild');
 const started = performance.now();
 rebuild.start();
 await waitCaughtUp(rebuild);
@@ -297,10 +297,10 @@ async function headSeqs(): Promise<number[]> {
   );
 }
 
-async function waitCaughtUp(folder: Folder): Promise<void> {
+async function waitCaughtUp(projections: Projections): Promise<void> {
   for (;;) {
     const target = await headSeqs();
-    if (folder.readers.every((r, i) => r.state.appliedSeq >= target[i]!)) return;
+    if (projections.readers.every((r, i) => r.state.appliedSeq >= target[i]!)) return;
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -296,7 +296,7 @@ function foldSection(r: BenchReport): string[] {
         ...steadyRows(steady),
         ...(r.foldSingle ? steadyRows(r.foldSingle.result.steady) : []),
         [
-          'cold fold (rebuild in a node’s Folder)',
+          'cold fold (rebuild in a node’s projections)',
           `${int(coldFold.entries)} entries in ${coldFold.seconds.toFixed(2)} s = **${int(coldFold.entriesPerSecond)} entries/s**`,
           `${pct(coldFold.entriesPerSecond, rawRead.entriesPerSecond)} of raw read`,
         ],

@@ -9,8 +9,8 @@ import { build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import { describeOpenRequest, trackOpenRequests } from './http/open-requests.ts';
 import { Appender } from './log/append-vote.ts';
-import { Folder } from './log/folder.ts';
 import { PollCatalogue } from './log/poll-catalogue.ts';
+import { Projections } from './log/projections.ts';
 import {
   checkCredentials,
   connectRedis,
@@ -81,7 +81,7 @@ export async function startNode(
   });
   catalogue.follow(reader);
 
-  const folder = new Folder({
+  const projections = new Projections({
     client,
     prefix: config.prefix,
     shards: config.shards,
@@ -90,12 +90,12 @@ export async function startNode(
     snapshotMs: config.snapshotMs,
     log: log.child({ component: 'fold' }),
   });
-  folder.start();
+  projections.start();
   const progress = new AppliedProgress(
     client,
     config.prefix,
     config.nodeId,
-    folder,
+    projections,
     log.child({ component: 'progress' }),
   );
   progress.start();
@@ -106,7 +106,7 @@ export async function startNode(
     config,
     client,
     target,
-    folder,
+    projections,
     catalogue,
     clock,
     log: log.child({ component: 'cluster' }),
@@ -122,7 +122,7 @@ export async function startNode(
     target,
     appender: new Appender(target, log.child({ component: 'append' })),
     catalogue,
-    folder,
+    projections,
     coordinator,
     durability,
     now: () => clock.now(),
@@ -173,7 +173,7 @@ export async function startNode(
               detail: () => 'Redis did not answer; the lease expires by itself within VS_LEASE_MS',
             })
           : coordinator.resign({ locally: true }),
-        deadline.step('stop folding and write snapshots', () => folder.stop()),
+        deadline.step('stop folding and write snapshots', () => projections.stop()),
       ]);
       progress.stop();
       if (

@@ -4,7 +4,7 @@
 // commits what a quorum has applied with its hash.
 
 import { appendControlEvent } from '../log/control-log.ts';
-import type { Folder } from '../log/folder.ts';
+import type { Projections } from '../log/projections.ts';
 import type { Client } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
 
@@ -15,7 +15,7 @@ export class AppliedProgress {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #nodeId: string;
-  readonly #folder: Folder;
+  readonly #projections: Projections;
   readonly #log: Logger;
   readonly #intervalMs: number;
   #last = '';
@@ -32,14 +32,14 @@ export class AppliedProgress {
     client: Client,
     prefix: string,
     nodeId: string,
-    folder: Folder,
+    projections: Projections,
     log: Logger,
     intervalMs = 10,
   ) {
     this.#client = client;
     this.#prefix = prefix;
     this.#nodeId = nodeId;
-    this.#folder = folder;
+    this.#projections = projections;
     this.#log = log;
     this.#intervalMs = intervalMs;
   }
@@ -51,14 +51,14 @@ export class AppliedProgress {
    */
   start(): void {
     this.#stopped = false;
-    this.#folder.on('batch', this.#onBatch);
+    this.#projections.on('batch', this.#onBatch);
     this.#timer = setInterval(this.#onBatch, RETRY_MS);
     this.#timer.unref();
   }
 
   stop(): void {
     this.#stopped = true;
-    this.#folder.off('batch', this.#onBatch);
+    this.#projections.off('batch', this.#onBatch);
     clearInterval(this.#timer);
     clearTimeout(this.#next);
     this.#scheduled = false;
@@ -82,7 +82,7 @@ export class AppliedProgress {
   }
 
   #positions() {
-    const shards = this.#folder.readers.map((r) => ({
+    const shards = this.#projections.readers.map((r) => ({
       shard: r.shard,
       seq: r.state.appliedSeq,
       hash: r.state.headHash,

@@ -43,7 +43,7 @@ export class ClusterView {
   members: string[];
   /** Latest term seen in LeaderElected entries, and who won it. */
   elected = { term: 0, nodeId: '' };
-  readonly #o: ViewOptions;
+  readonly #options: ViewOptions;
   readonly #keys: ReturnType<typeof controlKeys>;
   #ids = { heartbeats: '$', election: '0-0', acks: '$' };
   #stopped = false;
@@ -51,7 +51,7 @@ export class ClusterView {
   #running: Promise<void> | undefined;
 
   constructor(options: ViewOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#keys = controlKeys(options.prefix);
     this.members = [...options.members];
   }
@@ -74,7 +74,7 @@ export class ClusterView {
   liveness(nodeId: string, now = performance.now()): Liveness {
     const seen = this.nodes.get(nodeId);
     if (!seen) return 'dead';
-    return liveness(now - seen.seenAt, this.#o.heartbeatMs, this.#o.failureTimeoutMs);
+    return liveness(now - seen.seenAt, this.#options.heartbeatMs, this.#options.failureTimeoutMs);
   }
 
   /** The alive node that says it leads with the highest term, if any. */
@@ -93,7 +93,10 @@ export class ClusterView {
         await this.#seed(client);
         break;
       } catch (error) {
-        this.#o.log.warn({ err: (error as Error).message }, 'cannot read the control streams yet');
+        this.#options.log.warn(
+          { err: (error as Error).message },
+          'cannot read the control streams yet',
+        );
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -103,7 +106,7 @@ export class ClusterView {
           'COUNT',
           1000,
           'BLOCK',
-          Math.max(20, Math.floor(this.#o.heartbeatMs / 5)),
+          Math.max(20, Math.floor(this.#options.heartbeatMs / 5)),
           'STREAMS',
           this.#keys.heartbeats,
           this.#keys.election,
@@ -130,10 +133,13 @@ export class ClusterView {
             for (const e of entries) this.#ack(e);
           }
         }
-        this.#o.onUpdate?.(what);
+        this.#options.onUpdate?.(what);
       } catch (error) {
         if (this.#stopped) return;
-        this.#o.log.warn({ err: (error as Error).message }, 'control stream read failed; retrying');
+        this.#options.log.warn(
+          { err: (error as Error).message },
+          'control stream read failed; retrying',
+        );
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -159,7 +165,7 @@ export class ClusterView {
   }
 
   #heartbeat([, fields]: RawEntry, seenAt: number): void {
-    const data = parse(fields, this.#o.log);
+    const data = parse(fields, this.#options.log);
     if (data?.type !== 'Heartbeat') return;
     this.nodes.set(String(data.nodeId), {
       nodeId: String(data.nodeId),
@@ -173,7 +179,7 @@ export class ClusterView {
   }
 
   #election([, fields]: RawEntry): void {
-    const data = parse(fields, this.#o.log);
+    const data = parse(fields, this.#options.log);
     if (data?.type === 'MembershipChanged') this.members = [...(data.members as string[])];
     if (data?.type === 'LeaderElected' && Number(data.term) > this.elected.term) {
       this.elected = { term: Number(data.term), nodeId: String(data.nodeId) };
@@ -181,7 +187,7 @@ export class ClusterView {
   }
 
   #ack([, fields]: RawEntry): void {
-    const data = parse(fields, this.#o.log);
+    const data = parse(fields, this.#options.log);
     if (data?.type !== 'Applied') return;
     const shards = new Map<number, { seq: number; hash: string }>();
     for (const s of data.shards as { shard: number; seq: number; hash: string }[])
@@ -191,9 +197,9 @@ export class ClusterView {
 }
 
 function parse(fields: string[], log: Logger): Record<string, unknown> | undefined {
-  const at = fields.indexOf('data');
+  const dataField = fields.indexOf('data');
   try {
-    const data = JSON.parse(fields[at + 1] ?? '') as Record<string, unknown>;
+    const data = JSON.parse(fields[dataField + 1] ?? '') as Record<string, unknown>;
     validateEvent(data);
     return data;
   } catch (error) {

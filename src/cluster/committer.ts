@@ -4,7 +4,7 @@
 // shard per pass, however many votes it covers.
 import { commitPoint, type Divergence, markerAt } from '../domain/commit-point.ts';
 import { type Marker, type MarkOutcome, markCommits } from '../log/commit-marker.ts';
-import type { Folder } from '../log/folder.ts';
+import type { Projections } from '../log/projections.ts';
 import type { LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterView } from './cluster-view.ts';
@@ -12,7 +12,7 @@ import type { LeaderLease } from './leader-lease.ts';
 
 export interface CommitterOptions {
   target: LogTarget;
-  folder: Folder;
+  projections: Projections;
   view: ClusterView;
   lease: LeaderLease;
   nodeId: string;
@@ -23,7 +23,7 @@ export interface CommitterOptions {
 }
 
 export class Committer {
-  readonly #o: CommitterOptions;
+  readonly #options: CommitterOptions;
   readonly #inFlight = new Set<number>();
   /** Highest seq marked per shard in this term (the fold may not have read it back yet). */
   readonly #marked = new Map<number, number>();
@@ -32,7 +32,7 @@ export class Committer {
   markers = 0;
 
   constructor(options: CommitterOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Forget what was marked: a new term starts from the log's committed seqs. */
@@ -42,11 +42,11 @@ export class Committer {
 
   /** One pass over every shard: mark what a quorum has applied and is not yet committed. */
   pass(): void {
-    const { folder, lease, nodeId } = this.#o;
+    const { projections, lease, nodeId } = this.#options;
     if (!lease.valid) return;
     const markers: (Marker & { shard: number })[] = [];
-    const at = Math.round(this.#o.now());
-    for (const reader of folder.readers) {
+    const at = Math.round(this.#options.now());
+    for (const reader of projections.readers) {
       const { shard } = reader;
       if (this.#inFlight.has(shard)) continue;
       const marker = markerAt(reader.state, this.commitPoint(shard), this.#marked.get(shard));
@@ -54,7 +54,7 @@ export class Committer {
     }
     if (markers.length === 0) return;
     // The shards of one master go together (see markCommits); each settles on its own.
-    const outcomes = markCommits(this.#o.target, markers);
+    const outcomes = markCommits(this.#options.target, markers);
     markers.forEach((marker, i) => {
       this.#inFlight.add(marker.shard);
       void outcomes[i]!.then((outcome) => {
@@ -69,9 +69,9 @@ export class Committer {
    * what the reports say about divergence (logged once per member and shard, shown in /cluster).
    */
   commitPoint(shard: number): number {
-    const { folder, view, nodeId } = this.#o;
+    const { projections, view, nodeId } = this.#options;
     const point = commitPoint({
-      fold: folder.readers[shard]!.state,
+      fold: projections.readers[shard]!.state,
       self: nodeId,
       members: view.members,
       reportOf: (member) => view.applied.get(member)?.shards.get(shard),
@@ -82,7 +82,7 @@ export class Committer {
   }
 
   #settle({ shard, seq, term }: Marker & { shard: number }, outcome: MarkOutcome): void {
-    const { log } = this.#o;
+    const { log } = this.#options;
     if (outcome instanceof Error) {
       log.warn({ shard, err: outcome.message }, 'commit marker failed; retrying');
     } else if (outcome.status === 'marked') {
@@ -93,7 +93,7 @@ export class Committer {
         { event: 'fenced', shard, term, fence: outcome.fence },
         'a newer term fenced this leader',
       );
-      this.#o.onFenced(outcome.fence);
+      this.#options.onFenced(outcome.fence);
     } else if (outcome.status !== 'unchanged' && outcome.status !== 'not-durable') {
       log.error({ event: 'commit_refused', shard, seq, ...outcome }, 'commit marker refused');
     }
@@ -102,7 +102,7 @@ export class Committer {
   #divergence(d: Divergence): void {
     const key = `${d.nodeId}:${d.shard}`;
     if (!this.divergent.has(key)) {
-      this.#o.log.error(
+      this.#options.log.error(
         { event: 'divergence', ...d },
         `node ${d.nodeId} diverges from this fold in shard ${d.shard} at seq ${d.seq}`,
       );

@@ -5,9 +5,9 @@ import type { Config } from '../config.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
 import type { Liveness } from '../domain/membership.ts';
 import { appendControlEvent } from '../log/control-log.ts';
-import type { Folder } from '../log/folder.ts';
 import { shardKeys } from '../log/keys.ts';
 import type { PollCatalogue } from '../log/poll-catalogue.ts';
+import type { Projections } from '../log/projections.ts';
 import { type Client, dedicatedConnection, type LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
 import { ClusterView } from './cluster-view.ts';
@@ -28,7 +28,7 @@ export interface CoordinatorOptions {
   config: Config;
   client: Client;
   target: LogTarget;
-  folder: Folder;
+  projections: Projections;
   catalogue: PollCatalogue;
   clock: ClusterClock;
   log: Logger;
@@ -44,7 +44,7 @@ export class Coordinator {
   readonly view: ClusterView;
   readonly lease: LeaderLease;
   readonly committer: Committer;
-  readonly #o: CoordinatorOptions;
+  readonly #options: CoordinatorOptions;
   readonly #closer: PollCloser;
   readonly #changes: StateChanges;
   readonly #startedAt = performance.now();
@@ -60,8 +60,8 @@ export class Coordinator {
   #fencing: Promise<void> | undefined;
 
   constructor(options: CoordinatorOptions) {
-    this.#o = options;
-    const { config, client, target, folder, catalogue, log } = options;
+    this.#options = options;
+    const { config, client, target, projections, catalogue, log } = options;
     this.nodeId = config.nodeId;
     this.clock = options.clock;
     this.view = new ClusterView({
@@ -77,7 +77,7 @@ export class Coordinator {
     this.lease = new LeaderLease(client, config.prefix, config.nodeId, config.leaseMs);
     this.committer = new Committer({
       target,
-      folder,
+      projections,
       view: this.view,
       lease: this.lease,
       nodeId: config.nodeId,
@@ -88,12 +88,12 @@ export class Coordinator {
     this.#closer = new PollCloser(target, catalogue, log);
     this.#changes = new StateChanges(log);
     // The leader's own fold counts toward the quorum too.
-    folder.on('batch', () => this.#scheduleCommit());
+    projections.on('batch', () => this.#scheduleCommit());
   }
 
   get isMember(): boolean {
     const members = this.view.members;
-    return members.length === 0 || members.includes(this.#o.config.nodeId);
+    return members.length === 0 || members.includes(this.#options.config.nodeId);
   }
 
   get isLeader(): boolean {
@@ -101,12 +101,12 @@ export class Coordinator {
   }
 
   start(): void {
-    const conn = dedicatedConnection(this.#o.client);
+    const conn = dedicatedConnection(this.#options.client);
     conn.on('error', () => {
       // The view logs failed reads and retries.
     });
-    this.view.start(this.#o.client, conn);
-    this.#timer = setInterval(() => void this.tick(), this.#o.config.heartbeatMs);
+    this.view.start(this.#options.client, conn);
+    this.#timer = setInterval(() => void this.tick(), this.#options.config.heartbeatMs);
     void this.tick();
   }
 
@@ -128,15 +128,18 @@ export class Coordinator {
       this.lease.drop();
       return;
     }
-    await this.lease.release(Math.round(this.#o.clock.now()));
-    this.#o.log.info({ event: 'leader_resigned', term: this.lease.term }, 'leadership released');
+    await this.lease.release(Math.round(this.#options.clock.now()));
+    this.#options.log.info(
+      { event: 'leader_resigned', term: this.lease.term },
+      'leadership released',
+    );
   }
 
   /** One heartbeat's work. Never throws: Redis faults are logged and retried next time. */
   async tick(): Promise<void> {
     if (this.#ticking || this.#halted) return;
     this.#ticking = true;
-    const { config, client, clock, log } = this.#o;
+    const { config, client, clock, log } = this.#options;
     // First, and without Redis: when Redis is away, peers going suspect is the news.
     this.#observe();
     try {
@@ -146,7 +149,7 @@ export class Coordinator {
         client,
         config.prefix,
         clock,
-        { nodeId: config.nodeId, address: this.#o.address(), startedAt: this.#startedAt },
+        { nodeId: config.nodeId, address: this.#options.address(), startedAt: this.#startedAt },
         { role: this.role, term: this.lease.term, member: this.isMember },
       );
       if (this.role === 'leader') {
@@ -174,9 +177,9 @@ export class Coordinator {
   #becomeObserver(observer: boolean): void {
     const role = observer ? 'observer' : 'follower';
     if (this.role === role) return;
-    this.#o.log.info(
+    this.#options.log.info(
       { event: 'role_changed', role, from: this.role },
-      `${this.#o.config.nodeId} is now ${observer ? 'an observer' : 'a member'}`,
+      `${this.#options.config.nodeId} is now ${observer ? 'an observer' : 'a member'}`,
     );
     this.role = role;
   }
@@ -185,14 +188,14 @@ export class Coordinator {
   async #stand(): Promise<void> {
     const now = performance.now();
     if (this.#candidateAt === 0) {
-      this.#candidateAt = now + Math.random() * this.#o.config.heartbeatMs * 2;
+      this.#candidateAt = now + Math.random() * this.#options.config.heartbeatMs * 2;
       return;
     }
     if (now < this.#candidateAt) return;
     this.#candidateAt = 0;
-    const { config, client, clock } = this.#o;
+    const { config, client, clock } = this.#options;
     this.role = 'candidate';
-    this.#o.log.info(
+    this.#options.log.info(
       { event: 'candidacy', term: this.view.elected.term + 1 },
       `${config.nodeId} stands for term ${this.view.elected.term + 1}`,
     );
@@ -213,7 +216,7 @@ export class Coordinator {
   }
 
   async #becomeLeader(term: number): Promise<void> {
-    const { config, log } = this.#o;
+    const { config, log } = this.#options;
     // Fence every shard at the new term first: a deposed leader's markers are refused from
     // now on, also in shards this leader has nothing to commit in yet. A shard whose master
     // does not answer within FENCE_WAIT_MS is fenced later, on a heartbeat, once it answers
@@ -237,7 +240,7 @@ export class Coordinator {
 
   /** Raises the fence to `term` in every shard not fenced yet; one attempt at a time. */
   #raiseFences(term: number): Promise<void> {
-    const { config, client } = this.#o;
+    const { config, client } = this.#options;
     this.#fencing ??= Promise.all(
       [...this.#unfenced].map((shard) =>
         client.raiseFence(shardKeys(config.prefix, shard).fence, term).then(
@@ -257,7 +260,7 @@ export class Coordinator {
 
   #stepDown(reason: string): void {
     if (this.role !== 'leader') return;
-    this.#o.log.warn(
+    this.#options.log.warn(
       { event: 'leader_stepped_down', term: this.lease.term, reason },
       `stepped down: ${reason}`,
     );
@@ -268,7 +271,7 @@ export class Coordinator {
   /** Hands what this node sees now to the state-change log. */
   #observe(): void {
     const now = performance.now();
-    const { config, catalogue, folder } = this.#o;
+    const { config, catalogue, projections } = this.#options;
     const liveness = new Map<string, Liveness>();
     for (const nodeId of new Set([...this.view.nodes.keys(), ...this.view.members]))
       if (nodeId !== config.nodeId) liveness.set(nodeId, this.view.liveness(nodeId, now));
@@ -280,13 +283,13 @@ export class Coordinator {
         .list()
         .filter((entry) => entry.closed)
         .map((entry) => entry.poll.id),
-      isFinal: (pollId) => folder.states.every((state) => barrierOf(state, pollId)?.committed),
+      isFinal: (pollId) => projections.states.every((state) => barrierOf(state, pollId)?.committed),
     });
   }
 
   #otherLeader(): boolean {
     const leader = this.view.leader();
-    return leader !== undefined && leader.nodeId !== this.#o.config.nodeId;
+    return leader !== undefined && leader.nodeId !== this.#options.config.nodeId;
   }
 
   #scheduleCommit(): void {

@@ -159,12 +159,12 @@ function applyElided(fold: ShardFold, run: ElidedRun): FoldOutcome {
     return { kind: 'break', reason: 'hash', expectedSeq, gotSeq: fromSeq };
   }
   fold.seqSlot = grown(fold.seqSlot, seq + 1);
-  for (let at = fromSeq; at < seq; at++) {
-    fold.seqSlot[at] = VOID_VOTE;
-    pushElided(fold, at);
+  for (let elided = fromSeq; elided < seq; elided++) {
+    fold.seqSlot[elided] = VOID_VOTE;
+    pushElided(fold, elided);
     // pushTail may compact the tail, keeping committedSeq+1 … appliedSeq: it must count the
     // seqs of this run already pushed.
-    fold.appliedSeq = at;
+    fold.appliedSeq = elided;
   }
   fold.seqSlot[seq] = VOID_VOTE;
   pushTail(fold, seq, hash, -1);
@@ -198,13 +198,13 @@ function applyCommit(fold: ShardFold, marker: CommitMarked): FoldOutcome {
     };
   }
   if (seq <= committedSeq) return STALE_COMMIT;
-  for (let at = committedSeq + 1; at <= seq; at++) {
-    const slot = fold.seqSlot[at]!;
+  for (let covered = committedSeq + 1; covered <= seq; covered++) {
+    const slot = fold.seqSlot[covered]!;
     if (slot < 0) continue;
     const poll = fold.polls[fold.slotPoll[slot]!]!;
     countVoter(fold, poll, slot, -1);
-    fold.slotCommittedSeq[slot] = at;
-    fold.slotCommittedSet[slot] = tailSetAt(fold, at);
+    fold.slotCommittedSeq[slot] = covered;
+    fold.slotCommittedSet[slot] = tailSetAt(fold, covered);
     countVoter(fold, poll, slot, 1);
   }
   fold.committedSeq = seq;

@@ -20,7 +20,7 @@ export function clusterRoutes(ctx: AppContext) {
       // During a Redis outage these answer at once, null / empty: the rest of the view comes
       // from the node's own state.
       const logFacts = await Promise.all(
-        ctx.folder.readers.map(async (r) => {
+        ctx.projections.readers.map(async (r) => {
           const [head, lag] = await Promise.all([
             headSeq(client, prefix, r.shard),
             groupLags(client, prefix, r.shard),
@@ -28,13 +28,13 @@ export function clusterRoutes(ctx: AppContext) {
           return { headSeq: head, lag };
         }),
       );
-      const { coordinator, durability, folder } = ctx;
-      return clusterStatus({ coordinator, readers: folder.readers, durability }, logFacts);
+      const { coordinator, durability, projections } = ctx;
+      return clusterStatus({ coordinator, readers: projections.readers, durability }, logFacts);
     });
 
     app.get('/cluster/digests', async () => ({
       nodeId: ctx.config.nodeId,
-      shards: ctx.folder.readers.map((r) => ({
+      shards: ctx.projections.readers.map((r) => ({
         shard: r.shard,
         appliedSeq: r.state.appliedSeq,
         committedSeq: r.state.committedSeq,

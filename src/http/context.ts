@@ -4,8 +4,8 @@ import type { Coordinator } from '../cluster/coordinator.ts';
 import type { DurabilityWatch } from '../cluster/shard-durability.ts';
 import type { Config } from '../config.ts';
 import type { Appender } from '../log/append-vote.ts';
-import type { Folder } from '../log/folder.ts';
 import type { PollCatalogue } from '../log/poll-catalogue.ts';
+import type { Projections } from '../log/projections.ts';
 import type { LogTarget } from '../log/redis-client.ts';
 import type { Logger } from '../logger.ts';
 
@@ -16,7 +16,7 @@ export interface AppContext {
   appender: Appender;
   catalogue: PollCatalogue;
   /** The node's projection of every shard. */
-  folder: Folder;
+  projections: Projections;
   /** Heartbeats, membership, leadership, commits. */
   coordinator: Coordinator;
   /** Per shard: can a vote be made durable now, and why not. */

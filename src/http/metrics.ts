@@ -32,7 +32,7 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
   registry.setDefaultLabels({ node: ctx.config.nodeId });
   collectDefaultMetrics({ register: registry });
   for (const name of REDUNDANT_DEFAULT_GAUGES) registry.removeSingleMetric(name);
-  const readers = () => ctx.folder.readers;
+  const readers = () => ctx.projections.readers;
 
   const votes = new Counter({
     name: 'votestream_votes_total',
@@ -170,7 +170,7 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
   // Time to finalized: remember each folded vote's XADD time until a marker covers it.
   const appended = new Map<number, Map<number, number>>();
   const committed = new Map<number, number>();
-  ctx.folder.on('batch', (batch: FoldBatch) => {
+  ctx.projections.on('batch', (batch: FoldBatch) => {
     let pending = appended.get(batch.shard);
     if (!pending) {
       pending = new Map();

@@ -101,7 +101,7 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
   const { poll } = entry;
   const status = pollStatus(poll, now, entry.closed);
   const final =
-    status === 'closed' && ctx.folder.states.every((s) => barrierOf(s, poll.id)?.committed);
+    status === 'closed' && ctx.projections.states.every((s) => barrierOf(s, poll.id)?.committed);
   return {
     ...poll,
     method: methodOf(poll),

@@ -44,7 +44,7 @@ export function resultsRoutes(ctx: AppContext) {
         const entry = await ctx.catalogue.get(pollId);
         if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
         const scope = request.query.include === 'pending' ? 'pending' : 'finalized';
-        return cache.resultOf(entry.poll, ctx.folder.states, scope);
+        return cache.resultOf(entry.poll, ctx.projections.states, scope);
       },
     );
   };

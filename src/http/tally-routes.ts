@@ -33,7 +33,7 @@ export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
         const voterId = normalizedId(request.params.voterId, 'voterId');
         await requirePoll(pollId);
         const shard = shardOf(pollId, voterId, ctx.config.shards);
-        const state = ctx.folder.states[shard];
+        const state = ctx.projections.states[shard];
         const vote = state && voterVote(state, pollId, voterId);
         if (!vote)
           throw new VoteStreamError(

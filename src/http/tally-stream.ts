@@ -24,7 +24,7 @@ export class TallyStream {
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
-    ctx.folder.on('polls', (polls: Set<string> | 'all') => {
+    ctx.projections.on('polls', (polls: Set<string> | 'all') => {
       if (polls === 'all') for (const id of this.#channels.keys()) this.#markDirty(id);
       else for (const id of polls) if (this.#channels.has(id)) this.#markDirty(id);
     });
@@ -38,7 +38,7 @@ export class TallyStream {
   /** The tally of a poll as served everywhere (HTTP, SSE). */
   tally(pollId: string): PollTally {
     const poll = this.#ctx.catalogue.peek(pollId)?.poll;
-    return tallyPoll(pollId, this.#ctx.folder.states, poll);
+    return tallyPoll(pollId, this.#ctx.projections.states, poll);
   }
 
   subscribe(pollId: string, res: ServerResponse, lastEventId: string | undefined): void {

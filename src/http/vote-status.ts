@@ -15,7 +15,7 @@ export function statusOf(
   ctx: AppContext,
   receipt: Receipt,
 ): { status: PresentedStatus; folded: boolean } {
-  const state = ctx.folder.states[receipt.shard];
+  const state = ctx.projections.states[receipt.shard];
   const found = state ? voteStatusAt(state, receipt.seq) : undefined;
   return { status: found?.status ?? 'pending', folded: found !== undefined };
 }

@@ -11,8 +11,8 @@ import { createShardState, type ShardState } from '../domain/fold-state.ts';
 import { FIRST_FOLD, refoldAfterBreak } from '../domain/refold.ts';
 import type { Logger } from '../logger.ts';
 import { dataField, decodeShardEntry, type RawEntry } from './codec.ts';
-import { foldPages } from './fold-pages.ts';
 import { shardKeys } from './keys.ts';
+import { readPages } from './packed-pages.ts';
 import type { ReadTicker } from './read-ticker.ts';
 import { type Client, refreshSlotsAfterRedirect } from './redis-client.ts';
 import type { SnapshotPosition, SnapshotStore } from './snapshot-store.ts';
@@ -85,11 +85,11 @@ export class ShardReader {
   resumedFrom: 'snapshot' | 'zero' | undefined;
   /** Set while the log itself is broken (the same break after a full refold). */
   broken: FoldProblem | undefined;
-  readonly #o: Required<ShardReaderOptions>;
+  readonly #options: Required<ShardReaderOptions>;
   readonly #keys: ReturnType<typeof shardKeys>;
 
   constructor(options: ShardReaderOptions) {
-    this.#o = {
+    this.#options = {
       count: 2000,
       catchUpLimit: (run) => run(),
       ...options,
@@ -133,7 +133,7 @@ export class ShardReader {
     const position = { ...this.#position };
     // An async function runs synchronously up to its first await: this times save()'s CPU work.
     const started = performance.now();
-    const saved = this.#o.snapshots.save(state, position);
+    const saved = this.#options.snapshots.save(state, position);
     const busyMs = performance.now() - started;
     await saved;
     this.#savedChanges = changes;
@@ -147,7 +147,7 @@ export class ShardReader {
       try {
         await this.#resume(refold.foldedFrom === 'snapshot');
       } catch (error) {
-        this.#o.log.warn(
+        this.#options.log.warn(
           { shard: this.shard, err: (error as Error).message },
           'cannot resume the fold yet; retrying',
         );
@@ -158,7 +158,7 @@ export class ShardReader {
       if (!problem) return;
       this.breaks++;
       const { action, next } = refoldAfterBreak(refold, problem);
-      this.#o.log.error(
+      this.#options.log.error(
         { event: 'chain_break', shard: this.shard, ...problem, refoldFrom: action },
         `chain break in shard ${this.shard} at seq ${problem.gotSeq} (expected ${problem.expectedSeq}): ${problem.message}`,
       );
@@ -174,7 +174,7 @@ export class ShardReader {
   /** Starts over from a verified snapshot (or zero) and points the group there. */
   async #resume(fromSnapshot: boolean): Promise<void> {
     const snapshot = fromSnapshot
-      ? await this.#o.snapshots.load(this.shard, this.#o.client)
+      ? await this.#options.snapshots.load(this.shard, this.#options.client)
       : undefined;
     if (this.#stopped) return;
     this.#state = snapshot?.state ?? createShardState(this.shard);
@@ -184,7 +184,7 @@ export class ShardReader {
     this.#changes++;
     this.resumedFrom = snapshot ? 'snapshot' : 'zero';
     if (snapshot) {
-      this.#o.log.info(
+      this.#options.log.info(
         {
           event: 'snapshot_loaded',
           shard: this.shard,
@@ -194,7 +194,7 @@ export class ShardReader {
         `shard ${this.shard}: folding on from snapshot at seq ${snapshot.state.appliedSeq}`,
       );
     }
-    this.#o.onBatch({
+    this.#options.onBatch({
       shard: this.shard,
       polls: 'all',
       votes: [],
@@ -214,7 +214,7 @@ export class ShardReader {
         if (!groupReady) {
           // A few shards catch up at a time: sixteen at once hold sixteen pages in memory
           // between reads, which the garbage collector copies over and over.
-          const problem = await this.#o.catchUpLimit(() => this.#catchUp());
+          const problem = await this.#options.catchUpLimit(() => this.#catchUp());
           if (this.#stopped) return undefined;
           if (problem) return problem;
           await this.#pointGroup(this.#position.entryId);
@@ -222,17 +222,17 @@ export class ShardReader {
         }
         // Level with the shard: wait for the node's next read tick (see read-ticker.ts). A
         // full read means more is waiting: read again at once.
-        if (!full) await this.#o.ticker.next(this.#abort.signal);
+        if (!full) await this.#options.ticker.next(this.#abort.signal);
         if (this.#stopped) return undefined;
         // NOACK: the group's last-delivered id is the only cursor this reader needs (a restart
         // points it from the snapshot). A pending-entries list would cost Redis an XCLAIM
         // replicated per entry per node, and an XACK per batch, for entries nothing re-reads.
-        const reply = (await this.#o.reads.xreadgroup(
+        const reply = (await this.#options.reads.xreadgroup(
           'GROUP',
-          this.#o.nodeId,
-          this.#o.nodeId,
+          this.#options.nodeId,
+          this.#options.nodeId,
           'COUNT',
-          this.#o.count,
+          this.#options.count,
           'NOACK',
           'STREAMS',
           this.#keys.log,
@@ -240,21 +240,24 @@ export class ShardReader {
         )) as [string, RawEntry[]][] | null;
         if (this.#stopped) return undefined;
         const entries = reply?.[0]?.[1];
-        full = entries?.length === this.#o.count;
+        full = entries?.length === this.#options.count;
         if (!entries?.length) continue;
-        this.#o.ticker.found();
+        this.#options.ticker.found();
         lastFailure = undefined;
         const problem = this.#apply(entries);
         if (problem) return problem;
       } catch (error) {
         if (this.#stopped) return undefined;
-        refreshSlotsAfterRedirect(this.#o.reads, error);
+        refreshSlotsAfterRedirect(this.#options.reads, error);
         // After a reconnect or failover the group may be gone or behind: point it again.
         groupReady = false;
         // Once per kind of failure, not once per retry: a failover redirects every read.
         const message = (error as Error).message;
         if (message !== lastFailure) {
-          this.#o.log.warn({ shard: this.shard, err: message }, 'shard read failed; retrying');
+          this.#options.log.warn(
+            { shard: this.shard, err: message },
+            'shard read failed; retrying',
+          );
           lastFailure = message;
         }
         await sleep(RETRY_MS, this.#abort.signal);
@@ -264,13 +267,17 @@ export class ShardReader {
   }
 
   /**
-   * Reads what is already in the log in packed pages (fold-pages.ts), the next page requested
+   * Reads what is already in the log in packed pages (packed-pages.ts), the next page requested
    * while this one is folded: a cold start or a refold then costs Redis no consumer-group bookkeeping
    * (no pending entries to add and acknowledge). The group takes over from where it ends.
    */
   async #catchUp(): Promise<FoldProblem | undefined> {
     // Leaving the loop early closes the generator (for await calls its return()).
-    for await (const entries of foldPages(this.#o.pages, this.#keys.log, this.#position.entryId)) {
+    for await (const entries of readPages(
+      this.#options.pages,
+      this.#keys.log,
+      this.#position.entryId,
+    )) {
       if (this.#stopped) return undefined;
       const problem = this.#apply(entries, false);
       if (problem) return problem;
@@ -339,7 +346,7 @@ export class ShardReader {
       }
     }
     if (this.broken && this.#state.appliedSeq >= this.broken.gotSeq) this.broken = undefined;
-    this.#o.onBatch({
+    this.#options.onBatch({
       shard: this.shard,
       polls: all ? 'all' : polls,
       votes,
@@ -356,12 +363,12 @@ export class ShardReader {
    * (a plain command is redirected by MOVED; an auto-pipelined one is not).
    */
   async #pointGroup(entryId: string): Promise<void> {
-    const group = this.#o.nodeId;
+    const group = this.#options.nodeId;
     try {
-      await this.#o.client.xgroup('CREATE', this.#keys.log, group, entryId, 'MKSTREAM');
+      await this.#options.client.xgroup('CREATE', this.#keys.log, group, entryId, 'MKSTREAM');
     } catch (error) {
       if (!/BUSYGROUP/.test((error as Error).message)) throw error;
-      await this.#o.client.xgroup('SETID', this.#keys.log, group, entryId);
+      await this.#options.client.xgroup('SETID', this.#keys.log, group, entryId);
     }
   }
 }

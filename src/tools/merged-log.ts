@@ -56,19 +56,19 @@ export async function* mergedEntries(
   const cursors = keys.map((key) => ({
     pages: streamPages(client, key, { after, to }),
     page: [] as RawEntry[],
-    at: 0,
+    next: 0,
     done: false,
     last: after,
   }));
   /** Tops up a cursor's page; false when the walk was stopped with the read on its way. */
   const fill = async (c: (typeof cursors)[number]): Promise<boolean> => {
-    if (c.at < c.page.length || c.done) return true;
+    if (c.next < c.page.length || c.done) return true;
     const next = await unlessAborted(c.pages.next());
     if (next === ABANDONED) return false;
     if (next.done) c.done = true;
     else {
       c.page = next.value;
-      c.at = 0;
+      c.next = 0;
     }
     return true;
   };
@@ -79,13 +79,13 @@ export async function* mergedEntries(
     let best = -1;
     for (let i = 0; i < cursors.length; i++) {
       const c = cursors[i]!;
-      if (c.at >= c.page.length) continue;
+      if (c.next >= c.page.length) continue;
       const b = cursors[best];
-      if (!b || compareIds(c.page[c.at]![0], b.page[b.at]![0]) < 0) best = i;
+      if (!b || compareIds(c.page[c.next]![0], b.page[b.next]![0]) < 0) best = i;
     }
     if (best < 0) break;
     const c = cursors[best]!;
-    const raw = c.page[c.at++]!;
+    const raw = c.page[c.next++]!;
     c.last = raw[0];
     const filled = await fill(c);
     yield { source: best, raw };

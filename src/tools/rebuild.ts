@@ -7,8 +7,8 @@ import { evolveShard } from '../domain/fold.ts';
 import { createShardState, type ShardState } from '../domain/fold-state.ts';
 import { type PollTally, tallyPoll } from '../domain/tally.ts';
 import { dataField, decodeCatalogueEntry, decodeShardEntry, type RawEntry } from '../log/codec.ts';
-import { CATCH_UP_AT_ONCE, foldPages } from '../log/fold-pages.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
+import { CATCH_UP_AT_ONCE, readPages } from '../log/packed-pages.ts';
 import type { Client } from '../log/redis-client.ts';
 import type { SnapshotPosition } from '../log/snapshot-store.ts';
 
@@ -48,7 +48,7 @@ export async function rebuild(
         const state = createShardState(shard);
         const position = { entryId: '0-0', headEntryId: '' };
         let problem: string | undefined;
-        pages: for await (const page of foldPages(client, shardKeys(prefix, shard).log)) {
+        pages: for await (const page of readPages(client, shardKeys(prefix, shard).log)) {
           for (const raw of page) {
             entries++;
             const entry = decodeShardEntry(raw);

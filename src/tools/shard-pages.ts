@@ -1,8 +1,8 @@
 // Reading a stream in XRANGE pages (never the whole stream at once), the next page requested
 // while the caller works on this one (readAhead). Shared by replay, verify and copy.
 import type { RawEntry } from '../log/codec.ts';
-import { readAhead } from '../log/fold-pages.ts';
 import { shardKeys } from '../log/keys.ts';
+import { readAhead } from '../log/packed-pages.ts';
 import type { Client } from '../log/redis-client.ts';
 
 export const PAGE = 5000;

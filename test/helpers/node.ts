@@ -68,9 +68,13 @@ export async function caughtUp(node: RunningNode, timeoutMs = 30_000): Promise<v
     async () => {
       const { client, prefix } = node.ctx.target;
       const heads = await Promise.all(
-        node.ctx.folder.readers.map((r) => client.hget(shardKeys(prefix, r.shard).head, 'seq')),
+        node.ctx.projections.readers.map((r) =>
+          client.hget(shardKeys(prefix, r.shard).head, 'seq'),
+        ),
       );
-      return node.ctx.folder.readers.every((r, i) => r.state.appliedSeq === Number(heads[i] ?? 0));
+      return node.ctx.projections.readers.every(
+        (r, i) => r.state.appliedSeq === Number(heads[i] ?? 0),
+      );
     },
     timeoutMs,
     `node ${node.ctx.config.nodeId} did not catch up`,

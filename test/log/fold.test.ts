@@ -22,7 +22,7 @@ fold.after(async () => {
 
 const tally = async (node: RunningNode, pollId: string) =>
   (await node.app.inject({ url: `/polls/${pollId}/tally` })).json();
-const digests = (node: RunningNode) => node.ctx.folder.states.map((s) => digestShard(s));
+const digests = (node: RunningNode) => node.ctx.projections.states.map((s) => digestShard(s));
 
 fold('a vote shows as pending on both nodes, then finalized once a marker covers it', async () => {
   const pollId = await createPoll(a);
@@ -148,7 +148,7 @@ fold(
     /** Per shard and node: [pending, group position, the stream's last id]. */
     const groupsNow = () =>
       Promise.all(
-        a.ctx.folder.readers.map(async (reader) => {
+        a.ctx.projections.readers.map(async (reader) => {
           const key = shardKeys(prefix, reader.shard).log;
           const [last] = (await client.xrevrange(key, '+', '-', 'COUNT', 1)) as [
             string,

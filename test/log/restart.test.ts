@@ -30,7 +30,7 @@ restart.after(async () => {
   await reference.close();
 });
 
-const digests = (node: RunningNode) => node.ctx.folder.states.map((s) => digestShard(s));
+const digests = (node: RunningNode) => node.ctx.projections.states.map((s) => digestShard(s));
 
 restart('after a graceful stop it folds on from its snapshots', async () => {
   const dir = snapshotDir();
@@ -42,8 +42,8 @@ restart('after a graceful stop it folds on from its snapshots', async () => {
   try {
     await caughtUp(again);
     assert.equal(
-      again.ctx.folder.readers.map((r) => r.resumedFrom),
-      again.ctx.folder.readers.map(() => 'snapshot'),
+      again.ctx.projections.readers.map((r) => r.resumedFrom),
+      again.ctx.projections.readers.map(() => 'snapshot'),
     );
     assert.equal(digests(again), digests(reference));
   } finally {
@@ -57,15 +57,15 @@ restart('a corrupt snapshot is discarded and the shard is refolded from zero', a
   const first = await startTestNode(await sharedCluster(), env);
   await caughtUp(first);
   await first.close();
-  const path = first.ctx.folder.snapshots.path(0);
+  const path = first.ctx.projections.snapshots.path(0);
   const file = JSON.parse(readFileSync(path, 'utf8'));
   file.headHash = 'f'.repeat(40);
   writeFileSync(path, JSON.stringify(file));
-  writeFileSync(first.ctx.folder.snapshots.path(1), '{ not json');
+  writeFileSync(first.ctx.projections.snapshots.path(1), '{ not json');
   const again = await startTestNode(await sharedCluster(), env);
   try {
     await caughtUp(again);
-    const from = again.ctx.folder.readers.map((r) => r.resumedFrom);
+    const from = again.ctx.projections.readers.map((r) => r.resumedFrom);
     assert.equal(from.slice(0, 2), ['zero', 'zero']);
     assert.ok(from.slice(2).every((f) => f === 'snapshot'));
     assert.equal(digests(again), digests(reference));
@@ -101,10 +101,10 @@ restart('a node killed with SIGKILL mid-fold and restarted reaches the same dige
     (await (await fetch(`${url}${path}`)).json()) as {
       shards: { appliedSeq: number; digest: string }[];
     };
-  const total = reference.ctx.folder.states.reduce((n, s) => n + s.appliedSeq, 0);
+  const total = reference.ctx.projections.states.reduce((n, s) => n + s.appliedSeq, 0);
 
   // A fold can finish before the observer sees it half done: the catch-up folds whole pages
-  // in bursts, and snapshots of a large projection are spaced out (Folder's CPU budget). Then
+  // in bursts, and snapshots of a large projection are spaced out (Projections's CPU budget). Then
   // the node is killed anyway, its snapshots are removed so that it folds from zero again, and
   // the kill is tried again (about half the tries catch the fold half done).
   const files = join(env.VS_SNAPSHOT_DIR, reference.ctx.config.prefix, 'restart-killed');

@@ -69,7 +69,7 @@ tamper(
     await node.ctx.target.client.xdel(shardKeys(node.ctx.config.prefix, shard).log, victim.id);
     const auditor = await startTestNode(await sharedCluster(), peerEnv(node, 'tamper-auditor'));
     try {
-      const reader = auditor.ctx.folder.readers[shard]!;
+      const reader = auditor.ctx.projections.readers[shard]!;
       await until(() => reader.broken !== undefined, 10_000, 'the gap was not reported');
       assert.is(reader.broken?.reason, 'gap');
       assert.is(reader.broken?.expectedSeq, 3);
@@ -98,7 +98,7 @@ tamper(
     await caughtUp(node);
     const forgedSeq = await forgeVote(node, shard, pollId);
     const head = forgedSeq - 1;
-    const reader = node.ctx.folder.readers[shard]!;
+    const reader = node.ctx.projections.readers[shard]!;
     await until(() => reader.broken !== undefined, 10_000, 'the forged entry was not reported');
     assert.is(reader.broken?.reason, 'hash');
     assert.is(reader.broken?.gotSeq, head + 1);
@@ -131,14 +131,14 @@ tamper(
       'data',
       vote('mallory', 'b'),
     ]);
-    const live = node.ctx.folder.readers[shard]!;
+    const live = node.ctx.projections.readers[shard]!;
     await until(() => live.broken !== undefined, 10_000, 'the live node did not report it');
     assert.is(live.broken?.reason, 'invalid-entry');
     assert.is(live.broken?.gotSeq, seq);
     assert.match(live.broken?.message ?? '', /repeated/);
     const auditor = await startTestNode(await sharedCluster(), peerEnv(node, 'tamper-cold'));
     try {
-      const cold = auditor.ctx.folder.readers[shard]!;
+      const cold = auditor.ctx.projections.readers[shard]!;
       await until(() => cold.broken !== undefined, 10_000, 'the cold fold did not report it');
       assert.is(cold.broken?.reason, 'invalid-entry');
       assert.is(cold.broken?.gotSeq, seq);

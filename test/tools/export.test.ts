@@ -52,7 +52,7 @@ exported.before(async () => {
   await castMany(node, pollId, 100, { batch: 100, options: ['c', 'a', 'b'] });
   await caughtUp(node);
   await until(
-    () => node.ctx.folder.readers.every((r) => r.state.committedSeq === r.state.appliedSeq),
+    () => node.ctx.projections.readers.every((r) => r.state.committedSeq === r.state.appliedSeq),
     15_000,
     'the leader did not commit every shard',
   );
@@ -144,10 +144,10 @@ exported(
       try {
         await caughtUp(mirror);
         const digests = (n: RunningNode) =>
-          n.ctx.folder.readers.map((r) => `${r.state.appliedSeq}:${digestShard(r.state)}`);
+          n.ctx.projections.readers.map((r) => `${r.state.appliedSeq}:${digestShard(r.state)}`);
         assert.equal(digests(mirror), digests(node));
         // Receipts: the copy's voteId registry points every recorded voteId at its shard.
-        const shard = node.ctx.folder.readers.findIndex((r) => r.state.appliedSeq > 0);
+        const shard = node.ctx.projections.readers.findIndex((r) => r.state.appliedSeq > 0);
         const [first] = (await node.ctx.target.client.xrange(
           shardKeys(node.ctx.config.prefix, shard).log,
           '-',

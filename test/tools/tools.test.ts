@@ -37,7 +37,7 @@ tools.before(async () => {
   await castMany(node, other, 300, { batch: 300, voterPrefix: 'other' });
   await caughtUp(node);
   // Commit part of every shard, as a leader would.
-  for (const reader of node.ctx.folder.readers) {
+  for (const reader of node.ctx.projections.readers) {
     const half = Math.floor(reader.state.appliedSeq / 2);
     const raw = (await node.ctx.target.client.xrange(
       shardKeys(env.VS_PREFIX!, reader.shard).log,
@@ -110,7 +110,7 @@ tools('rebuild reproduces the live fold: same digests, and --compare says so', a
   assert.is(result.entries, 2300 + 16);
   assert.equal(
     result.shards.map((s) => s.digest),
-    node.ctx.folder.states.map((s) => digestShard(s)),
+    node.ctx.projections.states.map((s) => digestShard(s)),
   );
   const tally = result.tallies.find((t) => t.pollId === pollId)!;
   assert.equal(tally, (await node.app.inject({ url: `/polls/${pollId}/tally` })).json());
@@ -141,12 +141,12 @@ tools('rebuild --node --write leaves snapshots the node starts from', async () =
   try {
     await caughtUp(fresh);
     assert.equal(
-      fresh.ctx.folder.readers.map((r) => r.resumedFrom),
-      fresh.ctx.folder.readers.map(() => 'snapshot'),
+      fresh.ctx.projections.readers.map((r) => r.resumedFrom),
+      fresh.ctx.projections.readers.map(() => 'snapshot'),
     );
     assert.equal(
-      fresh.ctx.folder.states.map((s) => digestShard(s)),
-      node.ctx.folder.states.map((s) => digestShard(s)),
+      fresh.ctx.projections.states.map((s) => digestShard(s)),
+      node.ctx.projections.states.map((s) => digestShard(s)),
     );
   } finally {
     await fresh.close();

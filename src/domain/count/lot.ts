@@ -53,8 +53,8 @@ export function drawLot(lot: LotSource, draw: LotDraw): string {
       JSON.stringify(['votestream-lot', 1, lot.seed, draw.method, draw.round, draw.reason, sorted]),
     )
     .digest('hex');
-  const at = Number(BigInt(`0x${digest}`) % BigInt(sorted.length));
-  return sorted[at]!;
+  const index = Number(BigInt(`0x${digest}`) % BigInt(sorted.length));
+  return sorted[index]!;
 }
 
 /**

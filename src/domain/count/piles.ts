@@ -11,7 +11,7 @@ import type { CompiledProfile } from './profile.ts';
 /** Where every group of a profile counts now. */
 export interface Piles {
   /** Per group: the index into `profile.ranks` of the candidate it counts for. */
-  readonly at: Int32Array;
+  readonly cursor: Int32Array;
   /** Per group: the candidate it counts for, or -1 once exhausted. */
   readonly holder: Int32Array;
 }
@@ -19,10 +19,10 @@ export interface Piles {
 /** Puts every non-blank group on the pile of its first preference (SSI 2007/42 r. 45(1)). */
 export function firstPreferencePiles(profile: CompiledProfile): Piles {
   const groups = profile.counts.length;
-  const at = profile.start.slice(0, groups);
+  const cursor = profile.start.slice(0, groups);
   const holder = new Int32Array(groups);
-  for (let g = 0; g < groups; g++) holder[g] = profile.ranks[at[g]!]!;
-  return { at, holder };
+  for (let g = 0; g < groups; g++) holder[g] = profile.ranks[cursor[g]!]!;
+  return { cursor, holder };
 }
 
 /**
@@ -37,15 +37,15 @@ export function nextPreference(
 ): number {
   const end = profile.start[g + 1]!;
   const { ranks } = profile;
-  for (let i = piles.at[g]! + 1; i < end; i++) {
+  for (let i = piles.cursor[g]! + 1; i < end; i++) {
     const candidate = ranks[i]!;
     if (continuing[candidate] === 1) {
-      piles.at[g] = i;
+      piles.cursor[g] = i;
       piles.holder[g] = candidate;
       return candidate;
     }
   }
-  piles.at[g] = end;
+  piles.cursor[g] = end;
   piles.holder[g] = -1;
   return -1;
 }

@@ -82,7 +82,7 @@ export function compileProfile(profile: BallotProfile): CompiledProfile {
   // Marks which candidates the current ranking has named; the stamp avoids clearing it per entry.
   const seen = new Int32Array(options.length);
   let stamp = 0;
-  let at = 0;
+  let filled = 0;
   let total = 0n;
   let blank = 0n;
   // Indexed loops: this runs once per ranked option of every distinct ranking (millions).
@@ -92,7 +92,7 @@ export function compileProfile(profile: BallotProfile): CompiledProfile {
     const ranking = ballot.ranking;
     total += count;
     stamp++;
-    const from = at;
+    const from = filled;
     for (let i = 0; i < ranking.length; i++) {
       const candidate = index.get(ranking[i]!) ?? unknownOption(ranking[i]!);
       if (seen[candidate] === stamp) {
@@ -102,19 +102,19 @@ export function compileProfile(profile: BallotProfile): CompiledProfile {
         );
       }
       seen[candidate] = stamp;
-      if (!withdrawn[candidate]) ranks[at++] = candidate;
+      if (!withdrawn[candidate]) ranks[filled++] = candidate;
     }
-    if (at === from) {
+    if (filled === from) {
       blank += count;
       continue;
     }
     counts.push(count);
-    start[counts.length] = at;
+    start[counts.length] = filled;
   }
   return {
     options,
     withdrawn,
-    ranks: ranks.subarray(0, at),
+    ranks: ranks.subarray(0, filled),
     start: start.subarray(0, counts.length + 1),
     counts,
     total,

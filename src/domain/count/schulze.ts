@@ -61,12 +61,12 @@ export function countSchulze(profile: BallotProfile, rules: SchulzeRules): Schul
     const level = remaining.filter((x) => remaining.every((y) => !(p[y]![x]! > p[x]![y]!)));
     remaining = remaining.filter((x) => !level.includes(x));
     while (level.length > 0) {
-      let at = 0;
+      let place = 0;
       if (level.length > 1) {
         const candidates = level.map((c) => names[c]!);
         const round = ranking.length + 1;
         const drawn = drawLot(lot, { method: 'schulze', round, reason: 'ranking', candidates });
-        at = candidates.indexOf(drawn);
+        place = candidates.indexOf(drawn);
         tieBreaks.push({
           round,
           reason: 'ranking',
@@ -77,8 +77,8 @@ export function countSchulze(profile: BallotProfile, rules: SchulzeRules): Schul
           drawnFrom: candidates,
         });
       }
-      ranking.push(names[level[at]!]!);
-      level.splice(at, 1);
+      ranking.push(names[level[place]!]!);
+      level.splice(place, 1);
     }
   }
 

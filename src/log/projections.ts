@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import pLimit from 'p-limit';
 import type { ShardState } from '../domain/fold-state.ts';
 import type { Logger } from '../logger.ts';
-import { CATCH_UP_AT_ONCE } from './fold-pages.ts';
+import { CATCH_UP_AT_ONCE } from './packed-pages.ts';
 import { ReadTicker } from './read-ticker.ts';
 import { type Client, dedicatedConnection, readConnection } from './redis-client.ts';
 import { type FoldBatch, ShardReader } from './shard-reader.ts';
@@ -13,7 +13,7 @@ import { SnapshotStore } from './snapshot-store.ts';
 /** Snapshotting takes at most about 1/(1+factor) of the node's time: here about 5 %. */
 const SNAPSHOT_PAUSE_FACTOR = 20;
 
-export interface FolderOptions {
+export interface ProjectionsOptions {
   client: Client;
   prefix: string;
   shards: number;
@@ -27,17 +27,17 @@ export interface FolderOptions {
  * Events: `batch` (FoldBatch) after each folded batch; `polls` (Set<string> | 'all') with the
  * polls whose tally may have changed.
  */
-export class Folder extends EventEmitter {
+export class Projections extends EventEmitter {
   readonly readers: ShardReader[];
   readonly snapshots: SnapshotStore;
-  readonly #options: FolderOptions;
+  readonly #options: ProjectionsOptions;
   readonly #reads: Client;
   readonly #pages: Client;
   #timer: NodeJS.Timeout | undefined;
   #saving: Promise<number> | undefined;
   #stopped = false;
 
-  constructor(options: FolderOptions) {
+  constructor(options: ProjectionsOptions) {
     super();
     this.setMaxListeners(0);
     this.#options = options;

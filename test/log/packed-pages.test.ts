@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RawEntry } from '../../src/log/codec.ts';
-import { FOLD_PAGE, foldPages, readFoldPage, unpack } from '../../src/log/fold-pages.ts';
+import { PAGE_ENTRIES, readPackedPage, readPages, unpack } from '../../src/log/packed-pages.ts';
 import { type Client, connectAddress } from '../../src/log/redis-client.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
@@ -17,10 +17,10 @@ pages.after(async () => {
   client.disconnect();
 });
 
-/** Every entry of `key` through foldPages, and through XRANGE. */
+/** Every entry of `key` through readPages, and through XRANGE. */
 async function both(): Promise<[RawEntry[], RawEntry[]]> {
   const folded: RawEntry[] = [];
-  for await (const page of foldPages(client, key)) folded.push(...page);
+  for await (const page of readPages(client, key)) folded.push(...page);
   return [folded, (await client.xrange(key, '-', '+')) as RawEntry[]];
 }
 
@@ -59,7 +59,7 @@ pages('an entry with a repeated field is read raw (the fold then refuses it)', a
 
 pages('a log longer than a page is read whole, in order, from after any entry', async () => {
   await client.del(key);
-  const n = FOLD_PAGE * 2 + 7;
+  const n = PAGE_ENTRIES * 2 + 7;
   for (let from = 0; from < n; from += 500) {
     const batch = client.pipeline();
     for (let i = from; i < Math.min(n, from + 500); i++)
@@ -72,9 +72,9 @@ pages('a log longer than a page is read whole, in order, from after any entry', 
     folded.map(([id]) => id),
     raw.map(([id]) => id),
   );
-  const after = raw[FOLD_PAGE + 2]![0];
-  const rest = await readFoldPage(client, key, after, 5);
-  assert.equal(rest, raw.slice(FOLD_PAGE + 3, FOLD_PAGE + 8));
+  const after = raw[PAGE_ENTRIES + 2]![0];
+  const rest = await readPackedPage(client, key, after, 5);
+  assert.equal(rest, raw.slice(PAGE_ENTRIES + 3, PAGE_ENTRIES + 8));
 });
 
 pages('unpack refuses what does not add up', () => {

@@ -7,18 +7,18 @@ import type { Client } from './redis-client.ts';
 
 /** Entries per page: one script call holds its master while it packs them, so a page is kept
  * short enough not to delay votes on that master (docs/performance.md, 2026-11-27). */
-export const FOLD_PAGE = 1000;
+export const PAGE_ENTRIES = 1000;
 
 /** Shards folding what is already in the log at the same time, in a node's cold start and in
  * a rebuild: fewer pages held at once, less garbage-collector copying (docs/performance.md). */
 export const CATCH_UP_AT_ONCE = 2;
 
 /** One page of the stream `key` after `after` (exclusive), as RawEntry, in stream order. */
-export async function readFoldPage(
+export async function readPackedPage(
   client: Client,
   key: string,
   after: string,
-  count = FOLD_PAGE,
+  count = PAGE_ENTRIES,
 ): Promise<RawEntry[]> {
   const packed = await client.readPage(key, after, count);
   const page = new Array<RawEntry>(packed.length);
@@ -37,8 +37,8 @@ export async function readFoldPage(
 }
 
 /** The stream's entries after `after`, page by page, the next page read while this one folds. */
-export function foldPages(client: Client, key: string, after = '0-0'): AsyncGenerator<RawEntry[]> {
-  return readAhead((from) => readFoldPage(client, key, from), FOLD_PAGE, after);
+export function readPages(client: Client, key: string, after = '0-0'): AsyncGenerator<RawEntry[]> {
+  return readAhead((from) => readPackedPage(client, key, from), PAGE_ENTRIES, after);
 }
 
 /**
@@ -89,12 +89,15 @@ export function unpack(line: string): RawEntry | undefined {
   if (bytes !== total) return undefined;
   const utf8 = body.length === total ? undefined : Buffer.from(body);
   const fields: string[] = [];
-  let at = 0;
+  let offset = 0;
   for (let f = 0; f < 4; f++) {
     const n = lengths[f]!;
     if (n < 0) continue;
-    fields.push(NAMES[f]!, utf8 ? utf8.toString('utf8', at, at + n) : body.slice(at, at + n));
-    at += n;
+    fields.push(
+      NAMES[f]!,
+      utf8 ? utf8.toString('utf8', offset, offset + n) : body.slice(offset, offset + n),
+    );
+    offset += n;
   }
   return [header[0]!, fields];
 }
