@@ -448,7 +448,6 @@ export function rankedMedians(r: RankedFoldResult) {
     return {
       first: median(ms.flatMap((m) => m.slice(0, 1))),
       later: later.length ? median(later) : Number.NaN,
-      count: ms.length,
     };
   };
   const plurality = fold('plurality');
@@ -518,7 +517,6 @@ const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixe
 
 function rankedSection(ranked: NonNullable<BenchReport['ranked']>): string[] {
   const r = ranked.result;
-  const m = rankedMedians(r);
   return [
     '### Ranked ballots',
     '',
@@ -529,12 +527,12 @@ function rankedSection(ranked: NonNullable<BenchReport['ranked']>): string[] {
       `${int(r.distinctRankings)} distinct rankings) in an IRV poll, and the same voters' first ` +
       'preferences in a plurality poll. Each cold fold is a fresh process (`bench/cold-fold.ts`) ' +
       'in which a node\u2019s Folder folds one log from zero; ' +
-      `${r.rounds} plurality and ${r.rounds} ranked folds ran interleaved, the order alternating. ` +
+      `${r.rounds} of each kind ran interleaved, the order alternating by round. ` +
       'After each ranked fold the poll was counted from that projection through `pollResult` ' +
       '(`rankingProfile` over the shards, then the count) as `GET /polls/:pollId/results` does, ' +
-      `${m.irvMs.count === 1 ? 'once' : `in ${m.irvMs.count} processes`}: the first call in a ` +
-      'process (colder code; what the first request after a node starts waits for) and the calls ' +
-      'after it. ' +
+      `${callsPerProcess(r)} time(s) by each method in the fold's process; the table gives the ` +
+      'median of the first calls (colder code: what the first request after a node starts waits ' +
+      'for) and of the calls after them. ' +
       `Load average (1 / 5 / 15 min) before: ${loads(r.loadBefore)}; after: ${loads(r.loadAfter)}.`,
     '',
     rankedTable(r),
@@ -554,6 +552,9 @@ function rankedSection(ranked: NonNullable<BenchReport['ranked']>): string[] {
       : []),
   ];
 }
+
+const callsPerProcess = (r: RankedFoldResult) =>
+  r.folds.find((f) => f.run.results)?.run.results?.irvMs.length ?? 0;
 
 function rankedTargetRows(ranked: NonNullable<BenchReport['ranked']>): (string | number)[][] {
   const r = ranked.result;
