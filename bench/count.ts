@@ -1,7 +1,7 @@
 // npm run bench:count — the pure counting core on a large ranked poll: --ballots ballots over
-// --options options, drawn from a seeded popularity model (Plackett–Luce over Zipf weights,
-// most voters ranking a few options, some ranking many), aggregated into distinct rankings as
-// the fold keeps them; then each count (compile included) timed --runs times.
+// --options options, drawn from a seeded popularity model (bench/ranked-ballots.ts),
+// aggregated into distinct rankings as the fold keeps them; then each count (compile included)
+// timed --runs times.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { countIrv } from '../src/domain/count/irv.ts';
@@ -9,6 +9,7 @@ import { type BallotProfile, compileProfile } from '../src/domain/count/profile.
 import { countSchulze } from '../src/domain/count/schulze.ts';
 import { countScottishStv } from '../src/domain/count/stv-scottish.ts';
 import { machine, median, table } from './harness.ts';
+import { benchOptions, rankedBallots } from './ranked-ballots.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,56 +23,15 @@ const totalBallots = Number(values.ballots);
 const optionCount = Number(values.options);
 const runs = Number(values.runs);
 
-/** mulberry32: a small seeded generator, so every run counts the same poll. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-/** How many options a voter ranks: mostly a few, a tail ranking many (bullet votes included). */
-function rankLength(random: () => number): number {
-  const r = random();
-  if (r < 0.15) return 1;
-  if (r < 0.3) return 2;
-  if (r < 0.5) return 3;
-  if (r < 0.65) return 4;
-  if (r < 0.75) return 5;
-  if (r < 0.9) return 6 + Math.floor(random() * 5);
-  return 11 + Math.floor(random() * (optionCount - 10));
-}
-
 function makeProfile(): BallotProfile {
-  const random = generator(Number(values.seed));
-  const options = Array.from({ length: optionCount }, (_, i) => `option-${i + 1}`);
-  // Zipf-like popularity, so a few options lead and many trail, as in real polls.
-  const weight = options.map((_, i) => 1 / (i + 1) ** 0.9);
   const counts = new Map<string, { ranking: string[]; count: number }>();
-  const left = new Array<number>(optionCount);
-  for (let b = 0; b < totalBallots; b++) {
-    for (let i = 0; i < optionCount; i++) left[i] = weight[i]!;
-    let mass = left.reduce((a, w) => a + w, 0);
-    const ranking: string[] = [];
-    for (let k = rankLength(random); k > 0; k--) {
-      let pick = random() * mass - left[0]!;
-      let i = 0;
-      while (i < optionCount - 1 && pick > 0) pick -= left[++i]!;
-      if (left[i] === 0) i = left.findIndex((w) => w > 0);
-      ranking.push(options[i]!);
-      mass -= left[i]!;
-      left[i] = 0;
-    }
+  for (const ranking of rankedBallots(totalBallots, optionCount, Number(values.seed))) {
     const key = ranking.join('\u0000');
     const entry = counts.get(key);
     if (entry) entry.count++;
     else counts.set(key, { ranking, count: 1 });
   }
-  return { options, ballots: [...counts.values()] };
+  return { options: benchOptions(optionCount), ballots: [...counts.values()] };
 }
 
 /** Wall and CPU (user + system, all threads: the GC's helpers too) ms of each run. */

@@ -1,7 +1,7 @@
 // The generated part of docs/performance.md: from one `npm run bench` run's figures to
 // Markdown tables, with every ratio taken against baselines of the same run. Pure: no I/O.
 import type { FinalityRun, RebuildRun } from './finality.ts';
-import { type MachineInfo, table } from './harness.ts';
+import { type MachineInfo, median, table } from './harness.ts';
 import type { RedisBenchmarkResult } from './redis-benchmark.ts';
 
 export const BEGIN = '<!-- bench:begin -->';
@@ -64,6 +64,57 @@ export interface FoldResult {
   rawRead: { entries: number; seconds: number; entriesPerSecond: number };
 }
 
+/** One cold fold of bench/cold-fold.ts (a fresh process): what it measured. */
+export interface ColdFoldRun {
+  prefix: string;
+  /** Chained entries folded (votes and barriers; commit markers are folded but not counted). */
+  entries: number;
+  ballots: number;
+  seconds: number;
+  entriesPerSecond: number;
+  /** heapUsed + arrayBuffers after GC, after the fold less before it, per ballot. */
+  heapBytesPerBallot: number;
+  distinctRankings?: number;
+  /** ms of each call, the first one first (the first in a process runs colder code). */
+  results?: { profileMs: number[]; irvMs: number[]; stvMs: number[]; stvSeats: number };
+}
+
+/** bench/fold-ranked.ts --json. */
+export interface RankedFoldResult {
+  ballots: number;
+  options: number;
+  seed: number;
+  rounds: number;
+  seats: number;
+  distinctRankings: number;
+  /** Mean ranks per ranked ballot. */
+  meanRanks: number;
+  fill: Record<
+    'plurality' | 'ranked',
+    { entries: number; seconds: number; votesPerSecond: number }
+  >;
+  /** Every cold fold, in the order run. */
+  folds: { kind: 'plurality' | 'ranked'; run: ColdFoldRun }[];
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
+/** bench/fold-entries.ts --json: the fold alone, over generated entries in memory. */
+export interface EntryFoldResult {
+  ballots: number;
+  markerEvery: number;
+  rounds: number;
+  runs: {
+    kind: 'plurality' | 'ranked';
+    entries: number;
+    seconds: number;
+    entriesPerSecond: number;
+    heapBytesPerBallot: number;
+  }[];
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
 export interface BenchReport {
   machine: MachineInfo;
   /** ISO time the run started. */
@@ -84,6 +135,13 @@ export interface BenchReport {
   /** The steady phase once more with single-vote requests (its cold fold is not reported). */
   foldSingle?: { command: string; result: FoldResult };
   fold: { command: string; result: FoldResult };
+  /** Ranked ballots against plurality ones (absent in reports from before they existed). */
+  ranked?: {
+    command: string;
+    result: RankedFoldResult;
+    /** The fold alone over the same ballots, in memory (bench/fold-entries.ts). */
+    entries?: { command: string; result: EntryFoldResult };
+  };
 }
 
 /** The issues' targets; the report says for each whether this run met it. */
@@ -96,6 +154,10 @@ export const TARGETS = {
   rate: 5000,
   /** A latency target at 5,000 votes/s only counts if about that many were delivered. */
   deliveredShare: 0.95,
+  /** A ranked ballot's cold fold may take at most this much longer per entry than plurality's. */
+  rankedFoldSlowdown: 0.2,
+  /** pollResult (profile assembly and count) of 1 M ranked ballots, IRV and STV. */
+  resultsMs: 1000,
 };
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
@@ -136,6 +198,7 @@ export function renderReport(r: BenchReport): string {
     '',
     ...foldSection(r),
     '',
+    ...(r.ranked ? [...rankedSection(r.ranked), ''] : []),
     ...targetsSection(r),
   ].join('\n');
 }
@@ -366,5 +429,197 @@ function targetsSection(r: BenchReport): string[] {
       metAtRate(stDelivered, st.pendingMs.p99 <= TARGETS.pendingP99Ms),
     ]);
   }
+  if (r.ranked) rows.push(...rankedTargetRows(r.ranked));
   return ['### Targets', '', table(['target', 'measured', 'met'], rows)];
+}
+
+/** The medians of a bench/fold-ranked.ts run: folds by kind, counts by first call and later. */
+export function rankedMedians(r: RankedFoldResult) {
+  const runs = (kind: 'plurality' | 'ranked') =>
+    r.folds.filter((f) => f.kind === kind).map((f) => f.run);
+  const fold = (kind: 'plurality' | 'ranked') => ({
+    entriesPerSecond: median(runs(kind).map((run) => run.entriesPerSecond)),
+    heapBytesPerBallot: median(runs(kind).map((run) => run.heapBytesPerBallot)),
+  });
+  const results = runs('ranked').flatMap((run) => (run.results ? [run.results] : []));
+  // A process's first call runs colder code than the calls after it: both are reported.
+  const calls = (ms: number[][]) => {
+    const later = ms.flatMap((m) => m.slice(1));
+    return {
+      first: median(ms.flatMap((m) => m.slice(0, 1))),
+      later: later.length ? median(later) : Number.NaN,
+    };
+  };
+  const plurality = fold('plurality');
+  const ranked = fold('ranked');
+  return {
+    plurality,
+    ranked,
+    /** Time per entry, ranked over plurality, less one: 0.2 = ranked 20 % slower per entry. */
+    slowdown: plurality.entriesPerSecond / ranked.entriesPerSecond - 1,
+    profileMs: calls(results.map((x) => x.profileMs)),
+    irvMs: calls(results.map((x) => x.irvMs)),
+    stvMs: calls(results.map((x) => x.stvMs)),
+  };
+}
+
+/** The table bench/fold-ranked.ts prints and the report shows. */
+export function rankedTable(r: RankedFoldResult): string {
+  const m = rankedMedians(r);
+  const each = (kind: 'plurality' | 'ranked') =>
+    r.folds
+      .filter((f) => f.kind === kind)
+      .map((f) => int(f.run.entriesPerSecond))
+      .join(', ');
+  const perEntry = (entriesPerSecond: number) => `${(1e6 / entriesPerSecond).toFixed(2)} µs`;
+  const count = (c: { first: number; later: number }) =>
+    `${ms(c.first)} ms first call, ${ms(c.later)} ms later calls`;
+  return table(
+    ['measure', 'plurality', 'ranked', 'ranked vs plurality'],
+    [
+      [
+        'fill over HTTP (POST /votes/batch, 1000 votes a request), votes/s',
+        int(r.fill.plurality.votesPerSecond),
+        int(r.fill.ranked.votesPerSecond),
+        pct(r.fill.ranked.votesPerSecond, r.fill.plurality.votesPerSecond),
+      ],
+      [`cold fold, each run (entries/s, in the order run)`, each('plurality'), each('ranked'), '–'],
+      [
+        'cold fold, median',
+        `**${int(m.plurality.entriesPerSecond)} entries/s** (${perEntry(m.plurality.entriesPerSecond)} each)`,
+        `**${int(m.ranked.entriesPerSecond)} entries/s** (${perEntry(m.ranked.entriesPerSecond)} each)`,
+        `${pct(m.ranked.entriesPerSecond, m.plurality.entriesPerSecond)} of the throughput; ${signed(m.slowdown)} time per entry`,
+      ],
+      [
+        'heap per ballot after the fold (heapUsed + arrayBuffers, after GC), median',
+        `${int(m.plurality.heapBytesPerBallot)} B`,
+        `${int(m.ranked.heapBytesPerBallot)} B`,
+        pct(m.ranked.heapBytesPerBallot, m.plurality.heapBytesPerBallot),
+      ],
+      [
+        `rankingProfile alone (${int(r.distinctRankings)} distinct rankings from 16 shards), median`,
+        '–',
+        count(m.profileMs),
+        '–',
+      ],
+      ['pollResult by IRV (profile + count), median', '–', count(m.irvMs), '–'],
+      [
+        `pollResult by Scottish STV, ${r.seats} seats (profile + count), median`,
+        '–',
+        count(m.stvMs),
+        '–',
+      ],
+    ],
+  );
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(0)} %`;
+
+function rankedSection(ranked: NonNullable<BenchReport['ranked']>): string[] {
+  const r = ranked.result;
+  return [
+    '### Ranked ballots',
+    '',
+    `\`${ranked.command}\`: two logs in one cluster (3 masters + 3 replicas), filled over HTTP by a ` +
+      `single-member node that commits them: ${int(r.ballots)} ballots over ${r.options} options ` +
+      `from a seeded popularity model (\`bench/ranked-ballots.ts\`, seed ${r.seed}: Zipf-weighted ` +
+      `options, partial rankings of ${r.meanRanks.toFixed(2)} options on average, ` +
+      `${int(r.distinctRankings)} distinct rankings) in an IRV poll, and the same voters' first ` +
+      'preferences in a plurality poll. Each cold fold is a fresh process (`bench/cold-fold.ts`) ' +
+      'in which a node\u2019s Projections folds one log from zero; ' +
+      `${r.rounds} of each kind ran interleaved, the order alternating by round. ` +
+      'After each ranked fold the poll was counted from that projection through `pollResult` ' +
+      '(`rankingProfile` over the shards, then the count) as `GET /polls/:pollId/results` does, ' +
+      `${callsPerProcess(r)} time(s) by each method in the fold's process; the table gives the ` +
+      'median of the first calls (colder code: what the first request after a node starts waits ' +
+      'for) and of the calls after them. ' +
+      `Load average (1 / 5 / 15 min) before: ${loads(r.loadBefore)}; after: ${loads(r.loadAfter)}.`,
+    '',
+    rankedTable(r),
+    ...(ranked.entries
+      ? [
+          '',
+          `The fold alone, without Redis: \`${ranked.entries.command}\` decodes and folds the same ` +
+            'ballots as generated stream entries held in memory (`decodeShardEntry` + ' +
+            '`evolveShard`, the loop of `votestream rebuild`; a commit marker every ' +
+            `${ranked.entries.result.markerEvery} votes of a shard), plurality and ranked ` +
+            `interleaved in one process, ${ranked.entries.result.rounds} of each after one ` +
+            'unmeasured fold of each. Load average before: ' +
+            `${loads(ranked.entries.result.loadBefore)}; after: ${loads(ranked.entries.result.loadAfter)}.`,
+          '',
+          entryFoldTable(ranked.entries.result),
+        ]
+      : []),
+  ];
+}
+
+const callsPerProcess = (r: RankedFoldResult) =>
+  r.folds.find((f) => f.run.results)?.run.results?.irvMs.length ?? 0;
+
+function rankedTargetRows(ranked: NonNullable<BenchReport['ranked']>): (string | number)[][] {
+  const r = ranked.result;
+  const m = rankedMedians(r);
+  const alone = ranked.entries && entryFoldMedians(ranked.entries.result);
+  const slowest = (c: { first: number; later: number }) => Math.max(c.first, c.later || 0);
+  return [
+    [
+      `cold fold of ranked ballots within ${TARGETS.rankedFoldSlowdown * 100} % of plurality per entry (${r.options} options, same run, medians of ${r.rounds})`,
+      `${signed(m.slowdown)} time per entry (${int(m.ranked.entriesPerSecond)} against ${int(m.plurality.entriesPerSecond)} entries/s)` +
+        (alone ? `; the fold alone, without Redis: ${signed(alone.slowdown)}` : ''),
+      yes(m.slowdown <= TARGETS.rankedFoldSlowdown),
+    ],
+    ...(
+      [
+        ['IRV', m.irvMs],
+        [`Scottish STV, ${r.seats} seats`, m.stvMs],
+      ] as const
+    ).map(([name, c]) => [
+      `results of ${int(r.ballots)} ranked ballots (${name}: profile + count) under 1 s`,
+      `${ms(c.first)} ms first call, ${ms(c.later)} ms later (medians)`,
+      yes(slowest(c) < TARGETS.resultsMs),
+    ]),
+  ];
+}
+
+/** The fold alone (bench/fold-entries.ts): medians by kind and the ranked slowdown per entry. */
+export function entryFoldMedians(r: EntryFoldResult) {
+  const of = (kind: 'plurality' | 'ranked') => {
+    const runs = r.runs.filter((x) => x.kind === kind);
+    return {
+      entriesPerSecond: median(runs.map((x) => x.entriesPerSecond)),
+      heapBytesPerBallot: median(runs.map((x) => x.heapBytesPerBallot)),
+      each: runs.map((x) => int(x.entriesPerSecond)).join(', '),
+    };
+  };
+  const plurality = of('plurality');
+  const ranked = of('ranked');
+  return { plurality, ranked, slowdown: plurality.entriesPerSecond / ranked.entriesPerSecond - 1 };
+}
+
+export function entryFoldTable(r: EntryFoldResult): string {
+  const m = entryFoldMedians(r);
+  const perEntry = (entriesPerSecond: number) => `${(1e6 / entriesPerSecond).toFixed(2)} µs`;
+  return table(
+    ['measure', 'plurality', 'ranked', 'ranked vs plurality'],
+    [
+      [
+        'decode + evolveShard, each run (entries/s, in the order run)',
+        m.plurality.each,
+        m.ranked.each,
+        '–',
+      ],
+      [
+        'decode + evolveShard, median',
+        `**${int(m.plurality.entriesPerSecond)} entries/s** (${perEntry(m.plurality.entriesPerSecond)} each)`,
+        `**${int(m.ranked.entriesPerSecond)} entries/s** (${perEntry(m.ranked.entriesPerSecond)} each)`,
+        `${pct(m.ranked.entriesPerSecond, m.plurality.entriesPerSecond)} of the throughput; ${signed(m.slowdown)} time per entry`,
+      ],
+      [
+        'heap the shard states hold per ballot (heapUsed after GC), median',
+        `${int(m.plurality.heapBytesPerBallot)} B`,
+        `${int(m.ranked.heapBytesPerBallot)} B`,
+        pct(m.ranked.heapBytesPerBallot, m.plurality.heapBytesPerBallot),
+      ],
+    ],
+  );
 }

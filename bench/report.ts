@@ -1,7 +1,8 @@
 // npm run bench [-- --quick] — the whole benchmark in one run: appends with their baselines
 // (bench/append.ts), redis-benchmark's XADD, time to finalized at 5,000 votes/s with three
-// member nodes (votestream load + rebuild), the read path (bench/fold.ts); then rewrites the
-// generated section of docs/performance.md. Prints the section; asserts no speed.
+// member nodes (votestream load + rebuild), the read path (bench/fold.ts), ranked ballots against
+// plurality ones (bench/fold-ranked.ts, bench/fold-entries.ts); then rewrites the generated
+// section of docs/performance.md. Prints the section; asserts no speed.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,9 @@ import { machineInfo, runJsonChild, startCluster } from './harness.ts';
 import { redisBenchmarkXadd } from './redis-benchmark.ts';
 import {
   type AppendResult,
+  type EntryFoldResult,
   type FoldResult,
+  type RankedFoldResult,
   renderReport,
   replaceSection,
   TARGETS,
@@ -100,6 +103,34 @@ const singleArgs = ['--votes', '0', '--seconds', String(sizes.foldSeconds)];
 singleArgs.push('--warmup', quick ? '1' : '3', '--rate', String(TARGETS.rate), '--batch', '1');
 const foldSingle = await runFold(singleArgs);
 
+step('ranked ballots against plurality: cold folds and results (bench/fold-ranked.ts)');
+const rankedArgs = quick
+  ? ['--ballots', '30000', '--rounds', '1', '--results', '2']
+  : ['--ballots', '1000000', '--rounds', '3', '--results', '2'];
+const rankedRun = await runJsonChild<RankedFoldResult>([
+  '--import',
+  'tsx',
+  'bench/fold-ranked.ts',
+  ...rankedArgs,
+  '--json',
+]);
+if (rankedRun.exitCode !== 0)
+  throw new Error(`bench/fold-ranked.ts exited with ${rankedRun.exitCode}`);
+step('ranked ballots against plurality: the fold alone (bench/fold-entries.ts)');
+const entryArgs = quick
+  ? ['--ballots', '30000', '--rounds', '1']
+  : ['--ballots', '1000000', '--rounds', '3'];
+const entryRun = await runJsonChild<EntryFoldResult>([
+  '--expose-gc',
+  '--import',
+  'tsx',
+  'bench/fold-entries.ts',
+  ...entryArgs,
+  '--json',
+]);
+if (entryRun.exitCode !== 0)
+  throw new Error(`bench/fold-entries.ts exited with ${entryRun.exitCode}`);
+
 const section = renderReport({
   machine: machineInfo(),
   startedAt: startedAt.toISOString(),
@@ -117,6 +148,14 @@ const section = renderReport({
   },
   fold,
   foldSingle,
+  ranked: {
+    command: `npm run bench:fold-ranked -- ${rankedArgs.join(' ')}`,
+    result: rankedRun.json,
+    entries: {
+      command: `npm run bench:fold-entries -- ${entryArgs.join(' ')}`,
+      result: entryRun.json,
+    },
+  },
 });
 const doc = readFileSync(existsSync(out) ? out : DOC, 'utf8');
 writeFileSync(out, replaceSection(doc, section));

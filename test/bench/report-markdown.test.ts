@@ -5,7 +5,10 @@ import { parseRedisBenchmarkCsv } from '../../bench/redis-benchmark.ts';
 import {
   BEGIN,
   type BenchReport,
+  type ColdFoldRun,
   END,
+  type EntryFoldResult,
+  type RankedFoldResult,
   renderReport,
   replaceSection,
 } from '../../bench/report-markdown.ts';
@@ -202,6 +205,104 @@ section('a second steady run with single votes gets its own rows and its own tar
     ),
     '**no** (5,000/s not delivered)',
   );
+});
+
+const coldFold = (entriesPerSecond: number, counts?: number[]): ColdFoldRun => ({
+  prefix: 'rk',
+  entries: 1e6,
+  ballots: 1e6,
+  seconds: 1e6 / entriesPerSecond,
+  entriesPerSecond,
+  heapBytesPerBallot: counts ? 300 : 80,
+  ...(counts && {
+    distinctRankings: 468_008,
+    results: { profileMs: [400, 300], irvMs: counts, stvMs: [700, 600], stvSeats: 4 },
+  }),
+});
+const rankedRun = (rankedPerSecond: number[], irvMs: number[]): RankedFoldResult => ({
+  ballots: 1e6,
+  options: 35,
+  seed: 42,
+  rounds: 3,
+  seats: 4,
+  distinctRankings: 468_008,
+  meanRanks: 5.66,
+  fill: {
+    plurality: { entries: 1e6, seconds: 50, votesPerSecond: 20_000 },
+    ranked: { entries: 1e6, seconds: 100, votesPerSecond: 10_000 },
+  },
+  folds: [
+    { kind: 'plurality', run: coldFold(200_000) },
+    { kind: 'ranked', run: coldFold(rankedPerSecond[0]!, irvMs) },
+    { kind: 'ranked', run: coldFold(rankedPerSecond[1]!, irvMs) },
+    { kind: 'plurality', run: coldFold(100_000) },
+    { kind: 'plurality', run: coldFold(180_000) },
+    { kind: 'ranked', run: coldFold(rankedPerSecond[2]!, irvMs) },
+  ],
+  loadBefore: [1, 1, 1],
+  loadAfter: [2, 2, 2],
+});
+const entryRun = (ranked: number): EntryFoldResult => ({
+  ballots: 1e6,
+  markerEvery: 100,
+  rounds: 1,
+  runs: [
+    {
+      kind: 'plurality',
+      entries: 1e6,
+      seconds: 5,
+      entriesPerSecond: 200_000,
+      heapBytesPerBallot: 60,
+    },
+    {
+      kind: 'ranked',
+      entries: 1e6,
+      seconds: 1e6 / ranked,
+      entriesPerSecond: ranked,
+      heapBytesPerBallot: 340,
+    },
+  ],
+  loadBefore: [1, 1, 1],
+  loadAfter: [1, 1, 1],
+});
+
+section('ranked folds: medians per kind, their ratio per entry, and the targets', () => {
+  // Medians: plurality 180,000, ranked 160,000 entries/s: 12.5 % more time per entry.
+  const within = renderReport(
+    report({
+      ranked: {
+        command: 'npm run bench:fold-ranked',
+        result: rankedRun([160_000, 90_000, 170_000], [800, 500]),
+        entries: { command: 'npm run bench:fold-entries', result: entryRun(100_000) },
+      },
+    }),
+  );
+  assert.match(within, '### Ranked ballots');
+  assert.match(
+    targetRow(within, 'cold fold, median'),
+    '89 % of the throughput; +13 % time per entry',
+  );
+  assert.match(targetRow(within, 'decode + evolveShard, median'), '+100 % time per entry');
+  assert.match(targetRow(within, 'cold fold of ranked ballots within 20 %'), '**yes**');
+  assert.match(
+    targetRow(within, 'results of 1,000,000 ranked ballots (IRV'),
+    '800 ms first call, 500 ms later',
+  );
+  assert.match(targetRow(within, 'results of 1,000,000 ranked ballots (IRV'), '**yes**');
+  // Ranked at 140,000: 29 % more per entry; the first IRV call over a second: both missed.
+  const missed = renderReport(
+    report({
+      ranked: { command: 'x', result: rankedRun([140_000, 140_000, 90_000], [1200, 500]) },
+    }),
+  );
+  assert.match(
+    targetRow(missed, 'cold fold of ranked ballots within 20 %'),
+    '+29 % time per entry',
+  );
+  assert.match(targetRow(missed, 'cold fold of ranked ballots within 20 %'), '**no**');
+  assert.match(targetRow(missed, 'results of 1,000,000 ranked ballots (IRV'), '**no**');
+  assert.match(targetRow(missed, 'results of 1,000,000 ranked ballots (Scottish STV'), '**yes**');
+  assert.not.match(renderReport(report()), 'Ranked ballots');
 });
 
 section('flags a run on a busy machine', () => {
