@@ -2,18 +2,10 @@
 // popularity model (Plackett–Luce over Zipf weights), so a few options lead and many trail,
 // most voters rank a few options and some rank many. Popular rankings repeat (a million
 // ballots over 35 options give a few hundred thousand distinct rankings), as in real polls.
+import { seededRandom } from '../src/tools/load/votes.ts';
 
-/** mulberry32: a small seeded generator, so every run draws the same poll. */
-export function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** mulberry32 (the load generator's): every run draws the same poll. */
+export const generator = seededRandom;
 
 /** How many options a voter ranks: mostly a few, a tail ranking many (bullet votes included). */
 function rankLength(random: () => number, optionCount: number): number {

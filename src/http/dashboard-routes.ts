@@ -28,6 +28,9 @@ const FILES = {
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 } as const;
 
+/** Every URL path the dashboard serves (the page, its modules, CSS and icon). */
+export const DASHBOARD_PATHS = Object.keys(FILES);
+
 /**
  * Only this origin's scripts, styles, images and connections (fetch, EventSource); no plugins,
  * no framing, no <base>. Titles and labels are rendered with DOM text APIs, and this policy

@@ -2,6 +2,7 @@
 // generator makes for a writing route is invalid by construction (or lacks the admin token),
 // so the log must not grow however many of them a node answers.
 import fc from 'fast-check';
+import { DASHBOARD_PATHS } from '../../src/http/dashboard-routes.ts';
 import {
   dateTimeLike,
   illFormedText,
@@ -451,23 +452,7 @@ const query = fc.oneof(
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** The dashboard's static files: the page, its ES modules, its CSS and icon. */
-const DASHBOARD_FILES = [
-  '/',
-  '/dashboard.css',
-  '/dashboard.js',
-  '/admin-panel.js',
-  '/api.js',
-  '/cluster-view.js',
-  '/count-view.js',
-  '/dom.js',
-  '/frame.js',
-  '/rounds-view.js',
-  '/schulze-view.js',
-  '/state.js',
-  '/tally-view.js',
-  '/vote-lookup.js',
-  '/favicon.svg',
-];
+const DASHBOARD_FILES = DASHBOARD_PATHS;
 
 /** One route of the API and how to make hostile requests for it. */
 export interface RouteFuzz {
