@@ -53,7 +53,18 @@ export interface PollFold {
   ballotsPending: number;
   /** Voters counted in finalized whose later vote is not committed yet. */
   revotesPending: number;
+  /**
+   * Change marks: the process-wide change number of the last change to this poll's finalized
+   * counts (`finalizedChange`) and to any of its counts (`change`); 0 before the first. Equal
+   * marks mean equal counts, so a count of the poll can be cached by them.
+   */
+  finalizedChange: number;
+  change: number;
 }
+
+/** Numbers every change to any poll's counts in this process, so a change mark is never reused
+ * (not even by a projection rebuilt from zero after a chain break). */
+let changes = 0;
 
 const MIN_CAPACITY = 64;
 const HASH_BYTES = 20;
@@ -130,6 +141,8 @@ export function pollOf(fold: ShardFold, pollId: string): PollFold {
     ballotsFinalized: 0,
     ballotsPending: 0,
     revotesPending: 0,
+    finalizedChange: 0,
+    change: 0,
   };
   fold.polls.push(poll);
   fold.pollIndex.set(pollId, poll.index);
@@ -197,7 +210,9 @@ export function choicesOf(poll: PollFold, set: number): string[] {
 /** Adds (sign +1) or removes (sign -1) the slot's voter's contribution to its poll's counts. */
 export function countVoter(fold: ShardFold, poll: PollFold, slot: number, sign: 1 | -1): void {
   const committedSeq = fold.slotCommittedSeq[slot]!;
+  poll.change = ++changes;
   if (committedSeq > 0) {
+    poll.finalizedChange = poll.change;
     const set = fold.slotCommittedSet[slot]!;
     const options = poll.sets[set]!;
     for (const option of options) poll.finalized[option]! += sign;

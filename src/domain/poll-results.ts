@@ -5,7 +5,7 @@ import { type CountRules, countBallots } from './count/count-ballots.ts';
 import type { BallotProfile } from './count/profile.ts';
 import type { CountResult } from './count/result.ts';
 import type { Poll } from './events.ts';
-import type { ShardState } from './fold-state.ts';
+import { asFold, type ShardState } from './fold-state.ts';
 import { type ProfileScope, rankingProfile } from './ranking-profile.ts';
 import { tallyPoll } from './tally.ts';
 
@@ -49,14 +49,25 @@ export function countRulesOf(poll: Poll): CountRules {
 }
 
 /**
- * Per shard (by number): the committed seq (finalized) or the applied seq (pending) — the log
- * position a result counts at, cheap to read, so a cache can be asked first. The same
- * position always gives the same result.
+ * A key that changes whenever the counts `pollResult(poll, shards, scope)` reads change: each
+ * shard's change mark for the poll (finalized counts, or any count for `pending`). Cheap, so a
+ * cache can be asked first; other polls' votes and commits do not change it, and a final
+ * poll's never changes again.
  */
-export function resultPosition(shards: readonly ShardState[], scope: ProfileScope): number[] {
-  return [...shards]
-    .sort((a, b) => a.shard - b.shard)
-    .map((s) => (scope === 'finalized' ? s.committedSeq : s.appliedSeq));
+export function resultKey(
+  pollId: string,
+  shards: readonly ShardState[],
+  scope: ProfileScope,
+): string {
+  return shards
+    .map((state) => {
+      const fold = asFold(state);
+      const index = fold.pollIndex.get(pollId);
+      if (index === undefined) return 0;
+      const poll = fold.polls[index]!;
+      return scope === 'finalized' ? poll.finalizedChange : poll.change;
+    })
+    .join(',');
 }
 
 /**

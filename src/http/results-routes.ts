@@ -1,10 +1,11 @@
 // GET /polls/:pollId/results: the poll counted by its method, from this node's projection.
-// Counts are cached per poll, scope and log position: a position counted once is served again
-// without counting, and a new commit (or, provisionally, a new vote) gives a new position.
+// Counts are cached per poll and scope, keyed by the poll's change marks in every shard: they
+// are served again without counting until a ballot of this poll is committed (or, for a
+// provisional count, cast); other polls' traffic does not invalidate them.
 import type { FastifyInstance } from 'fastify';
 import type { Poll } from '../domain/events.ts';
 import type { ShardState } from '../domain/fold-state.ts';
-import { type PollResult, pollResult, resultPosition } from '../domain/poll-results.ts';
+import { type PollResult, pollResult, resultKey } from '../domain/poll-results.ts';
 import type { ProfileScope } from '../domain/ranking-profile.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { AppContext } from './context.ts';
@@ -23,7 +24,7 @@ export class ResultCache {
   /** The result of `poll` at the shards' current position, counted only if it is new. */
   resultOf(poll: Poll, shards: readonly ShardState[], scope: ProfileScope): PollResult {
     const slot = `${scope}\n${poll.id}`;
-    const key = resultPosition(shards, scope).join(',');
+    const key = resultKey(poll.id, shards, scope);
     const cached = this.#entries.get(slot);
     if (cached?.key === key) return cached.result;
     // The count is synchronous: no fold runs between reading the position and counting.

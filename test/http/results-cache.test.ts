@@ -35,6 +35,28 @@ cache('the same position gives the same result object; a commit or a vote a new 
   const committed = results.resultOf(RANKED_POLL, [state], 'finalized');
   assert.is.not(committed, first);
   assert.equal(committed.winners, ['b']);
+  // Another poll's ballots, cast and committed, leave this poll's counts and cache alone.
+  fold(log.vote('other', 'w1', ['x']));
+  fold(log.mark());
+  assert.is(results.resultOf(RANKED_POLL, [state], 'finalized'), committed, 'another poll');
+  assert.is(
+    results.resultOf(RANKED_POLL, [state], 'pending'),
+    results.resultOf(RANKED_POLL, [state], 'pending'),
+  );
+});
+
+cache('a projection rebuilt from zero never reuses a cached count', () => {
+  const results = new ResultCache();
+  const build = (ranking: string[]) => {
+    const log = new ChainBuilder();
+    const state = createShardState(0);
+    evolveShard(state, log.rank('p', 'v1', ranking));
+    evolveShard(state, log.mark());
+    return state;
+  };
+  const before = results.resultOf(RANKED_POLL, [build(['a'])], 'finalized');
+  const after = results.resultOf(RANKED_POLL, [build(['c'])], 'finalized');
+  assert.equal([before.winners, after.winners], [['a'], ['c']]);
 });
 
 cache.run();
