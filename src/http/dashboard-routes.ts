@@ -9,24 +9,29 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 const FOLDER = new URL('./dashboard/', import.meta.url);
 const JS = 'text/javascript; charset=utf-8';
 
-/** URL path → file in FOLDER and its content type; every module the entry imports is here. */
-const FILES = {
+/** The entry module and every module it imports (each served at /<name>). */
+const MODULES = [
+  'dashboard.js',
+  'admin-panel.js',
+  'api.js',
+  'cluster-view.js',
+  'count-view.js',
+  'dom.js',
+  'frame.js',
+  'rounds-view.js',
+  'schulze-view.js',
+  'state.js',
+  'tally-view.js',
+  'vote-lookup.js',
+];
+
+/** URL path → file in FOLDER and its content type. */
+const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/dashboard.js': { file: 'dashboard.js', type: JS },
-  '/admin-panel.js': { file: 'admin-panel.js', type: JS },
-  '/api.js': { file: 'api.js', type: JS },
-  '/cluster-view.js': { file: 'cluster-view.js', type: JS },
-  '/count-view.js': { file: 'count-view.js', type: JS },
-  '/dom.js': { file: 'dom.js', type: JS },
-  '/frame.js': { file: 'frame.js', type: JS },
-  '/rounds-view.js': { file: 'rounds-view.js', type: JS },
-  '/schulze-view.js': { file: 'schulze-view.js', type: JS },
-  '/state.js': { file: 'state.js', type: JS },
-  '/tally-view.js': { file: 'tally-view.js', type: JS },
-  '/vote-lookup.js': { file: 'vote-lookup.js', type: JS },
+  ...Object.fromEntries(MODULES.map((file) => [`/${file}`, { file, type: JS }])),
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
-} as const;
+};
 
 /** Every URL path the dashboard serves (the page, its modules, CSS and icon). */
 export const DASHBOARD_PATHS = Object.keys(FILES);
