@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chainHash, GENESIS_HASH, voteCastPayload } from '../../src/domain/chain.ts';
@@ -80,6 +83,77 @@ shard('a valid event of another stream is refused as no event of a shard', () =>
   );
 });
 
+shard('a ranking that names an option twice is refused, wherever the repeat is', () => {
+  for (const choices of [
+    ['a', 'a'],
+    ['a', 'b', 'c', 'b'],
+    ['c', 'b', 'a', 'd', 'c'],
+  ]) {
+    const data = voteCastPayload({ ...vote, choices });
+    const fields = ['type', 'VoteCast', 'seq', '1', 'hash', chainHash(GENESIS_HASH, 1, data)];
+    assert.throws(
+      () => decodeShardEntry(['1-0', [...fields, 'data', data]]),
+      (error: Error) =>
+        error instanceof EventSchemaError &&
+        /choices must NOT have duplicate items/.test(error.message),
+      choices.join(),
+    );
+  }
+});
+
+const distinct = suite('uniqueItems, checked by hand, accepts and refuses what ajv does');
+
+distinct(
+  'every schema array with uniqueItems: the same verdict and message as ajv on the file',
+  () => {
+    // The reference: ajv compiling the schema files as they are, uniqueItems included.
+    const reference = new Ajv({ strict: true, unicodeRegExp: false });
+    const dir = fileURLToPath(new URL('../../streams/schemas/', import.meta.url));
+    const items = ['a', 'b', 'c', 'd'];
+    let checked = 0;
+    for (const file of readdirSync(dir)) {
+      const schema = JSON.parse(readFileSync(dir + file, 'utf8'));
+      const arrays = Object.entries(schema.properties as Record<string, { uniqueItems?: true }>)
+        .filter(([, property]) => property.uniqueItems)
+        .map(([name]) => name);
+      const valid = {
+        VoteCast: { type: 'VoteCast', v: 1, ...vote },
+        MembershipChanged: {
+          type: 'MembershipChanged',
+          v: 1,
+          members: ['n1'],
+          by: 'n1',
+          at: 1,
+        },
+      }[schema.title as string];
+      if (arrays.length === 0) continue;
+      assert.ok(valid, `a valid ${schema.title} for this test`);
+      const validate = reference.compile(schema);
+      for (const name of arrays) {
+        // Every array of 1–4 items drawn from four values, repeats included (340 arrays).
+        for (let length = 1; length <= 4; length++) {
+          for (let code = 0; code < items.length ** length; code++) {
+            const array = Array.from({ length }, (_, k) => items[Math.floor(code / 4 ** k) % 4]!);
+            const event = { ...valid, [name]: array };
+            const expected = validate(event)
+              ? 'valid'
+              : `${schema.title}: ${reference.errorsText(validate.errors)}`;
+            let got = 'valid';
+            try {
+              eventOf(schema.title, event);
+            } catch (error) {
+              got = (error as Error).message;
+            }
+            assert.is(got, expected, `${schema.title}.${name} = ${JSON.stringify(array)}`);
+            checked++;
+          }
+        }
+      }
+    }
+    assert.is(checked, 2 * 340);
+  },
+);
+
 const catalogue = suite('decodeCatalogueEntry: the catalogue holds PollCreated and PollClosed');
 
 catalogue('a PollCreated is decoded with its id', () => {
@@ -98,4 +172,5 @@ catalogue('a valid event of another stream is refused as no event of the catalog
 
 types.run();
 shard.run();
+distinct.run();
 catalogue.run();
