@@ -34,7 +34,7 @@ export interface PollFold {
   /** Interned choice sets: set id → distinct option indices. */
   readonly sets: number[][];
   readonly singleSets: Map<string, number>;
-  /** Keyed by JSON.stringify(choices): unambiguous whatever the option ids contain. */
+  /** Keyed by `setKey` of the option indices: unambiguous whatever the option ids contain. */
   readonly multiSets: Map<string, number>;
   /** voterId → slot. */
   readonly voters: Map<string, number>;
@@ -182,11 +182,27 @@ export function internOptions(poll: PollFold, options: number[]): number {
   poll.setFinalized.push(0);
   poll.setPending.push(0);
   const set = poll.sets.length - 1;
-  const choices = options.map((option) => poll.options[option]!);
-  const table = choices.length === 1 ? poll.singleSets : poll.multiSets;
-  const key = choices.length === 1 ? choices[0]! : JSON.stringify(choices);
+  const table = options.length === 1 ? poll.singleSets : poll.multiSets;
+  const key = options.length === 1 ? poll.options[options[0]!]! : setKey(options);
   if (!table.has(key)) table.set(key, set);
   return set;
+}
+
+/**
+ * A multi-option set's key: one UTF-16 code unit per option index below 0xFFFF, and 0xFFFF
+ * followed by two code units (high and low 16 bits) for a larger one, so no two index lists
+ * share a key. Building it from indices costs a fraction of `JSON.stringify` of the option ids
+ * (a ranked poll interns a set per distinct ranking; docs/performance.md, 2026-11-30).
+ */
+export function setKey(options: readonly number[]): string {
+  // One call builds a flat string; `+=` per option would leave a rope the Map then flattens.
+  if (options.every((option) => option < 0xffff)) return String.fromCharCode(...options);
+  const units: number[] = [];
+  for (const option of options) {
+    if (option < 0xffff) units.push(option);
+    else units.push(0xffff, option >>> 16, option & 0xffff);
+  }
+  return String.fromCharCode(...units);
 }
 
 /**
@@ -194,9 +210,18 @@ export function internOptions(poll: PollFold, options: number[]): number {
  * sorted for plurality, most preferred first for a ranking), interning it if new.
  */
 export function choiceSetOf(poll: PollFold, choices: readonly string[]): number {
-  const table = choices.length === 1 ? poll.singleSets : poll.multiSets;
-  const key = choices.length === 1 ? choices[0]! : JSON.stringify(choices);
-  return table.get(key) ?? addChoiceSet(poll, choices);
+  if (choices.length === 1) return poll.singleSets.get(choices[0]!) ?? addChoiceSet(poll, choices);
+  const options: number[] = [];
+  for (let i = 0; i < choices.length; i++) {
+    const option = optionOf(poll, choices[i]!);
+    // The codec refuses repeated choices; a repeat here is ignored, as addChoiceSet does.
+    if (!options.includes(option)) options.push(option);
+  }
+  return (
+    (options.length === 1
+      ? poll.singleSets.get(choices[0]!)
+      : poll.multiSets.get(setKey(options))) ?? internOptions(poll, options)
+  );
 }
 
 /**
