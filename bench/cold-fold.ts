@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import type { Poll } from '../src/domain/events.ts';
 import { pollResult } from '../src/domain/poll-results.ts';
-import { rankingProfile } from '../src/domain/ranking-profile.ts';
+import { compiledRankings, rankingProfile } from '../src/domain/ranking-profile.ts';
 import { tallyPoll } from '../src/domain/tally.ts';
 import { shardKeys } from '../src/log/keys.ts';
 import { PollCatalogue } from '../src/log/poll-catalogue.ts';
@@ -95,7 +95,8 @@ if (calls > 0) {
   for (let i = 0; i < calls; i++) {
     results.irvMs.push(timed(() => pollResult(irv, states, 'finalized')));
     results.stvMs.push(timed(() => pollResult(stv, states, 'finalized')));
-    results.profileMs.push(timed(() => rankingProfile(poll.id, states, 'finalized')));
+    const options = poll.options.map((o) => o.id);
+    results.profileMs.push(timed(() => compiledRankings(poll.id, options, states, 'finalized')));
   }
   // Every ballot is counted: the fill waited for its commit markers.
   const counted = Number(pollResult(irv, states, 'finalized').ballots);

@@ -497,7 +497,7 @@ export function rankedTable(r: RankedFoldResult): string {
         pct(m.ranked.heapBytesPerBallot, m.plurality.heapBytesPerBallot),
       ],
       [
-        `rankingProfile alone (${int(r.distinctRankings)} distinct rankings from 16 shards), median`,
+        `the profile alone (compiledRankings: ${int(r.distinctRankings)} distinct rankings from 16 shards), median`,
         '–',
         count(m.profileMs),
         '–',
@@ -529,7 +529,7 @@ function rankedSection(ranked: NonNullable<BenchReport['ranked']>): string[] {
       'in which a node\u2019s Projections folds one log from zero; ' +
       `${r.rounds} of each kind ran interleaved, the order alternating by round. ` +
       'After each ranked fold the poll was counted from that projection through `pollResult` ' +
-      '(`rankingProfile` over the shards, then the count) as `GET /polls/:pollId/results` does, ' +
+      '(`compiledRankings` over the shards, then the count) as `GET /polls/:pollId/results` does, ' +
       `${callsPerProcess(r)} time(s) by each method in the fold's process; the table gives the ` +
       'median of the first calls (colder code: what the first request after a node starts waits ' +
       'for) and of the calls after them. ' +

@@ -2,11 +2,10 @@
 // its method from the rankings the fold keeps, a plurality poll from its tally. Pure.
 
 import { type CountRules, countBallots } from './count/count-ballots.ts';
-import type { BallotProfile } from './count/profile.ts';
 import type { CountResult } from './count/result.ts';
 import type { Poll } from './events.ts';
 import { asFold, type ShardState } from './fold-state.ts';
-import { type ProfileScope, rankingProfile } from './ranking-profile.ts';
+import { compiledRankings, type ProfileScope } from './ranking-profile.ts';
 import { tallyPoll } from './tally.ts';
 
 /** A plurality (or approval) poll's result: one round, the options with the most votes win. */
@@ -100,10 +99,7 @@ export function pollResult(
       exhausted: '0',
     };
   }
-  const ranked = rankingProfile(poll.id, shards, scope);
-  const profile: BallotProfile = {
-    options: poll.options.map((o) => o.id),
-    ballots: ranked.rankings,
-  };
+  const options = poll.options.map((o) => o.id);
+  const profile = compiledRankings(poll.id, options, shards, scope);
   return { ...base, ...countBallots(profile, countRulesOf(poll)) };
 }

@@ -1,7 +1,9 @@
 // A ranked poll's ballots as counting takes them: how many ballots carry each distinct
 // ranking, summed over the shards' projections (shards never share a voter). The fold keeps
 // these counts per interned choice set, so this costs one pass over distinct rankings.
-import { asFold, type ShardState } from './fold-state.ts';
+import { ProfileError } from './count/count-error.ts';
+import type { CompiledProfile } from './count/profile.ts';
+import { asFold, type PollFold, type ShardState } from './fold-state.ts';
 
 /** Ballots that carry one ranking (option ids, most preferred first). */
 export interface RankingCount {
@@ -48,7 +50,7 @@ export function rankingProfile(
     if (index === undefined) continue;
     const poll = fold.polls[index]!;
     poll.sets.forEach((options, set) => {
-      const count = poll.setFinalized[set]! + (scope === 'pending' ? poll.setPending[set]! : 0);
+      const count = countOf(poll, set, scope);
       if (count === 0) return;
       const ranking = options.map((option) => poll.options[option]!);
       const key = JSON.stringify(ranking);
@@ -72,4 +74,78 @@ export function compareRankings(a: readonly string[], b: readonly string[]): num
     if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
   }
   return a.length - b.length;
+}
+
+/**
+ * The same ballots as {@link rankingProfile}, compiled for counting without passing through
+ * option ids: each shard's interned rankings are mapped from the shard's option numbering to
+ * `options` (the poll's, in ballot order) and laid out flat. Equal rankings of different shards
+ * stay separate groups and are not sorted: every count depends only on the sum of the groups
+ * (test/domain/count/count-properties.test.ts), and this skips the string keys, the merge and
+ * the sort, which took most of a million-ballot count (docs/performance.md, 2026-11-30).
+ *
+ * @throws ProfileError `UNKNOWN_OPTION` when a shard holds a ballot for an option not in
+ *   `options` (as {@link compileProfile} would for the same ballots).
+ */
+export function compiledRankings(
+  pollId: string,
+  options: readonly string[],
+  shards: Iterable<ShardState>,
+  scope: ProfileScope,
+): CompiledProfile {
+  const index = new Map(options.map((option, i) => [option, i]));
+  const folds: PollFold[] = [];
+  let groups = 0;
+  let length = 0;
+  for (const state of shards) {
+    const fold = asFold(state);
+    const at = fold.pollIndex.get(pollId);
+    if (at === undefined) continue;
+    const poll = fold.polls[at]!;
+    folds.push(poll);
+    for (let set = 0; set < poll.sets.length; set++) {
+      if (countOf(poll, set, scope) === 0) continue;
+      groups++;
+      length += poll.sets[set]!.length;
+    }
+  }
+  const ranks = new Int32Array(length);
+  const start = new Int32Array(groups + 1);
+  const counts: bigint[] = [];
+  let total = 0;
+  let filled = 0;
+  for (const poll of folds) {
+    const candidate = poll.options.map((option) => index.get(option) ?? -1);
+    for (let set = 0; set < poll.sets.length; set++) {
+      const count = countOf(poll, set, scope);
+      if (count === 0) continue;
+      const ranking = poll.sets[set]!;
+      for (let i = 0; i < ranking.length; i++) {
+        const c = candidate[ranking[i]!]!;
+        if (c < 0) {
+          const option = JSON.stringify(poll.options[ranking[i]!]);
+          throw new ProfileError('UNKNOWN_OPTION', `${option} is not an option`);
+        }
+        ranks[filled++] = c;
+      }
+      counts.push(BigInt(count));
+      start[counts.length] = filled;
+      total += count;
+    }
+  }
+  return {
+    options,
+    withdrawn: options.map(() => false),
+    ranks,
+    start,
+    counts,
+    total: BigInt(total),
+    blank: 0n,
+    valid: BigInt(total),
+  };
+}
+
+/** Ballots counted with choice set `set`: finalized, plus pending ones for `pending`. */
+function countOf(poll: PollFold, set: number, scope: ProfileScope): number {
+  return poll.setFinalized[set]! + (scope === 'pending' ? poll.setPending[set]! : 0);
 }

@@ -1,10 +1,14 @@
+import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { type CountRules, countBallots } from '../../src/domain/count/count-ballots.ts';
+import { ProfileError } from '../../src/domain/count/count-error.ts';
+import { compileProfile } from '../../src/domain/count/profile.ts';
 import type { ShardEvent } from '../../src/domain/events.ts';
 import { evolveShard } from '../../src/domain/fold.ts';
 import { createShardState, type ShardState } from '../../src/domain/fold-state.ts';
 import { restoreShard, serializeShard } from '../../src/domain/projection-snapshot.ts';
-import { rankingProfile } from '../../src/domain/ranking-profile.ts';
+import { compiledRankings, rankingProfile } from '../../src/domain/ranking-profile.ts';
 import { tallyPoll } from '../../src/domain/tally.ts';
 import { ChainBuilder } from './chain-builder.ts';
 import { RANKED_POLL } from './ranked-poll.ts';
@@ -82,6 +86,68 @@ profile('shards are summed, and a snapshot keeps rankings in their order', () =>
 });
 
 profile.run();
+
+const compiled = suite('compiledRankings: what pollResult counts, straight from the shards');
+
+/** Ballots over options a–e cast into 3 shards, a commit marker now and then; revotes too. */
+const castLog = fc.array(
+  fc.record({
+    voter: fc.integer({ min: 0, max: 11 }),
+    ranking: fc.shuffledSubarray(['a', 'b', 'c', 'd', 'e'], { minLength: 1 }),
+    mark: fc.boolean(),
+  }),
+  { maxLength: 40 },
+);
+
+function foldCast(cast: { voter: number; ranking: string[]; mark: boolean }[]): ShardState[] {
+  const logs = [0, 1, 2].map(() => new ChainBuilder());
+  const states = [0, 1, 2].map((shard) => createShardState(shard));
+  for (const { voter, ranking, mark } of cast) {
+    // Each voter always in the same shard, as shardOf places them.
+    const shard = voter % 3;
+    evolveShard(states[shard]!, logs[shard]!.rank('p', `v${voter}`, ranking));
+    if (mark) evolveShard(states[shard]!, logs[shard]!.mark());
+  }
+  return states;
+}
+
+compiled('counts exactly as the sorted profile of option ids, by every method and scope', () => {
+  const options = ['a', 'b', 'c', 'd', 'e'];
+  const methods: CountRules[] = [
+    { method: 'irv', seed: 's' },
+    { method: 'irv', seed: 's', batchElimination: true },
+    { method: 'stv', seed: 's', seats: 2 },
+    { method: 'schulze', seed: 's' },
+  ];
+  fc.assert(
+    fc.property(castLog, (cast) => {
+      const states = foldCast(cast);
+      for (const scope of ['finalized', 'pending'] as const) {
+        const ballots = rankingProfile('p', states, scope);
+        if (ballots.ballots === 0) continue;
+        const fast = compiledRankings('p', options, states, scope);
+        assert.is(fast.total, BigInt(ballots.ballots));
+        for (const rules of methods) {
+          const reference = countBallots({ options, ballots: ballots.rankings }, rules);
+          assert.equal(countBallots(fast, rules), reference);
+        }
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+compiled('a ballot for an option the poll does not have is refused as compileProfile does', () => {
+  const log = new ChainBuilder();
+  const state = given([log.rank('p', 'v1', ['a', 'x']), log.mark()]);
+  const refused = (error: Error) =>
+    error instanceof ProfileError && error.code === 'UNKNOWN_OPTION' && /"x"/.test(error.message);
+  assert.throws(() => compiledRankings('p', ['a', 'b'], [state], 'finalized'), refused);
+  const ballots = rankingProfile('p', [state], 'finalized').rankings;
+  assert.throws(() => compileProfile({ options: ['a', 'b'], ballots }), refused);
+});
+
+compiled.run();
 
 const first = suite('tally of a ranked poll: first preferences');
 

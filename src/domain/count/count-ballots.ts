@@ -1,6 +1,6 @@
 // One entry for the API, the CLI and a recount: the poll's method picks the tabulator.
 import { countIrv, type IrvRules } from './irv.ts';
-import type { BallotProfile } from './profile.ts';
+import type { Countable } from './profile.ts';
 import type { CountResult } from './result.ts';
 import { countSchulze, type SchulzeRules } from './schulze.ts';
 import { countScottishStv, type ScottishStvRules } from './stv-scottish.ts';
@@ -18,7 +18,7 @@ export type CountRules =
  *
  * @throws ProfileError as the chosen tabulator does.
  */
-export function countBallots(profile: BallotProfile, rules: CountRules): CountResult {
+export function countBallots(profile: Countable, rules: CountRules): CountResult {
   switch (rules.method) {
     case 'irv':
       return countIrv(profile, rules);

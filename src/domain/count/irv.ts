@@ -5,7 +5,7 @@ import { ProfileError } from './count-error.ts';
 import { formatWhole } from './fixed-point.ts';
 import { checkLotOrder, type LotSource } from './lot.ts';
 import { firstPreferencePiles, transferPile } from './piles.ts';
-import { type BallotProfile, compileProfile } from './profile.ts';
+import { type Countable, compileProfile } from './profile.ts';
 import type { IrvResult, IrvRound, TieBreak } from './result.ts';
 import { breakTie } from './tie-break.ts';
 import { describeTransfer } from './transfer-record.ts';
@@ -43,7 +43,7 @@ export interface IrvRules {
  * @throws ProfileError for an invalid profile (see {@link compileProfile}) or lot order, or
  *   `NO_OPTIONS` when every option is withdrawn.
  */
-export function countIrv(profile: BallotProfile, rules: IrvRules): IrvResult {
+export function countIrv(profile: Countable, rules: IrvRules): IrvResult {
   const compiled = compileProfile(profile);
   checkLotOrder(rules.lotOrder, compiled.options);
   const lot: LotSource = { seed: rules.seed, order: rules.lotOrder };

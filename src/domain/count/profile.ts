@@ -47,15 +47,20 @@ export interface CompiledProfile {
   valid: bigint;
 }
 
+/** What a tabulator takes: a profile of option ids, or one already compiled. */
+export type Countable = BallotProfile | CompiledProfile;
+
 /**
- * Checks `profile` and returns its compiled form. Entries are counted as given: two entries with
- * the same ranking simply add up.
+ * Checks `profile` and returns its compiled form (a compiled one as it is: its maker, such as
+ * compiledRankings in ranking-profile.ts, vouches for it). Entries are counted as given: two
+ * entries with the same ranking simply add up.
  *
  * @throws ProfileError `NO_OPTIONS` (empty option list), `DUPLICATE_OPTION`, `UNKNOWN_OPTION`
  *   (a ranking or `withdrawn` names an id not in `options`), `DUPLICATE_CHOICE` (an option twice
  *   in one ranking), `BAD_COUNT` (a count that is not a positive integer).
  */
-export function compileProfile(profile: BallotProfile): CompiledProfile {
+export function compileProfile(profile: Countable): CompiledProfile {
+  if ('ranks' in profile) return profile;
   const { options } = profile;
   if (options.length === 0) throw new ProfileError('NO_OPTIONS', 'the profile has no options');
   const index = new Map<string, number>();

@@ -8,7 +8,7 @@
 import { ProfileError } from './count-error.ts';
 import { formatWhole } from './fixed-point.ts';
 import { checkLotOrder, drawLot, type LotSource } from './lot.ts';
-import { type BallotProfile, compileProfile } from './profile.ts';
+import { type Countable, compileProfile } from './profile.ts';
 import type { SchulzeResult, TieBreak } from './result.ts';
 
 /** How a Schulze poll is counted. */
@@ -40,7 +40,7 @@ export interface SchulzeRules {
  * @throws ProfileError for an invalid profile ({@link compileProfile}) or lot order,
  *   `BAD_SEATS` when seats is not an integer from 1 to the number of options left.
  */
-export function countSchulze(profile: BallotProfile, rules: SchulzeRules): SchulzeResult {
+export function countSchulze(profile: Countable, rules: SchulzeRules): SchulzeResult {
   const compiled = compileProfile(profile);
   checkLotOrder(rules.lotOrder, compiled.options);
   const lot: LotSource = { seed: rules.seed, order: rules.lotOrder };

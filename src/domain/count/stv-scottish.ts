@@ -3,7 +3,7 @@
 // counts in test/fixtures/ranked are Droop's. Values are bigints in units of 10^-5 votes.
 import { ProfileError } from './count-error.ts';
 import { checkLotOrder } from './lot.ts';
-import { type BallotProfile, compileProfile } from './profile.ts';
+import { type Countable, compileProfile } from './profile.ts';
 import type { StvResult } from './result.ts';
 import { ScottishCount } from './stv-scottish-count.ts';
 
@@ -45,7 +45,7 @@ export interface ScottishStvRules {
  * @throws ProfileError for an invalid profile ({@link compileProfile}) or lot order, or
  *   `BAD_SEATS` when `seats` is not a positive integer.
  */
-export function countScottishStv(profile: BallotProfile, rules: ScottishStvRules): StvResult {
+export function countScottishStv(profile: Countable, rules: ScottishStvRules): StvResult {
   const { seats } = rules;
   if (!Number.isSafeInteger(seats) || seats < 1) {
     throw new ProfileError('BAD_SEATS', `seats must be a positive integer, not ${seats}`);
