@@ -2,10 +2,11 @@
 // Validation, the typed Config, `votestream config`, the operations guide's table and the
 // check of `.env.example` all come from it. Its order is the order `votestream config` prints.
 import { nodeIdOrDefault, parseList, parseSeeds } from './derived-values.ts';
-import type { Description } from './variable.ts';
+import { type Description, integer, oneOf } from './variable.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const ID = '^[A-Za-z0-9_-]{1,64}$';
+const MS = 'number of milliseconds';
 
 /** Every variable the configuration reads, by name; `.env.example` lists the same. */
 export const VARIABLES = {
@@ -25,9 +26,8 @@ export const VARIABLES = {
   },
   VS_HTTP_PORT: {
     field: 'httpPort',
-    schema: { type: 'integer', minimum: 0, maximum: 65535, default: 3001 },
+    ...integer({ minimum: 0, maximum: 65535, default: 3001 }, 'port'),
     doc: 'the port of the HTTP API and dashboard',
-    expects: 'an integer port from 0 to 65535',
   },
   VS_REDIS_CLUSTER: {
     field: 'redisCluster',
@@ -53,9 +53,8 @@ export const VARIABLES = {
   },
   VS_SHARDS: {
     field: 'shards',
-    schema: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
+    ...integer({ minimum: 1, maximum: 1024, default: 16 }),
     doc: "number of shard streams; fixed for a deployment's lifetime: changing it moves voters",
-    expects: 'an integer from 1 to 1024',
   },
   VS_MEMBERS: {
     field: 'members',
@@ -69,15 +68,13 @@ export const VARIABLES = {
   },
   VS_DURABILITY: {
     field: 'durability',
-    schema: { type: 'string', enum: ['local', 'replica', 'auto'], default: 'auto' },
+    ...oneOf(['local', 'replica', 'auto'], 'auto'),
     doc: "when a vote is acknowledged: `local` (the master has it), `replica` (WAIT 1 succeeded), `auto` (`replica` when the shard's master has a replica, else `local`)",
-    expects: 'one of local, replica, auto',
   },
   VS_WAIT_TIMEOUT_MS: {
     field: 'waitTimeoutMs',
-    schema: { type: 'integer', minimum: 1, maximum: 60000, default: 500 },
+    ...integer({ minimum: 1, maximum: 60000, default: 500 }, MS),
     doc: 'how long WAIT may take before the append answers 503 `NOT_DURABLE`',
-    expects: 'an integer number of milliseconds from 1 to 60000',
   },
   VS_ADMIN_TOKEN: {
     field: 'adminToken',
@@ -96,27 +93,23 @@ export const VARIABLES = {
   },
   VS_LEASE_MS: {
     field: 'leaseMs',
-    schema: { type: 'integer', minimum: 200, maximum: 600000, default: 2000 },
+    ...integer({ minimum: 200, maximum: 600000, default: 2000 }, MS),
     doc: "the leader's lease",
-    expects: 'an integer number of milliseconds from 200 to 600000',
   },
   VS_HEARTBEAT_MS: {
     field: 'heartbeatMs',
-    schema: { type: 'integer', minimum: 20, maximum: 60000, default: 250 },
+    ...integer({ minimum: 20, maximum: 60000, default: 250 }, MS),
     doc: 'heartbeat interval: at most half of `VS_LEASE_MS`',
-    expects: 'an integer number of milliseconds from 20 to 60000',
   },
   VS_FAILURE_TIMEOUT_MS: {
     field: 'failureTimeoutMs',
-    schema: { type: 'integer', minimum: 100, maximum: 600000, default: 1500 },
+    ...integer({ minimum: 100, maximum: 600000, default: 1500 }, MS),
     doc: 'when a silent node counts as dead',
-    expects: 'an integer number of milliseconds from 100 to 600000',
   },
   VS_LOG_LEVEL: {
     field: 'logLevel',
-    schema: { type: 'string', enum: LOG_LEVELS, default: 'info' },
+    ...oneOf(LOG_LEVELS, 'info'),
     doc: 'pino log level',
-    expects: `one of ${LOG_LEVELS.join(', ')}`,
   },
   VS_SNAPSHOT_DIR: {
     field: 'snapshotDir',
@@ -126,15 +119,13 @@ export const VARIABLES = {
   },
   VS_SNAPSHOT_MS: {
     field: 'snapshotMs',
-    schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 5000 },
+    ...integer({ minimum: 100, maximum: 3600000, default: 5000 }, MS),
     doc: 'how often snapshots are written while a shard changes (and on a graceful stop)',
-    expects: 'an integer number of milliseconds from 100 to 3600000',
   },
   VS_CLOCK_SKEW_MS: {
     field: 'clockSkewMs',
-    schema: { type: 'integer', minimum: -3600000, maximum: 3600000, default: 0 },
+    ...integer({ minimum: -3600000, maximum: 3600000, default: 0 }, MS),
     doc: "fault injection only: milliseconds added to this node's local clock",
-    expects: 'an integer number of milliseconds from -3600000 to 3600000',
   },
   VS_REDIS_USERNAME: {
     field: 'redisUsername',
@@ -169,38 +160,32 @@ export const VARIABLES = {
   },
   VS_RATE_LIMIT: {
     field: 'rateLimit',
-    schema: { type: 'integer', minimum: 0, maximum: 100000000, default: 0 },
+    ...integer({ minimum: 0, maximum: 100000000, default: 0 }, 'number of requests', 'no limit'),
     doc: 'appends (`POST /votes` and `/votes/batch` together) per client IP per window; `0`: no limit',
-    expects: 'an integer number of requests from 0 (no limit) to 100000000',
   },
   VS_RATE_LIMIT_WINDOW_MS: {
     field: 'rateLimitWindowMs',
-    schema: { type: 'integer', minimum: 100, maximum: 86400000, default: 60000 },
+    ...integer({ minimum: 100, maximum: 86400000, default: 60000 }, MS),
     doc: "the rate limit's window",
-    expects: 'an integer number of milliseconds from 100 to 86400000',
   },
   VS_SHED_EVENT_LOOP_DELAY_MS: {
     field: 'shedEventLoopDelayMs',
-    schema: { type: 'integer', minimum: 0, maximum: 600000, default: 1000 },
+    ...integer({ minimum: 0, maximum: 600000, default: 1000 }, MS, 'off'),
     doc: 'shed load while the mean event-loop delay (sampled each second) is above it; `0`: off',
-    expects: 'an integer number of milliseconds from 0 (off) to 600000',
   },
   VS_SHED_HEAP_PERCENT: {
     field: 'shedHeapPercent',
-    schema: { type: 'integer', minimum: 0, maximum: 100, default: 95 },
+    ...integer({ minimum: 0, maximum: 100, default: 95 }, 'percentage', 'off'),
     doc: "shed load while the heap is above this share of V8's heap limit; `0`: off",
-    expects: 'an integer percentage from 0 (off) to 100',
   },
   VS_SHED_AFTER_MS: {
     field: 'shedAfterMs',
-    schema: { type: 'integer', minimum: 0, maximum: 600000, default: 3000 },
+    ...integer({ minimum: 0, maximum: 600000, default: 3000 }, MS),
     doc: 'how long either threshold must be passed, without a break, before requests are shed',
-    expects: 'an integer number of milliseconds from 0 to 600000',
   },
   VS_STOP_TIMEOUT_MS: {
     field: 'stopTimeoutMs',
-    schema: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
+    ...integer({ minimum: 100, maximum: 600000, default: 10000 }, MS),
     doc: 'how long a stop (SIGTERM, SIGINT) may take before the process gives up what is left',
-    expects: 'an integer number of milliseconds from 100 to 600000',
   },
 } as const satisfies Description;

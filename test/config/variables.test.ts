@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Description, ValidatedEnv } from '../../src/config/variable.ts';
+import { type Description, integer, oneOf, type ValidatedEnv } from '../../src/config/variable.ts';
 import { loadConfig, SECRET_FIELDS, VARIABLES } from '../../src/config.ts';
 import { REDACTED } from '../../src/logger.ts';
 
@@ -32,6 +32,26 @@ description(
     }
   },
 );
+
+description('an integer variable says what it expects from its own bounds', () => {
+  assert.equal(integer({ minimum: 1, maximum: 1024, default: 16 }), {
+    schema: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
+    expects: 'an integer from 1 to 1024',
+  });
+  assert.is(integer({ minimum: -5, maximum: 5 }, 'port').expects, 'an integer port from -5 to 5');
+  assert.is(
+    integer({ minimum: 0, maximum: 100 }, 'percentage', 'off').expects,
+    'an integer percentage from 0 (off) to 100',
+  );
+  assert.throws(() => integer({ minimum: 1, maximum: 100 }, 'percentage', 'off'), /minimum is 1/);
+});
+
+description('a variable of choices says what it expects from its list', () => {
+  assert.equal(oneOf(['a', 'b'], 'b'), {
+    schema: { type: 'string', enum: ['a', 'b'], default: 'b' },
+    expects: 'one of a, b',
+  });
+});
 
 description('every secret is redacted by the logger, alone and inside a logged config', () => {
   assert.ok(SECRET_FIELDS.length > 0);

@@ -56,8 +56,21 @@ export interface Expected extends Partial<Omit<PollTally, 'pollId' | 'shards'>> 
   committedSeq?: number;
   /** voteStatusAt per seq; undefined: no vote there. */
   statuses?: Record<number, VoteStatus | undefined>;
-  /** voterVote per voter of `pollId`; undefined: the voter has none. */
-  voters?: Record<string, VoterVote | undefined>;
+  /** voterVote per voter of `pollId` (which it echoes, with the voter's id); undefined: none. */
+  voters?: Record<string, ExpectedVoter | undefined>;
+}
+
+/** What `then` expects of a voter's vote: all of voterVote's answer but the ids it echoes. */
+export type ExpectedVoter = Omit<VoterVote, 'pollId' | 'voterId'>;
+
+/** A voter's latest vote, at `seq` with `choices`, and the committed one counted (null: none). */
+export function voter(
+  seq: number,
+  choices: string[],
+  status: ExpectedVoter['status'],
+  finalized: ExpectedVoter['finalized'],
+): ExpectedVoter {
+  return { seq, choices, status, finalized };
 }
 
 const TALLY_FIELDS = ['finalized', 'pending', 'ballots', 'revotesPending'] as const;
@@ -89,6 +102,7 @@ export function thenFold(subject: ShardState | Step, expected: Expected): void {
     assert.equal(voteStatusAt(state, Number(seq)), want, `status at seq ${seq}`);
   }
   for (const [voterId, vote] of Object.entries(expected.voters ?? {})) {
-    assert.equal(voterVote(state, pollId, voterId), vote, `vote of ${voterId} in ${pollId}`);
+    const want = vote === undefined ? undefined : { pollId, voterId, ...vote };
+    assert.equal(voterVote(state, pollId, voterId), want, `vote of ${voterId} in ${pollId}`);
   }
 }

@@ -5,7 +5,7 @@ import { evolveShard } from '../../src/domain/fold.ts';
 import { voteStatusAt } from '../../src/domain/fold-lookup.ts';
 import { createShardState } from '../../src/domain/fold-state.ts';
 import { ChainBuilder } from './chain-builder.ts';
-import { APPLIED, given, thenFold as then, when } from './fold-scenario.ts';
+import { APPLIED, given, thenFold as then, voter, when } from './fold-scenario.ts';
 
 const STALE = { kind: 'skipped', reason: 'stale-commit' } as const;
 const DUPLICATE = { kind: 'skipped', reason: 'duplicate' } as const;
@@ -300,31 +300,10 @@ lookups('a voter lookup gives the latest vote and the committed one', () => {
     log.mark(),
     log.vote('p', 'alice', ['c']),
   ]);
-  then(state, {
-    voters: {
-      alice: {
-        pollId: 'p',
-        voterId: 'alice',
-        seq: 2,
-        choices: ['c'],
-        status: 'pending',
-        finalized: { seq: 1, choices: ['a', 'b'] },
-      },
-    },
-  });
+  then(state, { voters: { alice: voter(2, ['c'], 'pending', { seq: 1, choices: ['a', 'b'] }) } });
   then(when(state, log.mark()), {
     outcome: APPLIED,
-    voters: {
-      alice: {
-        pollId: 'p',
-        voterId: 'alice',
-        seq: 2,
-        choices: ['c'],
-        status: 'finalized',
-        finalized: { seq: 2, choices: ['c'] },
-      },
-      nobody: undefined,
-    },
+    voters: { alice: voter(2, ['c'], 'finalized', { seq: 2, choices: ['c'] }), nobody: undefined },
   });
   then(state, { pollId: 'other-poll', voters: { alice: undefined } });
 });

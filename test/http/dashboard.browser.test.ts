@@ -274,104 +274,72 @@ async function choose(pollId: string) {
   await page.waitForSelector(`#poll-list button.selected[data-poll-id="${pollId}"]`);
 }
 
+const ROUND_ROW = /^(\S+) (\S+(?: \+\S+)?)(?: (.+))?$/;
+
+/**
+ * A round as shown: its heading, its rows as the page prints them, comma-separated ("Alice 4,
+ * Bob 5 +2 ✓ elected": name, votes with the change they received, mark if any), and its
+ * transfers.
+ */
+function round(heading: string, rows: string, ...transfers: string[]): ShownRound {
+  return {
+    heading,
+    rows: rows.split(/,\s*/).map((row) => {
+      const [, name, votes, mark] = ROUND_ROW.exec(row) ?? [];
+      if (name === undefined) throw new Error(`not a round's row: ${JSON.stringify(row)}`);
+      return [name, votes, mark ?? ''];
+    }),
+    transfers,
+  };
+}
+
 // Alice leads on first preferences, but Carol's ballots go to Bob: Bob wins in round 3.
-const IRV_ROUNDS: ShownRound[] = [
-  {
-    heading: 'Round 1',
-    rows: [
-      ['Alice', '4', ''],
-      ['Bob', '3', ''],
-      ['Carol', '2', ''],
-      ['Dave', '1', '✗ eliminated'],
-    ],
-    transfers: ["Dave's votes (eliminated): 1 exhausted"],
-  },
-  {
-    heading: 'Round 2',
-    rows: [
-      ['Alice', '4', ''],
-      ['Bob', '3', ''],
-      ['Carol', '2', '✗ eliminated'],
-    ],
-    transfers: ["Carol's votes (eliminated): 2 → Bob, 0 exhausted"],
-  },
-  {
-    heading: 'Round 3',
-    rows: [
-      ['Alice', '4', ''],
-      ['Bob', '5 +2', '✓ elected'],
-    ],
-    transfers: [],
-  },
+const IRV_ROUNDS = [
+  round(
+    'Round 1',
+    'Alice 4, Bob 3, Carol 2, Dave 1 ✗ eliminated',
+    "Dave's votes (eliminated): 1 exhausted",
+  ),
+  round(
+    'Round 2',
+    'Alice 4, Bob 3, Carol 2 ✗ eliminated',
+    "Carol's votes (eliminated): 2 → Bob, 0 exhausted",
+  ),
+  round('Round 3', 'Alice 4, Bob 5 +2 ✓ elected'),
 ];
 
 // Two more ballots for Alice alone: she has a majority once Dave is out.
-const IRV_LATE_ROUNDS: ShownRound[] = [
-  {
-    heading: 'Round 1',
-    rows: [
-      ['Alice', '6', ''],
-      ['Bob', '3', ''],
-      ['Carol', '2', ''],
-      ['Dave', '1', '✗ eliminated'],
-    ],
-    transfers: ["Dave's votes (eliminated): 1 exhausted"],
-  },
-  {
-    heading: 'Round 2',
-    rows: [
-      ['Alice', '6', '✓ elected'],
-      ['Bob', '3', ''],
-      ['Carol', '2', ''],
-    ],
-    transfers: [],
-  },
+const IRV_LATE_ROUNDS = [
+  round(
+    'Round 1',
+    'Alice 6, Bob 3, Carol 2, Dave 1 ✗ eliminated',
+    "Dave's votes (eliminated): 1 exhausted",
+  ),
+  round('Round 2', 'Alice 6 ✓ elected, Bob 3, Carol 2'),
 ];
 
 // Two seats, quota 5: Alice's surplus goes to Bob, Carol and Dave are excluded, Bob is elected
 // as the last continuing candidate for the last seat.
-const STV_ROUNDS: ShownRound[] = [
-  {
-    heading: 'Stage 1 · first preferences',
-    rows: [
-      ['Alice', '6.00000', '✓ elected'],
-      ['Bob', '2.00000', ''],
-      ['Carol', '2.00000', ''],
-      ['Dave', '3.00000', ''],
-    ],
-    transfers: [],
-  },
-  {
-    heading: 'Stage 2 · surplus of Alice (1.00000) transferred',
-    rows: [
-      ['Alice', '5.00000', 'elected at stage 1'],
-      ['Bob', '2.99996 +0.99996', ''],
-      ['Carol', '2.00000', ''],
-      ['Dave', '3.00000', ''],
-    ],
-    transfers: [
-      "Alice's votes (surplus): 0.99996 → Bob, 0.00000 non-transferable, 0.00004 lost to rounding",
-    ],
-  },
-  {
-    heading: 'Stage 3 · Carol excluded',
-    rows: [
-      ['Alice', '5.00000', 'elected at stage 1'],
-      ['Bob', '4.99996 +2.00000', ''],
-      ['Dave', '3.00000', ''],
-      ['Carol', '–', '✗ excluded'],
-    ],
-    transfers: ["Carol's votes (excluded): 2.00000 → Bob, 0.00000 non-transferable"],
-  },
-  {
-    heading: 'Stage 4 · Dave excluded',
-    rows: [
-      ['Alice', '5.00000', 'elected at stage 1'],
-      ['Bob', '4.99996', '✓ elected'],
-      ['Dave', '–', '✗ excluded'],
-    ],
-    transfers: ["Dave's votes (excluded): 3.00000 non-transferable"],
-  },
+const STV_ROUNDS = [
+  round(
+    'Stage 1 · first preferences',
+    'Alice 6.00000 ✓ elected, Bob 2.00000, Carol 2.00000, Dave 3.00000',
+  ),
+  round(
+    'Stage 2 · surplus of Alice (1.00000) transferred',
+    'Alice 5.00000 elected at stage 1, Bob 2.99996 +0.99996, Carol 2.00000, Dave 3.00000',
+    "Alice's votes (surplus): 0.99996 → Bob, 0.00000 non-transferable, 0.00004 lost to rounding",
+  ),
+  round(
+    'Stage 3 · Carol excluded',
+    'Alice 5.00000 elected at stage 1, Bob 4.99996 +2.00000, Dave 3.00000, Carol – ✗ excluded',
+    "Carol's votes (excluded): 2.00000 → Bob, 0.00000 non-transferable",
+  ),
+  round(
+    'Stage 4 · Dave excluded',
+    'Alice 5.00000 elected at stage 1, Bob 4.99996 ✓ elected, Dave – ✗ excluded',
+    "Dave's votes (excluded): 3.00000 non-transferable",
+  ),
 ];
 
 browser(

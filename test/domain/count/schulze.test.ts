@@ -8,6 +8,37 @@ import { countSchulze } from '../../../src/domain/count/schulze.ts';
 import { profileOf } from './profiles.ts';
 import { bySeededLot } from './tie-records.ts';
 
+type Matrix = Record<string, Record<string, number>>;
+
+/**
+ * The matrix of `rows`, one line per candidate of `order`: its letter, then its entry against
+ * each candidate in that order, `-` against itself (which the matrix leaves out).
+ */
+function matrixOf(order: string, rows: string): Matrix {
+  const lines = rows.trim().split(/\n\s*/);
+  assert.is(lines.length, order.length, 'one row per candidate');
+  return Object.fromEntries(
+    lines.map((line, i) => {
+      const [x, ...cells] = line.split(/\s+/);
+      assert.is(x, order[i], `row ${i + 1} is ${order[i]}'s`);
+      assert.is(cells.length, order.length, `${x}: one entry per candidate`);
+      assert.is(cells[i], '-', `${x}: no entry against itself`);
+      const entries = cells.flatMap((v, j) => (j === i ? [] : [[order[j], Number(v)] as const]));
+      return [x, Object.fromEntries(entries)];
+    }),
+  );
+}
+
+/** `m` with `f` applied to each entry and written as a string, as the count reports it. */
+function strings(m: Matrix, f: (v: number) => number): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    Object.entries(m).map(([x, row]) => [
+      x,
+      Object.fromEntries(Object.entries(row).map(([y, v]) => [y, String(f(v))])),
+    ]),
+  );
+}
+
 const schulze = suite('schulze');
 
 schulze('the 45-voter example: E > A > C > B > D, with the published d and p', () => {
@@ -20,36 +51,31 @@ schulze('the 45-voter example: E > A > C > B > D, with the published d and p', (
   assert.equal(result.ranking, ['E', 'A', 'C', 'B', 'D']);
   assert.equal(result.winners, ['E']);
   assert.equal(result.tieBreaks, []);
-  const published = {
-    d: {
-      A: { B: 20, C: 26, D: 30, E: 22 },
-      B: { A: 25, C: 16, D: 33, E: 18 },
-      C: { A: 19, B: 29, D: 17, E: 24 },
-      D: { A: 15, B: 12, C: 28, E: 14 },
-      E: { A: 23, B: 27, C: 21, D: 31 },
-    },
-    p: {
-      A: { B: 28, C: 28, D: 30, E: 24 },
-      B: { A: 25, C: 28, D: 33, E: 24 },
-      C: { A: 25, B: 29, D: 29, E: 24 },
-      D: { A: 25, B: 28, C: 28, E: 24 },
-      E: { A: 25, B: 28, C: 28, D: 31 },
-    },
-  };
-  const strings = (m: Record<string, Record<string, number>>, f: (v: number) => number) =>
-    Object.fromEntries(
-      Object.entries(m).map(([x, row]) => [
-        x,
-        Object.fromEntries(Object.entries(row).map(([y, v]) => [y, String(f(v))])),
-      ]),
-    );
+  // The tables as the paper prints them: row x, column y holds d[x][y] (voters who prefer x to
+  // y) and p[x][y] (the strength of the strongest path from x to y, in winning votes).
+  const d = matrixOf(
+    'ABCDE',
+    `A  -  20 26 30 22
+     B  25 -  16 33 18
+     C  19 29 -  17 24
+     D  15 12 28 -  14
+     E  23 27 21 31 -`,
+  );
+  const p = matrixOf(
+    'ABCDE',
+    `A  -  28 28 30 24
+     B  25 -  28 33 24
+     C  25 29 -  29 24
+     D  25 28 28 -  24
+     E  25 28 28 31 -`,
+  );
   assert.equal(
     result.pairwise,
-    strings(published.d, (v) => v),
+    strings(d, (v) => v),
   );
   assert.equal(
     result.strongestPaths,
-    strings(published.p, (v) => 2 * v - 45),
+    strings(p, (v) => 2 * v - 45),
   );
 });
 
