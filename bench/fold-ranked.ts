@@ -35,6 +35,8 @@ const { values } = parseArgs({
     // pollResult calls of each count after each ranked fold.
     results: { type: 'string', default: '2' },
     seats: { type: 'string', default: '4' },
+    // A CPU profile of each cold fold into this directory (node --cpu-prof): where the time goes.
+    'cpu-prof': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -61,7 +63,9 @@ try {
       process.stderr.write(`cold fold ${round + 1}/${rounds}: ${kind}\n`);
       const args = ['--seeds', cluster.seeds, '--prefix', kind === 'ranked' ? 'rk' : 'pl'];
       if (kind === 'ranked') args.push('--results', values.results, '--seats', String(seats));
+      const profile = values['cpu-prof'];
       const child = await runJsonChild<ColdFoldRun>([
+        ...(profile ? ['--cpu-prof', '--cpu-prof-dir', `${profile}/${kind}`] : []),
         '--expose-gc',
         '--import',
         'tsx',

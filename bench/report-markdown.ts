@@ -472,8 +472,11 @@ export function rankedTable(r: RankedFoldResult): string {
       .map((f) => int(f.run.entriesPerSecond))
       .join(', ');
   const perEntry = (entriesPerSecond: number) => `${(1e6 / entriesPerSecond).toFixed(2)} µs`;
+  // With --results 1 there are no later calls to report.
   const count = (c: { first: number; later: number }) =>
-    `${ms(c.first)} ms first call, ${ms(c.later)} ms later calls`;
+    Number.isNaN(c.later)
+      ? `${ms(c.first)} ms (one call)`
+      : `${ms(c.first)} ms first call, ${ms(c.later)} ms later calls`;
   return table(
     ['measure', 'plurality', 'ranked', 'ranked vs plurality'],
     [
@@ -615,7 +618,7 @@ export function entryFoldTable(r: EntryFoldResult): string {
         `${pct(m.ranked.entriesPerSecond, m.plurality.entriesPerSecond)} of the throughput; ${signed(m.slowdown)} time per entry`,
       ],
       [
-        'heap the shard states hold per ballot (heapUsed after GC), median',
+        'heap the shard states hold per ballot (heapUsed + arrayBuffers, after GC), median',
         `${int(m.plurality.heapBytesPerBallot)} B`,
         `${int(m.ranked.heapBytesPerBallot)} B`,
         pct(m.ranked.heapBytesPerBallot, m.plurality.heapBytesPerBallot),

@@ -4,6 +4,7 @@
 // as bytes only for the uncommitted tail. Only fold.ts (evolveShard) and projection-snapshot.ts
 // (restoreShard) write it; everything else reads it through the exported functions.
 import { GENESIS_HASH } from './chain.ts';
+import { ChoiceSets } from './choice-sets.ts';
 
 /** What anyone may read of a shard's projection. Build one with `createShardState`. */
 export interface ShardState {
@@ -31,11 +32,8 @@ export interface PollFold {
   /** Interned option ids, in order of first appearance in this shard. */
   readonly options: string[];
   readonly optionIndex: Map<string, number>;
-  /** Interned choice sets: set id → distinct option indices. */
-  readonly sets: number[][];
-  readonly singleSets: Map<string, number>;
-  /** Keyed by `setKey` of the option indices: unambiguous whatever the option ids contain. */
-  readonly multiSets: Map<string, number>;
+  /** Interned choice sets (distinct option indices), with ballots counted per set. */
+  readonly sets: ChoiceSets;
   /** voterId → slot. */
   readonly voters: Map<string, number>;
   /** Per option index: voters whose latest committed vote chose it. */
@@ -46,9 +44,6 @@ export interface PollFold {
    * first preferences; the fold does not know a poll's method, so it keeps both). */
   readonly firstFinalized: number[];
   readonly firstPending: number[];
-  /** Per choice set (a ranked poll's distinct rankings): ballots counted with it. */
-  readonly setFinalized: number[];
-  readonly setPending: number[];
   ballotsFinalized: number;
   ballotsPending: number;
   /** Voters counted in finalized whose later vote is not committed yet. */
@@ -128,16 +123,12 @@ export function pollOf(fold: ShardFold, pollId: string): PollFold {
     barrierSeq: 0,
     options: [],
     optionIndex: new Map(),
-    sets: [],
-    singleSets: new Map(),
-    multiSets: new Map(),
+    sets: new ChoiceSets(),
     voters: new Map(),
     finalized: [],
     pending: [],
     firstFinalized: [],
     firstPending: [],
-    setFinalized: [],
-    setPending: [],
     ballotsFinalized: 0,
     ballotsPending: 0,
     revotesPending: 0,
@@ -163,65 +154,24 @@ export function optionOf(poll: PollFold, optionId: string): number {
   return index;
 }
 
-/** Adds a choice set (option ids, duplicates ignored) to the poll's table; returns its id. */
-export function addChoiceSet(poll: PollFold, choices: readonly string[]): number {
-  const options: number[] = [];
-  for (const choice of choices) {
-    const option = optionOf(poll, choice);
-    if (!options.includes(option)) options.push(option);
-  }
-  return internOptions(poll, options);
-}
+/** Room for the option indices of one vote (a VoteCast names at most 64). */
+let scratch = new Int32Array(64);
 
 /**
- * Adds a choice set given as option indices (distinct, in the vote's order) and indexes it
- * under its key; returns its id. A set already indexed under that key keeps its id there.
- */
-export function internOptions(poll: PollFold, options: number[]): number {
-  poll.sets.push(options);
-  poll.setFinalized.push(0);
-  poll.setPending.push(0);
-  const set = poll.sets.length - 1;
-  const table = options.length === 1 ? poll.singleSets : poll.multiSets;
-  const key = options.length === 1 ? poll.options[options[0]!]! : setKey(options);
-  if (!table.has(key)) table.set(key, set);
-  return set;
-}
-
-/**
- * A multi-option set's key: one UTF-16 code unit per option index below 0xFFFF, and 0xFFFF
- * followed by two code units (high and low 16 bits) for a larger one, so no two index lists
- * share a key. Building it from indices costs a fraction of `JSON.stringify` of the option ids
- * (a ranked poll interns a set per distinct ranking; docs/performance.md, 2026-11-30).
- */
-export function setKey(options: readonly number[]): string {
-  // One call builds a flat string; `+=` per option would leave a rope the Map then flattens.
-  if (options.every((option) => option < 0xffff)) return String.fromCharCode(...options);
-  const units: number[] = [];
-  for (const option of options) {
-    if (option < 0xffff) units.push(option);
-    else units.push(0xffff, option >>> 16, option & 0xffff);
-  }
-  return String.fromCharCode(...units);
-}
-
-/**
- * The id of the choice set `choices` (distinct option ids in the order the vote gives them:
- * sorted for plurality, most preferred first for a ranking), interning it if new.
+ * The id of the choice set `choices` (option ids in the order the vote gives them: sorted for
+ * plurality, most preferred first for a ranking; a repeat ignored, as the codec refuses it
+ * anyway), interning it if new.
  */
 export function choiceSetOf(poll: PollFold, choices: readonly string[]): number {
-  if (choices.length === 1) return poll.singleSets.get(choices[0]!) ?? addChoiceSet(poll, choices);
-  const options: number[] = [];
+  if (choices.length > scratch.length) scratch = new Int32Array(choices.length);
+  let length = 0;
   for (let i = 0; i < choices.length; i++) {
     const option = optionOf(poll, choices[i]!);
-    // The codec refuses repeated choices; a repeat here is ignored, as addChoiceSet does.
-    if (!options.includes(option)) options.push(option);
+    let repeated = false;
+    for (let j = 0; j < length; j++) repeated ||= scratch[j] === option;
+    if (!repeated) scratch[length++] = option;
   }
-  return (
-    (options.length === 1
-      ? poll.singleSets.get(choices[0]!)
-      : poll.multiSets.get(setKey(options))) ?? internOptions(poll, options)
-  );
+  return poll.sets.intern(scratch, length);
 }
 
 /**
@@ -229,7 +179,10 @@ export function choiceSetOf(poll: PollFold, choices: readonly string[]): number 
  * append sorts them), most preferred first for a ranking.
  */
 export function choicesOf(poll: PollFold, set: number): string[] {
-  return poll.sets[set]!.map((option) => poll.options[option]!);
+  const { data, start } = poll.sets;
+  const choices: string[] = [];
+  for (let i = start[set]!; i < start[set + 1]!; i++) choices.push(poll.options[data[i]!]!);
+  return choices;
 }
 
 /** Adds (sign +1) or removes (sign -1) the slot's voter's contribution to its poll's counts. */
@@ -239,18 +192,18 @@ export function countVoter(fold: ShardFold, poll: PollFold, slot: number, sign: 
   if (committedSeq > 0) {
     poll.finalizedChange = poll.change;
     const set = fold.slotCommittedSet[slot]!;
-    const options = poll.sets[set]!;
-    for (const option of options) poll.finalized[option]! += sign;
-    poll.firstFinalized[options[0]!]! += sign;
-    poll.setFinalized[set]! += sign;
+    const { data, start } = poll.sets;
+    for (let i = start[set]!; i < start[set + 1]!; i++) poll.finalized[data[i]!]! += sign;
+    poll.firstFinalized[data[start[set]!]!]! += sign;
+    poll.sets.finalized[set]! += sign;
     poll.ballotsFinalized += sign;
     if (fold.slotLatestSeq[slot]! > committedSeq) poll.revotesPending += sign;
   } else {
     const set = fold.slotLatestSet[slot]!;
-    const options = poll.sets[set]!;
-    for (const option of options) poll.pending[option]! += sign;
-    poll.firstPending[options[0]!]! += sign;
-    poll.setPending[set]! += sign;
+    const { data, start } = poll.sets;
+    for (let i = start[set]!; i < start[set + 1]!; i++) poll.pending[data[i]!]! += sign;
+    poll.firstPending[data[start[set]!]!]! += sign;
+    poll.sets.pending[set]! += sign;
     poll.ballotsPending += sign;
   }
 }

@@ -7,7 +7,6 @@ import {
   BARRIER,
   countVoter,
   grown,
-  internOptions,
   newSlot,
   optionOf,
   pollOf,
@@ -68,7 +67,7 @@ export function serializeShard(state: ShardState): string {
       id: poll.id,
       barrierSeq: poll.barrierSeq,
       options: poll.options,
-      sets: poll.sets,
+      sets: Array.from({ length: poll.sets.size }, (_, set) => poll.sets.optionsOf(set)),
     })),
     slots: {
       poll: column(fold.slotPoll),
@@ -128,7 +127,7 @@ export function restoreShard(text: string): ShardState {
       const valid = options.every((option) => isCount(option) && option < poll.options.length);
       check(valid, `a choice set of poll ${saved.id}`);
       // In the vote's order, as the fold interned it: a ranking's order is its content.
-      internOptions(poll, [...options]);
+      poll.sets.add(options, options.length);
     }
   }
 
@@ -144,7 +143,7 @@ export function restoreShard(text: string): ShardState {
     check(isCount(latestSeq) && latestSeq > 0 && latestSeq <= appliedSeq, 'slot latest seq');
     check(isCount(votedSeq) && votedSeq <= Math.min(latestSeq, committedSeq), 'slot committed');
     check(
-      [latestSet, votedSet].every((set) => isCount(set) && set < poll.sets.length),
+      [latestSet, votedSet].every((set) => isCount(set) && set < poll.sets.size),
       'set',
     );
     const slot = newSlot(fold, poll);
@@ -172,7 +171,7 @@ export function restoreShard(text: string): ShardState {
     const set = tail.sets[i]!;
     const seq = fold.appliedSeq + 1;
     const slot = fold.seqSlot[seq]!;
-    const sets = slot < 0 ? 0 : fold.polls[fold.slotPoll[slot]!]!.sets.length;
+    const sets = slot < 0 ? 0 : fold.polls[fold.slotPoll[slot]!]!.sets.size;
     const validSet = slot < 0 ? set === -1 : isCount(set) && set < sets;
     check(/^[0-9a-f]{40}$/.test(hash) && validSet, `tail entry at seq ${seq}`);
     pushTail(fold, seq, hash, set);

@@ -3,7 +3,7 @@
 // these counts per interned choice set, so this costs one pass over distinct rankings.
 import { ProfileError } from './count/count-error.ts';
 import type { CompiledProfile } from './count/profile.ts';
-import { asFold, type PollFold, type ShardState } from './fold-state.ts';
+import { asFold, choicesOf, type PollFold, type ShardState } from './fold-state.ts';
 
 /** Ballots that carry one ranking (option ids, most preferred first). */
 export interface RankingCount {
@@ -49,16 +49,16 @@ export function rankingProfile(
     const index = fold.pollIndex.get(pollId);
     if (index === undefined) continue;
     const poll = fold.polls[index]!;
-    poll.sets.forEach((options, set) => {
+    for (let set = 0; set < poll.sets.size; set++) {
       const count = countOf(poll, set, scope);
-      if (count === 0) return;
-      const ranking = options.map((option) => poll.options[option]!);
+      if (count === 0) continue;
+      const ranking = choicesOf(poll, set);
       const key = JSON.stringify(ranking);
       const known = counts.get(key);
       if (known) known.count += count;
       else counts.set(key, { ranking, count });
       ballots += count;
-    });
+    }
   }
   const rankings = [...counts.values()].sort((a, b) => compareRankings(a.ranking, b.ranking));
   return {
@@ -103,10 +103,11 @@ export function compiledRankings(
     if (at === undefined) continue;
     const poll = fold.polls[at]!;
     folds.push(poll);
-    for (let set = 0; set < poll.sets.length; set++) {
+    const { start: from } = poll.sets;
+    for (let set = 0; set < poll.sets.size; set++) {
       if (countOf(poll, set, scope) === 0) continue;
       groups++;
-      length += poll.sets[set]!.length;
+      length += from[set + 1]! - from[set]!;
     }
   }
   const ranks = new Int32Array(length);
@@ -116,14 +117,14 @@ export function compiledRankings(
   let filled = 0;
   for (const poll of folds) {
     const candidate = poll.options.map((option) => index.get(option) ?? -1);
-    for (let set = 0; set < poll.sets.length; set++) {
+    const { data, start: from } = poll.sets;
+    for (let set = 0; set < poll.sets.size; set++) {
       const count = countOf(poll, set, scope);
       if (count === 0) continue;
-      const ranking = poll.sets[set]!;
-      for (let i = 0; i < ranking.length; i++) {
-        const c = candidate[ranking[i]!]!;
+      for (let i = from[set]!; i < from[set + 1]!; i++) {
+        const c = candidate[data[i]!]!;
         if (c < 0) {
-          const option = JSON.stringify(poll.options[ranking[i]!]);
+          const option = JSON.stringify(poll.options[data[i]!]);
           throw new ProfileError('UNKNOWN_OPTION', `${option} is not an option`);
         }
         ranks[filled++] = c;
@@ -147,5 +148,5 @@ export function compiledRankings(
 
 /** Ballots counted with choice set `set`: finalized, plus pending ones for `pending`. */
 function countOf(poll: PollFold, set: number, scope: ProfileScope): number {
-  return poll.setFinalized[set]! + (scope === 'pending' ? poll.setPending[set]! : 0);
+  return poll.sets.finalized[set]! + (scope === 'pending' ? poll.sets.pending[set]! : 0);
 }

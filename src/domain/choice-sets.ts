@@ -1,0 +1,133 @@
+// One poll's interned choice sets in one shard (a ranked poll's distinct rankings), with how
+// many finalized and pending ballots carry each. A ranked poll of a million ballots holds
+// hundreds of thousands of them, so they live in typed arrays — the option indices back to
+// back, and an open-addressing table of set ids keyed by a hash of those indices — rather than
+// an array, a key string and a Map entry each: the fold then makes no garbage per new ranking
+// and the collector has no objects to trace (docs/performance.md, 2026-11-30).
+
+const MIN_CAPACITY = 16;
+const EMPTY = -1;
+
+/** The interned sets of one poll. Set ids are dense: 0 … size − 1, in order of interning. */
+export class ChoiceSets {
+  /** Sets interned. */
+  size = 0;
+  /** Option indices of every set back to back: set s is `data[start[s]]` … `data[start[s + 1] - 1]`. */
+  data = new Int32Array(MIN_CAPACITY * 4);
+  start = new Int32Array(MIN_CAPACITY * 2);
+  /** Per set: ballots counted with it whose voter's latest vote is committed. */
+  finalized = new Int32Array(MIN_CAPACITY);
+  /** Per set: ballots counted with it whose voter has no committed vote yet. */
+  pending = new Int32Array(MIN_CAPACITY);
+  /**
+   * Open addressing with linear probing, two Int32s per slot: a set id (EMPTY where free) and
+   * its hash, so a probe compares hashes without another cache miss. At most half full; only
+   * the first of equal sets is in it.
+   */
+  #table = new Int32Array(MIN_CAPACITY * 4).fill(EMPTY);
+  #inTable = 0;
+
+  /**
+   * The id of the set holding `options[0]` … `options[length - 1]` (option indices, in the
+   * vote's order: a ranking's order is its content), or -1 when none was interned. `hash`:
+   * `hashOf(options, length)` when the caller has it.
+   */
+  find(options: ArrayLike<number>, length: number, hash = hashOf(options, length)): number {
+    const table = this.#table;
+    const mask = (table.length >> 1) - 1;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const set = table[2 * at]!;
+      if (set === EMPTY) return -1;
+      if (table[2 * at + 1] === hash && this.#holds(set, options, length)) return set;
+    }
+  }
+
+  /**
+   * Appends a set and returns its new id. A set equal to one interned before gets an id too
+   * (a snapshot restores ids as they were), but `find` keeps answering with the earlier one.
+   */
+  add(options: ArrayLike<number>, length: number, hash = hashOf(options, length)): number {
+    const set = this.size;
+    this.#reserve(set + 1, this.start[set]! + length);
+    const from = this.start[set]!;
+    for (let i = 0; i < length; i++) this.data[from + i] = options[i]!;
+    this.start[set + 1] = from + length;
+    this.size = set + 1;
+    if (this.find(options, length, hash) === -1) this.#insert(set, hash);
+    return set;
+  }
+
+  /** The set with these options, interned if new. */
+  intern(options: ArrayLike<number>, length: number, hash = hashOf(options, length)): number {
+    const set = this.find(options, length, hash);
+    return set >= 0 ? set : this.add(options, length, hash);
+  }
+
+  /** Set `set`'s option indices, copied. */
+  optionsOf(set: number): number[] {
+    return Array.from(this.data.subarray(this.start[set]!, this.start[set + 1]!));
+  }
+
+  #holds(set: number, options: ArrayLike<number>, length: number): boolean {
+    const from = this.start[set]!;
+    if (this.start[set + 1]! - from !== length) return false;
+    for (let i = 0; i < length; i++) if (this.data[from + i] !== options[i]) return false;
+    return true;
+  }
+
+  #insert(set: number, hash: number): void {
+    if (2 * (this.#inTable + 1) > this.#table.length >> 1) this.#rehash();
+    const table = this.#table;
+    const mask = (table.length >> 1) - 1;
+    let at = hash & mask;
+    while (table[2 * at] !== EMPTY) at = (at + 1) & mask;
+    table[2 * at] = set;
+    table[2 * at + 1] = hash;
+    this.#inTable++;
+  }
+
+  /** The table at twice the slots, every entry placed again. */
+  #rehash(): void {
+    const old = this.#table;
+    const table = new Int32Array(old.length * 2).fill(EMPTY);
+    const mask = (table.length >> 1) - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] === EMPTY) continue;
+      let at = old[i + 1]! & mask;
+      while (table[2 * at] !== EMPTY) at = (at + 1) & mask;
+      table[2 * at] = old[i]!;
+      table[2 * at + 1] = old[i + 1]!;
+    }
+    this.#table = table;
+  }
+
+  /** Room for `sets` sets and `items` option indices. */
+  #reserve(sets: number, items: number): void {
+    if (items > this.data.length) this.data = resized(this.data, items);
+    if (sets + 1 > this.start.length) this.start = resized(this.start, sets + 1);
+    if (sets <= this.finalized.length) return;
+    this.finalized = resized(this.finalized, sets);
+    this.pending = resized(this.pending, sets);
+  }
+}
+
+/** A copy of `array` with room for at least `size` items (capacity doubled, a power of 2). */
+function resized(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  let capacity = array.length;
+  while (capacity < size) capacity *= 2;
+  const copy = new Int32Array(capacity);
+  copy.set(array);
+  return copy;
+}
+
+/** A 32-bit hash of a list of option indices (FNV-1a over the indices, murmur3's fmix32). */
+export function hashOf(options: ArrayLike<number>, length: number): number {
+  let h = 0x811c9dc5 ^ length;
+  for (let i = 0; i < length; i++) h = Math.imul(h ^ options[i]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  // Signed, as the Int32Array that keeps it returns it.
+  return h ^ (h >>> 16);
+}
