@@ -15,10 +15,12 @@ import {
   type BenchCluster,
   freePort,
   machine,
+  median,
   runJsonChild,
   startCluster,
   startServer,
   stopServer,
+  table,
 } from './harness.ts';
 import { benchOptions, rankedBallots } from './ranked-ballots.ts';
 import { type ColdFoldRun, type RankedFoldResult, rankedTable } from './report-markdown.ts';
@@ -37,6 +39,9 @@ const { values } = parseArgs({
     seats: { type: 'string', default: '4' },
     // A CPU profile of each cold fold into this directory (node --cpu-prof): where the time goes.
     'cpu-prof': { type: 'string' },
+    // Another checkout (its own node_modules) whose bench/cold-fold.ts folds the same ranked
+    // log after each of ours: an interleaved A/B of a change to the fold, printed apart.
+    baseline: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -56,6 +61,7 @@ try {
     ranked: await fillLog(cluster, 'rk', 'ranked'),
   };
   const folds: RankedFoldResult['folds'] = [];
+  const baselineFolds: ColdFoldRun[] = [];
   for (let round = 0; round < rounds; round++) {
     const order =
       round % 2 === 0 ? (['plurality', 'ranked'] as const) : (['ranked', 'plurality'] as const);
@@ -74,6 +80,15 @@ try {
       ]);
       if (child.exitCode !== 0) throw new Error(`bench/cold-fold.ts exited with ${child.exitCode}`);
       folds.push({ kind, run: child.json });
+      if (kind === 'ranked' && values.baseline) {
+        process.stderr.write(`cold fold ${round + 1}/${rounds}: ranked, baseline\n`);
+        const base = await runJsonChild<ColdFoldRun>(
+          ['--expose-gc', '--import', 'tsx', 'bench/cold-fold.ts', ...args],
+          values.baseline,
+        );
+        if (base.exitCode !== 0) throw new Error(`baseline cold-fold exited with ${base.exitCode}`);
+        baselineFolds.push(base.json);
+      }
     }
   }
   const result: RankedFoldResult = {
@@ -94,9 +109,25 @@ try {
       `${result.loadAfter.map((x) => x.toFixed(2)).join(' / ')}\n`,
   );
   console.log(rankedTable(result));
+  if (values.baseline) console.log(baselineTable(folds, baselineFolds));
   if (values.json) console.log(JSON.stringify(result));
 } finally {
   await cluster.stop();
+}
+
+/** The ranked cold folds of this tree against the baseline checkout's, round by round. */
+function baselineTable(folds: RankedFoldResult['folds'], baseline: ColdFoldRun[]): string {
+  const ours = folds.filter((f) => f.kind === 'ranked').map((f) => f.run);
+  const row = (name: string, runs: ColdFoldRun[]) => [
+    name,
+    runs.map((r) => r.entriesPerSecond.toLocaleString('en')).join(', '),
+    median(runs.map((r) => r.entriesPerSecond)).toLocaleString('en'),
+    `${median(runs.map((r) => r.heapBytesPerBallot))} B`,
+  ];
+  return table(
+    ['ranked cold fold', 'entries/s, each round', 'median entries/s', 'heap per ballot, median'],
+    [row('this checkout', ours), row(`baseline (${values.baseline})`, baseline)],
+  );
 }
 
 /** What the generated poll is like: distinct rankings, and ranks per ballot on average. */

@@ -218,10 +218,14 @@ export function cpuSpan(groups: Record<string, () => number[]>) {
  * goes, and returns the JSON object it printed last, with its exit code (a tool's exit 1 is a
  * finding to report, e.g. a failed --verify, not a reason to lose the figures).
  */
-export async function runJsonChild<T>(args: string[]): Promise<{ json: T; exitCode: number }> {
+export async function runJsonChild<T>(
+  args: string[],
+  cwd?: string,
+): Promise<{ json: T; exitCode: number }> {
   // Progress goes to stderr as it happens; stdout (tables, then the JSON) is shown at the end
   // without the JSON line, which is for this process, not for a reader.
   const child = await execa('node', args, {
+    cwd,
     stdout: 'pipe',
     stderr: 'inherit',
     stdin: 'ignore',
