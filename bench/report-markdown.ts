@@ -76,7 +76,16 @@ export interface ColdFoldRun {
   heapBytesPerBallot: number;
   distinctRankings?: number;
   /** ms of each call, the first one first (the first in a process runs colder code). */
-  results?: { profileMs: number[]; irvMs: number[]; stvMs: number[]; stvSeats: number };
+  results?: {
+    profileMs: number[];
+    irvMs: number[];
+    stvMs: number[];
+    /** IRV on the count worker, as GET /polls/:pollId/results counts; and the longest the
+     * event loop was held meanwhile. */
+    workerMs: number[];
+    stallMs: number[];
+    stvSeats: number;
+  };
 }
 
 /** bench/fold-ranked.ts --json. */
@@ -460,6 +469,8 @@ export function rankedMedians(r: RankedFoldResult) {
     profileMs: calls(results.map((x) => x.profileMs)),
     irvMs: calls(results.map((x) => x.irvMs)),
     stvMs: calls(results.map((x) => x.stvMs)),
+    workerMs: calls(results.map((x) => x.workerMs)),
+    stallMs: calls(results.map((x) => x.stallMs)),
   };
 }
 
@@ -506,6 +517,18 @@ export function rankedTable(r: RankedFoldResult): string {
         '–',
       ],
       ['pollResult by IRV (profile + count), median', '–', count(m.irvMs), '–'],
+      [
+        'GET /results by IRV: on the count worker (copy, transfer, profile, count), median',
+        '–',
+        count(m.workerMs),
+        '–',
+      ],
+      [
+        '… meanwhile, the longest the event loop was held (1 ms ticker), median',
+        '–',
+        count(m.stallMs),
+        '–',
+      ],
       [
         `pollResult by Scottish STV, ${r.seats} seats (profile + count), median`,
         '–',

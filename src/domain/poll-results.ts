@@ -101,5 +101,10 @@ export function pollResult(
   }
   const options = poll.options.map((o) => o.id);
   const profile = compiledRankings(poll.id, options, shards, scope);
-  return { ...base, ...countBallots(profile, countRulesOf(poll)) };
+  return rankedResult(poll, scope, countBallots(profile, countRulesOf(poll)));
+}
+
+/** A ranked poll's count as the API serves it: the poll id and scope, then the count. */
+export function rankedResult(poll: Poll, scope: ProfileScope, count: CountResult): PollResult {
+  return { pollId: poll.id, provisional: scope === 'pending', ...count };
 }

@@ -93,44 +93,99 @@ export function compiledRankings(
   shards: Iterable<ShardState>,
   scope: ProfileScope,
 ): CompiledProfile {
-  const index = new Map(options.map((option, i) => [option, i]));
-  const folds: PollFold[] = [];
-  let groups = 0;
-  let length = 0;
+  return compileRankings(options, shardRankings(pollId, shards, scope, 'view'));
+}
+
+/**
+ * One shard's rankings of one poll as counting needs them: typed arrays and option ids only, so
+ * they can be handed to a worker thread (src/http/result-counter.ts).
+ */
+export interface ShardRankings {
+  /** The shard's option ids, by the shard's option index. */
+  options: readonly string[];
+  /** Option indices of the sets back to back: set s is `data[start[s]]` … `data[start[s + 1] - 1]`. */
+  data: Int32Array<ArrayBuffer>;
+  start: Int32Array<ArrayBuffer>;
+  /** Ballots counted with each set in the scope (finalized, or finalized and pending). */
+  counts: Int32Array<ArrayBuffer>;
+}
+
+/**
+ * The shards' rankings of `pollId` in `scope`. `view`: the arrays are views of the live
+ * projection, valid until the next fold step; `copy`: copies that the fold does not touch.
+ */
+export function shardRankings(
+  pollId: string,
+  shards: Iterable<ShardState>,
+  scope: ProfileScope,
+  as: 'view' | 'copy',
+): ShardRankings[] {
+  const parts: ShardRankings[] = [];
   for (const state of shards) {
     const fold = asFold(state);
     const at = fold.pollIndex.get(pollId);
     if (at === undefined) continue;
-    const poll = fold.polls[at]!;
-    folds.push(poll);
-    const { start: from } = poll.sets;
-    for (let set = 0; set < poll.sets.size; set++) {
-      if (countOf(poll, set, scope) === 0) continue;
+    const { options, sets } = fold.polls[at]!;
+    const size = sets.size;
+    const end = sets.start[size]!;
+    const take = (array: Int32Array<ArrayBuffer>, length: number) =>
+      as === 'copy' ? array.slice(0, length) : array.subarray(0, length);
+    let counts = take(sets.finalized, size);
+    if (scope === 'pending') {
+      counts = sets.finalized.slice(0, size);
+      for (let set = 0; set < size; set++) counts[set]! += sets.pending[set]!;
+    }
+    parts.push({
+      options: as === 'copy' ? [...options] : options,
+      data: take(sets.data, end),
+      start: take(sets.start, size + 1),
+      counts,
+    });
+  }
+  return parts;
+}
+
+/**
+ * The ballots of `parts` laid out for counting against `options` (the poll's, in ballot order):
+ * each shard's option indices mapped to the poll's, sets with no ballot left out.
+ *
+ * @throws ProfileError `UNKNOWN_OPTION` when a set names an option not in `options`.
+ */
+export function compileRankings(
+  options: readonly string[],
+  parts: readonly ShardRankings[],
+): CompiledProfile {
+  const index = new Map(options.map((option, i) => [option, i]));
+  let groups = 0;
+  let length = 0;
+  for (const { start: from, counts } of parts) {
+    for (let set = 0; set < counts.length; set++) {
+      if (counts[set] === 0) continue;
       groups++;
       length += from[set + 1]! - from[set]!;
     }
   }
   const ranks = new Int32Array(length);
   const start = new Int32Array(groups + 1);
-  const counts: bigint[] = [];
+  const counted: bigint[] = [];
   let total = 0;
   let filled = 0;
-  for (const poll of folds) {
-    const candidate = poll.options.map((option) => index.get(option) ?? -1);
-    const { data, start: from } = poll.sets;
-    for (let set = 0; set < poll.sets.size; set++) {
-      const count = countOf(poll, set, scope);
+  for (const part of parts) {
+    const candidate = part.options.map((option) => index.get(option) ?? -1);
+    const { data, start: from, counts } = part;
+    for (let set = 0; set < counts.length; set++) {
+      const count = counts[set]!;
       if (count === 0) continue;
       for (let i = from[set]!; i < from[set + 1]!; i++) {
         const c = candidate[data[i]!]!;
         if (c < 0) {
-          const option = JSON.stringify(poll.options[data[i]!]);
+          const option = JSON.stringify(part.options[data[i]!]);
           throw new ProfileError('UNKNOWN_OPTION', `${option} is not an option`);
         }
         ranks[filled++] = c;
       }
-      counts.push(BigInt(count));
-      start[counts.length] = filled;
+      counted.push(BigInt(count));
+      start[counted.length] = filled;
       total += count;
     }
   }
@@ -139,7 +194,7 @@ export function compiledRankings(
     withdrawn: options.map(() => false),
     ranks,
     start,
-    counts,
+    counts: counted,
     total: BigInt(total),
     blank: 0n,
     valid: BigInt(total),

@@ -216,7 +216,14 @@ const coldFold = (entriesPerSecond: number, counts?: number[]): ColdFoldRun => (
   heapBytesPerBallot: counts ? 300 : 80,
   ...(counts && {
     distinctRankings: 468_008,
-    results: { profileMs: [400, 300], irvMs: counts, stvMs: [700, 600], stvSeats: 4 },
+    results: {
+      profileMs: [400, 300],
+      irvMs: counts,
+      stvMs: [700, 600],
+      workerMs: [500, 450],
+      stallMs: [40, 30],
+      stvSeats: 4,
+    },
   }),
 });
 const rankedRun = (rankedPerSecond: number[], irvMs: number[]): RankedFoldResult => ({
