@@ -1,6 +1,6 @@
 // `votestream rebuild`: fold the whole log from zero; --compare checks a live node against it.
 import { Command } from 'commander';
-import { checkCredentials, connectRedis } from '../log/redis-client.ts';
+import { connectTool } from '../log/redis-client.ts';
 import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
@@ -31,9 +31,8 @@ export function rebuildCommand(): Command {
       ) => {
         if (flags.write && !flags.node) throw new RangeError('--write needs --node <id>');
         const config = configFromFlags(flags);
-        const client = connectRedis(config);
+        const client = await connectTool(config);
         try {
-          await checkCredentials(client);
           const progress = process.stderr.isTTY
             ? (n: number) => process.stderr.write(`\rfolded ${n.toLocaleString('en')} entries`)
             : undefined;

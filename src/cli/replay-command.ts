@@ -5,12 +5,7 @@ import { Command, Option } from 'commander';
 import type { Config } from '../config.ts';
 import { pollBallotFile } from '../domain/poll-ballot-file.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
-import {
-  type Client,
-  checkCredentials,
-  connectAddress,
-  connectRedis,
-} from '../log/redis-client.ts';
+import { type Client, connectAddress, connectTool } from '../log/redis-client.ts';
 import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
 import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
 import { recountLines } from '../tools/recount.ts';
@@ -64,9 +59,8 @@ export function replayCommand(): Command {
     .option('--json', 'print one JSON summary object last')
     .action(async (flags: ReplayFlags) => {
       const config = configFromFlags(flags);
-      const client = connectRedis(config);
+      const client = await connectTool(config);
       try {
-        await checkCredentials(client);
         if (flags.verify) {
           let done = 0;
           const shards = await Promise.all(
@@ -270,7 +264,10 @@ async function copyInto(flags: ReplayFlags, config: Config, source: Client): Pro
     );
   }
   const target = {
-    client: await connectAddress(flags.into!),
+    client: await connectAddress(flags.into!, {
+      timeoutMs: config.redisConnectTimeoutMs,
+      named: '--into',
+    }),
     prefix: flags.intoPrefix ?? config.prefix,
     shards: config.shards,
   };
