@@ -9,7 +9,13 @@ import { type Client, connectAddress, connectTool } from '../log/redis-client.ts
 import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
 import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
 import { recountLines } from '../tools/recount.ts';
-import { type ReplayedEntry, replayLog, toEntryId } from '../tools/replay.ts';
+import {
+  REPLAYED_TYPES,
+  type ReplayedEntry,
+  replayedTypes,
+  replayLog,
+  toEntryId,
+} from '../tools/replay.ts';
 import { verifyShard } from '../tools/verify-chain.ts';
 import { configFromFlags, withConfigFlags } from './config-flags.ts';
 import { watchStopSignals } from './stop-signals.ts';
@@ -37,7 +43,7 @@ export function replayCommand(): Command {
       'only this poll: its entries, every commit marker, other polls as ElidedRuns (recountable)',
     )
     .option('--shard <n,…>', 'only these shards')
-    .option('--type <type,…>', 'only these event types (VoteCast, PollClosed, CommitMarked)')
+    .option('--type <type,…>', `only these event types (${REPLAYED_TYPES.join(', ')})`)
     .option('--from <id|iso>', 'from this entry id or ISO time (inclusive)')
     .option('--to <id|iso>', 'up to this entry id or ISO time (inclusive)')
     .addOption(
@@ -59,6 +65,14 @@ export function replayCommand(): Command {
     .option('--json', 'print one JSON summary object last')
     .action(async (flags: ReplayFlags) => {
       const config = configFromFlags(flags);
+      // A bad argument is a usage error before Redis is asked anything.
+      const filter = {
+        ...(flags.poll ? { pollId: flags.poll } : {}),
+        ...(flags.shard ? { shards: shardList(flags.shard, config.shards) } : {}),
+        ...(flags.type ? { types: replayedTypes(flags.type) } : {}),
+        ...(flags.from ? { from: toEntryId(flags.from) } : {}),
+        ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
+      };
       const client = await connectTool(config);
       try {
         if (flags.verify) {
@@ -107,13 +121,6 @@ export function replayCommand(): Command {
           await writeBallotFile(flags, config, client);
           return;
         }
-        const filter = {
-          ...(flags.poll ? { pollId: flags.poll } : {}),
-          ...(flags.shard ? { shards: shardList(flags.shard, config.shards) } : {}),
-          ...(flags.type ? { types: flags.type.split(',') } : {}),
-          ...(flags.from ? { from: toEntryId(flags.from) } : {}),
-          ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
-        };
         const stop = stopOnSignal(config);
         let count = 0;
         let abandonedAfter: string | undefined;
