@@ -83,7 +83,7 @@ export function tallyCommand(): Command {
     )
     .option(
       '--results',
-      'export: print the poll’s result object only, as GET /polls/:pollId/results gives it',
+      'export: print the poll’s result object only: the body GET /polls/:pollId/results gives, then a newline',
     )
     .action(async (flags: TallyFlags) => {
       const blt = formatOf(flags) === 'blt';
