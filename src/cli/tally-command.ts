@@ -79,7 +79,7 @@ export function tallyCommand(): Command {
     )
     .option(
       '--seed <hex>',
-      'BLT: the poll’s lot seed, to draw lots as the nodes do (default: lots fall in candidate order)',
+      'BLT: the poll’s lot seed, to draw lots as the nodes do (the [tie …] line is then ignored); without it: the file’s [tie …] order, else candidate order (a lot picks the tied candidate listed first)',
     )
     .option(
       '--results',
