@@ -12,6 +12,7 @@ import { tokensCommand } from './cli/tokens-command.ts';
 import { upCommand } from './cli/up-command.ts';
 import { ConfigError } from './config.ts';
 import { BltSyntaxError, ProfileError } from './domain/count/count-error.ts';
+import { RedisUnreachableError } from './log/redis-client.ts';
 
 const program = new Command('votestream')
   .description('Records votes across several nodes on Redis Streams.')
@@ -29,10 +30,12 @@ const program = new Command('votestream')
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // Problems a person can fix get one line, not a stack trace.
+  // Problems a person can fix get one line, not a stack trace: a bad setting or argument, or a
+  // Redis that does not answer a tool.
   if (
     error instanceof ConfigError ||
     error instanceof RedisClusterError ||
+    error instanceof RedisUnreachableError ||
     error instanceof RangeError
   ) {
     process.stderr.write(`votestream: ${error.message}\n`);

@@ -1,10 +1,13 @@
 // `votestream config`: the effective configuration, to check env and flags before starting.
 import { Command } from 'commander';
 import { type Config, SECRET_FIELDS, VARIABLES } from '../config.ts';
-import { configFromFlags, withConfigFlags } from './config-flags.ts';
+import { configFlags, EVERY_FIELD } from './config-flags.ts';
+
+/** It prints every setting, so it takes every flag. */
+const CONFIG = configFlags(EVERY_FIELD);
 
 export function configCommand(): Command {
-  return withConfigFlags(new Command('config'))
+  return CONFIG.addTo(new Command('config'))
     .description('validate the configuration (env + flags) and print it; secrets redacted')
     .option('--json', 'print one JSON object')
     .addHelpText(
@@ -13,7 +16,7 @@ export function configCommand(): Command {
         `(${secretNames()}) are read from the environment only\nand printed as [redacted].`,
     )
     .action((flags: Record<string, unknown>) => {
-      const config = configFromFlags(flags);
+      const config = CONFIG.load(flags);
       const shown = redacted(config);
       if (flags.json) console.log(JSON.stringify(shown));
       else

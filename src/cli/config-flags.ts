@@ -1,8 +1,12 @@
-// Command-line flags that override VS_* variables; each flag names the variable it sets.
+// Command-line flags that override VS_* variables; each flag names the variable it sets. A
+// command declares the Config fields it reads: it offers the flags of those fields only (any
+// other is an unknown option), and its configuration is typed to those fields only.
 import type { Command } from 'commander';
-import { type Config, loadConfig } from '../config.ts';
+import { type Config, loadConfig, VARIABLES } from '../config.ts';
 
-const FLAGS: [flag: string, variable: string, description: string][] = [
+type Variable = keyof typeof VARIABLES;
+
+const FLAGS: [flag: string, variable: Variable, description: string][] = [
   ['--node-id <id>', 'VS_NODE_ID', 'node id (default: <hostname>-<port>)'],
   ['--host <address>', 'VS_HTTP_HOST', 'HTTP address (default 127.0.0.1)'],
   ['--port <port>', 'VS_HTTP_PORT', 'HTTP port (default 3001)'],
@@ -21,23 +25,58 @@ const FLAGS: [flag: string, variable: string, description: string][] = [
   ['--rate-limit-window-ms <ms>', 'VS_RATE_LIMIT_WINDOW_MS', 'rate limit window (default 60000)'],
 ];
 
-/** Adds the configuration flags to a command. */
-export function withConfigFlags(cmd: Command): Command {
-  for (const [flag, variable, description] of FLAGS)
-    cmd.option(flag, `${description} [${variable}]`);
-  return cmd;
+/** Every field of Config, in the description's order: what `node` and `config` read. */
+export const EVERY_FIELD = Object.values(VARIABLES).map((v) => v.field);
+
+/** The fields of a connection to Redis (`connectTool`, `connectRedis`). */
+export const REDIS_FIELDS = [
+  'redisCluster',
+  'redisUrl',
+  'redisUsername',
+  'redisPassword',
+  'redisTls',
+  'redisTlsCa',
+  'redisTlsInsecure',
+  'redisConnectTimeoutMs',
+] as const satisfies readonly (keyof Config)[];
+
+/** A command's part of the configuration: the fields it reads, and the flags that set them. */
+export interface ConfigFlags<F extends keyof Config> {
+  /** Adds the flags of the command's fields to it, in the table's order. */
+  addTo(cmd: Command): Command;
+  /** Loads the configuration with the command's flags winning over the environment. */
+  load(flags: Record<string, unknown>): Pick<Config, F>;
 }
 
-/** Loads the configuration with the command's flags winning over the environment. */
-export function configFromFlags(flags: Record<string, unknown>): Config {
-  const overrides: Record<string, string> = {};
-  for (const [flag, variable] of FLAGS) {
-    const key = flag
-      .slice(2)
-      .split(' ')[0]!
-      .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const value = flags[key];
-    if (typeof value === 'string') overrides[variable] = value;
-  }
-  return loadConfig(overrides);
+/**
+ * The configuration a command reads. Its flags are those of `fields` (the rest of the table is
+ * an unknown option to it), and what it loads is typed to `fields`, so reading another field
+ * does not typecheck. Every variable is still validated: the environment is shared.
+ */
+export function configFlags<const F extends keyof Config>(fields: readonly F[]): ConfigFlags<F> {
+  const read = new Set<string>(fields);
+  const offered = FLAGS.filter(([, variable]) => read.has(VARIABLES[variable].field));
+  return {
+    addTo(cmd) {
+      for (const [flag, variable, description] of offered)
+        cmd.option(flag, `${description} [${variable}]`);
+      return cmd;
+    },
+    load(flags) {
+      const overrides: Record<string, string> = {};
+      for (const [flag, variable] of offered) {
+        const value = flags[optionKey(flag)];
+        if (typeof value === 'string') overrides[variable] = value;
+      }
+      return loadConfig(overrides);
+    },
+  };
+}
+
+/** The key commander stores a flag's value under: `--rate-limit-window-ms` → `rateLimitWindowMs`. */
+function optionKey(flag: string): string {
+  return flag
+    .slice(2)
+    .split(' ')[0]!
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

@@ -6,14 +6,17 @@ import { ConfigError } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { startNode } from '../node.ts';
 import { StopDeadline } from '../stop-deadline.ts';
-import { configFromFlags, withConfigFlags } from './config-flags.ts';
+import { configFlags, EVERY_FIELD } from './config-flags.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
+/** A node reads every setting. */
+const CONFIG = configFlags(EVERY_FIELD);
+
 export function nodeCommand(): Command {
-  return withConfigFlags(new Command('node'))
+  return CONFIG.addTo(new Command('node'))
     .description('run one votestream node (HTTP API, folder, coordinator)')
     .action(async (flags: Record<string, unknown>) => {
-      const config = configFromFlags(flags);
+      const config = CONFIG.load(flags);
       const log = createLogger({ level: config.logLevel, nodeId: config.nodeId });
       const node = await startNode(config, log).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE') throw error;

@@ -1,12 +1,15 @@
 // `votestream rebuild`: fold the whole log from zero; --compare checks a live node against it.
 import { Command } from 'commander';
-import { checkCredentials, connectRedis } from '../log/redis-client.ts';
+import { connectTool } from '../log/redis-client.ts';
 import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
-import { configFromFlags, withConfigFlags } from './config-flags.ts';
+import { configFlags, REDIS_FIELDS } from './config-flags.ts';
+
+/** What rebuild reads: Redis, the log's keys, and where --write puts snapshots. */
+const CONFIG = configFlags([...REDIS_FIELDS, 'prefix', 'shards', 'snapshotDir']);
 
 export function rebuildCommand(): Command {
-  return withConfigFlags(new Command('rebuild'))
+  return CONFIG.addTo(new Command('rebuild'))
     .description(
       'fold the whole log from zero (no snapshots): entries/s, per-shard digests, tallies',
     )
@@ -30,10 +33,10 @@ export function rebuildCommand(): Command {
         },
       ) => {
         if (flags.write && !flags.node) throw new RangeError('--write needs --node <id>');
-        const config = configFromFlags(flags);
-        const client = connectRedis(config);
+        if (flags.node && !flags.write) throw new RangeError('--node <id> applies to --write only');
+        const config = CONFIG.load(flags);
+        const client = await connectTool(config);
         try {
-          await checkCredentials(client);
           const progress = process.stderr.isTTY
             ? (n: number) => process.stderr.write(`\rfolded ${n.toLocaleString('en')} entries`)
             : undefined;

@@ -10,11 +10,15 @@ import {
 import { redisDown } from '../../ops/redis-processes.ts';
 import { loadConfig } from '../config.ts';
 
+/** Where `up` keeps the cluster and `down` finds what it started. */
+const DIR = '.data/redis';
+
 interface LayoutFlags {
   port: string;
   masters: string;
   replicas: string;
-  dir: string;
+  /** Not for `status`, which reads no folder. */
+  dir?: string;
   host: string;
   json?: boolean;
 }
@@ -23,16 +27,18 @@ export function redisCommand(): Command {
   const redis = new Command('redis').description(
     'Run a local Redis Cluster for votestream (password: VS_REDIS_PASSWORD, if set)',
   );
-  const withLayout = (cmd: Command) =>
+  // `status` only asks the servers: it has no folder, and its --host is where it asks.
+  const withLayout = (cmd: Command, host: string) =>
     cmd
       .addOption(new Option('--port <port>', 'first port of the cluster').default('7000'))
       .addOption(new Option('--masters <n>', 'number of masters').default('3'))
       .addOption(new Option('--replicas <n>', 'replicas per master').default('1'))
-      .addOption(new Option('--dir <path>', 'data, pid files and logs').default('.data/redis'))
-      .addOption(new Option('--host <address>', 'address to bind').default('127.0.0.1'))
+      .addOption(new Option('--host <address>', host).default('127.0.0.1'))
       .option('--json', 'print one JSON summary object');
+  const withDir = (cmd: Command) =>
+    cmd.addOption(new Option('--dir <path>', 'data, pid files and logs').default(DIR));
 
-  withLayout(redis.command('up'))
+  withDir(withLayout(redis.command('up'), 'address to bind'))
     .description('start the cluster and wait until every slot and replica is ready')
     .action(async (flags: LayoutFlags) => {
       const layout = toLayout(flags);
@@ -53,19 +59,17 @@ export function redisCommand(): Command {
     });
 
   // Only the folder: the pid files in it say which servers to stop, whatever their layout.
-  redis
-    .command('down')
+  withDir(redis.command('down'))
     .description('stop the servers this --dir started (by their pid files, never by name)')
-    .addOption(new Option('--dir <path>', 'data, pid files and logs').default('.data/redis'))
     .option('--json', 'print one JSON summary object')
-    .action(async (flags: Pick<LayoutFlags, 'dir' | 'json'>) => {
+    .action(async (flags: { dir: string; json?: boolean }) => {
       const stopped = await redisDown({ dir: flags.dir });
       if (flags.json) print({ stopped });
       else
         console.log(stopped.length ? `stopped ports ${stopped.join(', ')}` : 'nothing was running');
     });
 
-  withLayout(redis.command('status'))
+  withLayout(redis.command('status'), 'address of the servers')
     .description('show masters, replicas, slots and replication state')
     .action(async (flags: LayoutFlags) => {
       const layout = toLayout(flags);
@@ -90,7 +94,14 @@ function toLayout(flags: LayoutFlags): ClusterLayout {
   const port = int('port', flags.port, 1024, 55535 - masters * (1 + replicas));
   // VS_REDIS_PASSWORD, when set, is required by the servers (requirepass) and used to reach them.
   const { redisPassword } = loadConfig();
-  return { host: flags.host, port, masters, replicas, dir: flags.dir, password: redisPassword };
+  return {
+    host: flags.host,
+    port,
+    masters,
+    replicas,
+    dir: flags.dir ?? DIR,
+    password: redisPassword,
+  };
 }
 
 function seeds(layout: ClusterLayout): string {

@@ -2,21 +2,21 @@
 // SIGTERM/SIGINT end an export, a --follow or a copy: within VS_STOP_TIMEOUT_MS, exit 0 when
 // it stopped between reads, 1 when it had to give up a read (or write) still on its way.
 import { Command, Option } from 'commander';
-import type { Config } from '../config.ts';
 import { pollBallotFile } from '../domain/poll-ballot-file.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
-import {
-  type Client,
-  checkCredentials,
-  connectAddress,
-  connectRedis,
-} from '../log/redis-client.ts';
+import { type Client, connectAddress, connectTool } from '../log/redis-client.ts';
 import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
 import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
 import { recountLines } from '../tools/recount.ts';
-import { type ReplayedEntry, replayLog, toEntryId } from '../tools/replay.ts';
+import {
+  REPLAYED_TYPES,
+  type ReplayedEntry,
+  replayedTypes,
+  replayLog,
+  toEntryId,
+} from '../tools/replay.ts';
 import { verifyShard } from '../tools/verify-chain.ts';
-import { configFromFlags, withConfigFlags } from './config-flags.ts';
+import { configFlags, REDIS_FIELDS } from './config-flags.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
 interface ReplayFlags extends Record<string, unknown> {
@@ -34,15 +34,19 @@ interface ReplayFlags extends Record<string, unknown> {
   json?: boolean;
 }
 
+/** What replay reads: Redis, the log's keys, and the bound on a stop. */
+const CONFIG = configFlags([...REDIS_FIELDS, 'prefix', 'shards', 'stopTimeoutMs']);
+type ReplayConfig = ReturnType<typeof CONFIG.load>;
+
 export function replayCommand(): Command {
-  return withConfigFlags(new Command('replay'))
+  return CONFIG.addTo(new Command('replay'))
     .description('read the shard logs merged by entry id; --verify checks every chain and marker')
     .option(
       '--poll <id>',
       'only this poll: its entries, every commit marker, other polls as ElidedRuns (recountable)',
     )
     .option('--shard <n,…>', 'only these shards')
-    .option('--type <type,…>', 'only these event types (VoteCast, PollClosed, CommitMarked)')
+    .option('--type <type,…>', `only these event types (${REPLAYED_TYPES.join(', ')})`)
     .option('--from <id|iso>', 'from this entry id or ISO time (inclusive)')
     .option('--to <id|iso>', 'up to this entry id or ISO time (inclusive)')
     .addOption(
@@ -63,10 +67,17 @@ export function replayCommand(): Command {
     .option('--verify', 'check every shard’s chain and commit markers; exit 1 on any break')
     .option('--json', 'print one JSON summary object last')
     .action(async (flags: ReplayFlags) => {
-      const config = configFromFlags(flags);
-      const client = connectRedis(config);
+      const config = CONFIG.load(flags);
+      // A bad argument is a usage error before Redis is asked anything.
+      const filter = {
+        ...(flags.poll ? { pollId: flags.poll } : {}),
+        ...(flags.shard ? { shards: shardList(flags.shard, config.shards) } : {}),
+        ...(flags.type ? { types: replayedTypes(flags.type) } : {}),
+        ...(flags.from ? { from: toEntryId(flags.from) } : {}),
+        ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
+      };
+      const client = await connectTool(config);
       try {
-        await checkCredentials(client);
         if (flags.verify) {
           let done = 0;
           const shards = await Promise.all(
@@ -113,13 +124,6 @@ export function replayCommand(): Command {
           await writeBallotFile(flags, config, client);
           return;
         }
-        const filter = {
-          ...(flags.poll ? { pollId: flags.poll } : {}),
-          ...(flags.shard ? { shards: shardList(flags.shard, config.shards) } : {}),
-          ...(flags.type ? { types: flags.type.split(',') } : {}),
-          ...(flags.from ? { from: toEntryId(flags.from) } : {}),
-          ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
-        };
         const stop = stopOnSignal(config);
         let count = 0;
         let abandonedAfter: string | undefined;
@@ -173,7 +177,11 @@ export function replayCommand(): Command {
  * --format blt: the poll's export, recounted as `tally --from-file` would (every chain checked
  * from genesis), written as a BLT file of its finalized ballots. Exit 1 on a broken chain.
  */
-async function writeBallotFile(flags: ReplayFlags, config: Config, client: Client): Promise<void> {
+async function writeBallotFile(
+  flags: ReplayFlags,
+  config: ReplayConfig,
+  client: Client,
+): Promise<void> {
   const pollId = flags.poll;
   if (!pollId) throw new RangeError('--format blt writes one poll: name it with --poll');
   if (flags.follow || flags.speed || flags.shard || flags.type || flags.from || flags.to)
@@ -219,7 +227,7 @@ async function writeBallotFile(flags: ReplayFlags, config: Config, client: Clien
  * Stops an export, a --follow or a copy on Ctrl-C / SIGTERM, letting it finish its summary;
  * past VS_STOP_TIMEOUT_MS (a write that never completes), or at a second signal, it exits 1.
  */
-function stopOnSignal(config: Config) {
+function stopOnSignal(config: ReplayConfig) {
   return watchStopSignals({
     timeoutMs: config.stopTimeoutMs,
     onForce: (by, signal) =>
@@ -263,14 +271,17 @@ function tableLine(entry: ReplayedEntry): string {
 }
 
 /** --into: the whole log, ids kept, into another Redis; with --follow it mirrors until stopped. */
-async function copyInto(flags: ReplayFlags, config: Config, source: Client): Promise<void> {
+async function copyInto(flags: ReplayFlags, config: ReplayConfig, source: Client): Promise<void> {
   if (flags.poll || flags.shard || flags.type || flags.from || flags.to || flags.verify) {
     throw new RangeError(
       '--into copies the whole log: --poll, --shard, --type, --from, --to and --verify do not apply',
     );
   }
   const target = {
-    client: await connectAddress(flags.into!),
+    client: await connectAddress(flags.into!, {
+      timeoutMs: config.redisConnectTimeoutMs,
+      named: '--into',
+    }),
     prefix: flags.intoPrefix ?? config.prefix,
     shards: config.shards,
   };

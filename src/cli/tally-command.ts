@@ -79,14 +79,16 @@ export function tallyCommand(): Command {
     )
     .option(
       '--seed <hex>',
-      'BLT: the poll’s lot seed, to draw lots as the nodes do (default: lots fall in candidate order)',
+      'BLT: the poll’s lot seed, to draw lots as the nodes do (the [tie …] line is then ignored); without it: the file’s [tie …] order, else candidate order (a lot picks the tied candidate listed first)',
     )
     .option(
       '--results',
-      'export: print the poll’s result object only, as GET /polls/:pollId/results gives it',
+      'export: print the poll’s result object only: the body GET /polls/:pollId/results gives, then a newline',
     )
     .action(async (flags: TallyFlags) => {
-      if (formatOf(flags) === 'blt') {
+      const blt = formatOf(flags) === 'blt';
+      refuseOtherFormatFlags(flags, blt);
+      if (blt) {
         countFile(flags);
         return;
       }
@@ -120,6 +122,27 @@ export function tallyCommand(): Command {
       }
       process.exitCode = recount.problems.length ? 1 : 0;
     });
+}
+
+/** A flag of the other format would do nothing: a usage error, not silently ignored. */
+function refuseOtherFormatFlags(flags: TallyFlags, blt: boolean): void {
+  const given = (names: [string, unknown][]) =>
+    names.filter(([, value]) => value !== undefined && value !== false).map(([name]) => name);
+  const unused = blt
+    ? given([
+        ['--poll', flags.poll],
+        ['--results', flags.results],
+      ])
+    : given([
+        ['--method', flags.method],
+        ['--seats', flags.seats],
+        ['--batch-elimination', flags.batchElimination],
+        ['--seed', flags.seed],
+      ]);
+  if (unused.length)
+    throw new RangeError(
+      `${unused.join(', ')} ${unused.length > 1 ? 'do' : 'does'} not apply to ${blt ? 'a BLT file' : 'an NDJSON export'}`,
+    );
 }
 
 /** --results: the one poll's result object; exit 1 if the file broke or holds no definition. */

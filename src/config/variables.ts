@@ -158,6 +158,11 @@ export const VARIABLES = {
     doc: '`true` skips certificate verification: test benches only',
     expects: 'true or false',
   },
+  VS_REDIS_CONNECT_TIMEOUT_MS: {
+    field: 'redisConnectTimeoutMs',
+    ...integer({ minimum: 100, maximum: 600000, default: 5000 }, MS),
+    doc: "how long a tool that runs once (`replay`, `rebuild`) waits for Redis's first answer before it exits 2 with one line; `node` and `up` never give up (they answer 503 and reconnect)",
+  },
   VS_RATE_LIMIT: {
     field: 'rateLimit',
     ...integer({ minimum: 0, maximum: 100000000, default: 0 }, 'number of requests', 'no limit'),

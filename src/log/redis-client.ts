@@ -30,8 +30,14 @@ export interface LogTarget {
   cannotReplicate?: (shard: number) => boolean;
 }
 
+/** The local cluster of `votestream redis up`: where nodes and tools look when told nowhere. */
+const DEFAULT_SEED = { host: '127.0.0.1', port: 7000 };
+
 /** Opens the client for commands. It reconnects by itself; callers check `isReady`. */
-export function connectRedis(config: Config, log?: Logger): Client {
+export function connectRedis(
+  config: Omit<RedisSettings, 'redisConnectTimeoutMs'>,
+  log?: Logger,
+): Client {
   const access = redisAccessOptions(config);
   const client = config.redisUrl
     ? new Redis(config.redisUrl, {
@@ -39,17 +45,14 @@ export function connectRedis(config: Config, log?: Logger): Client {
         retryStrategy: (times) => Math.min(50 * times, 1000),
         ...access,
       })
-    : new Cluster(
-        config.redisCluster.length ? [...config.redisCluster] : [{ host: '127.0.0.1', port: 7000 }],
-        {
-          clusterRetryStrategy: (times) => Math.min(50 * times, 1000),
-          retryDelayOnFailover: 100,
-          retryDelayOnClusterDown: 100,
-          retryDelayOnTryAgain: 100,
-          slotsRefreshTimeout: 2000,
-          redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000, ...access },
-        },
-      );
+    : new Cluster(config.redisCluster.length ? [...config.redisCluster] : [DEFAULT_SEED], {
+        clusterRetryStrategy: (times) => Math.min(50 * times, 1000),
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+        retryDelayOnTryAgain: 100,
+        slotsRefreshTimeout: 2000,
+        redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000, ...access },
+      });
   let healthy = true;
   client.on('error', (error: Error) => {
     // ioredis retries by itself; log once per outage, not once per attempt.
@@ -74,7 +77,9 @@ export function connectRedis(config: Config, log?: Logger): Client {
  * `duplicate()`s for blocking reads, and each node connection of a Cluster (`redisOptions`).
  * @throws ConfigError when the CA file cannot be read.
  */
-export function redisAccessOptions(config: Config): Partial<RedisOptions> {
+export function redisAccessOptions(
+  config: Omit<RedisSettings, 'redisCluster' | 'redisUrl' | 'redisConnectTimeoutMs'>,
+): Partial<RedisOptions> {
   const options: Partial<RedisOptions> = {};
   if (config.redisUsername) options.username = config.redisUsername;
   if (config.redisPassword) options.password = config.redisPassword;
@@ -124,11 +129,51 @@ export function credentialsRefused(error: Error): ConfigError | undefined {
  * Waits up to `timeoutMs` for the client's first connection and rejects at once if Redis
  * refuses its credentials — a wrong password is a configuration error, not an outage to
  * wait out. A Redis that does not answer is not an error here: a node starts anyway and
- * answers 503 until Redis is back.
+ * answers 503 until Redis is back. (A tool that runs once waits with `awaitRedis` instead.)
  */
 export function checkCredentials(client: Client, timeoutMs = 5000): Promise<void> {
+  return firstConnection(client, timeoutMs, () => undefined);
+}
+
+/** Redis did not answer a tool that runs once and exits: it says so and exits, never waits on. */
+export class RedisUnreachableError extends Error {
+  override name = 'RedisUnreachableError';
+}
+
+/**
+ * Waits up to `timeoutMs` (VS_REDIS_CONNECT_TIMEOUT_MS) for the client's first connection, as
+ * `checkCredentials` does, but a Redis that has not answered by then is an error too: a tool
+ * (replay, rebuild) would otherwise queue its reads and wait for them forever.
+ * @param where the Redis asked and the settings that name it, for the message.
+ * @throws ConfigError when Redis refuses the credentials or the TLS certificate.
+ * @throws RedisUnreachableError when it has not answered within `timeoutMs`.
+ */
+export function awaitRedis(client: Client, timeoutMs: number, where: string): Promise<void> {
+  return firstConnection(
+    client,
+    timeoutMs,
+    (last) =>
+      new RedisUnreachableError(
+        `Redis at ${where} did not answer within ${timeoutMs} ms${last ? ` (last error: ${last})` : ''}; VS_REDIS_CONNECT_TIMEOUT_MS sets the wait`,
+      ),
+  );
+}
+
+/** What went wrong last, in one line: a Cluster's "Failed to refresh slots cache" names its cause. */
+function causeOf(error: Error): string {
+  const cause = (error as Error & { lastNodeError?: Error }).lastNodeError ?? error;
+  return (cause.message.split('\n')[0] ?? '').replace(/\.$/, '');
+}
+
+/** Settles at the first `ready`, at refused credentials, or after `timeoutMs` with `silence`. */
+function firstConnection(
+  client: Client,
+  timeoutMs: number,
+  silence: (lastError: string | undefined) => Error | undefined,
+): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
+    let last: string | undefined;
     const settle = (error?: Error) => {
       clearTimeout(timer);
       client.off('ready', onReady);
@@ -140,11 +185,52 @@ export function checkCredentials(client: Client, timeoutMs = 5000): Promise<void
     const onError = (error: Error) => {
       const refused = credentialsRefused(error);
       if (refused) settle(refused);
+      last = causeOf(error) || last;
     };
-    const timer = setTimeout(() => settle(), timeoutMs);
+    const timer = setTimeout(() => settle(silence(last)), timeoutMs);
     client.on('ready', onReady);
     client.on('error', onError);
   });
+}
+
+/** The settings a tool's connection to Redis is made from. */
+export type RedisSettings = Pick<
+  Config,
+  | 'redisCluster'
+  | 'redisUrl'
+  | 'redisUsername'
+  | 'redisPassword'
+  | 'redisTls'
+  | 'redisTlsCa'
+  | 'redisTlsInsecure'
+  | 'redisConnectTimeoutMs'
+>;
+
+/**
+ * Opens the client of a tool that runs once and exits (replay, rebuild) and waits for Redis's
+ * first answer, at most VS_REDIS_CONNECT_TIMEOUT_MS. A node uses `connectRedis` and
+ * `checkCredentials` instead: it starts anyway and recovers by itself.
+ * @throws ConfigError for refused credentials or TLS; RedisUnreachableError for no answer.
+ */
+export async function connectTool(config: RedisSettings): Promise<Client> {
+  const client = connectRedis(config);
+  try {
+    await awaitRedis(client, config.redisConnectTimeoutMs, redisAddress(config));
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+}
+
+/** Where the configuration points, and the variable that says so (URL credentials hidden). */
+function redisAddress(config: RedisSettings): string {
+  if (config.redisUrl)
+    return `${config.redisUrl.replace(/\/\/[^/@]*@/, '//')} (VS_REDIS_URL, --redis-url)`;
+  const seeds = config.redisCluster.length
+    ? config.redisCluster.map((s) => `${s.host}:${s.port}`).join(',')
+    : `${DEFAULT_SEED.host}:${DEFAULT_SEED.port}`;
+  return `${seeds} (VS_REDIS_CLUSTER, --redis-cluster)`;
 }
 
 export function isReady(client: Client): boolean {
@@ -218,8 +304,15 @@ export function withDeadline<T>(
 /**
  * Connects to `address` (`redis://host:port`, or `host:port[,host:port…]` seeds), as a
  * Cluster client when the server runs in cluster mode and as a standalone client otherwise.
+ * @param timeoutMs how long to wait for the first answer, as `connectTool` waits.
+ * @param named what gave the address (a flag), for the message.
+ * @throws RedisUnreachableError when `address` does not answer within `timeoutMs`.
  */
-export async function connectAddress(address: string): Promise<Client> {
+export async function connectAddress(
+  address: string,
+  { timeoutMs = 5000, named }: { timeoutMs?: number; named?: string } = {},
+): Promise<Client> {
+  const where = named ? `${address} (${named})` : address;
   const seeds = address
     .split(',')
     .map((a) => a.trim())
@@ -227,26 +320,42 @@ export async function connectAddress(address: string): Promise<Client> {
     .map((a) => new URL(a.includes('://') ? a : `redis://${a}`));
   const first = seeds[0];
   if (!first) throw new RangeError(`no Redis address in "${address}"`);
-  const probe = new Redis(first.href, {
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    connectTimeout: 2000,
-  });
+  const probe = quiet(
+    new Redis(first.href, {
+      maxRetriesPerRequest: 1,
+      connectTimeout: Math.min(2000, timeoutMs),
+      retryStrategy: (times) => Math.min(50 * times, 1000),
+    }),
+  );
   let clustered: boolean;
   try {
-    await probe.connect();
+    await awaitRedis(probe, timeoutMs, where);
     clustered = /^cluster_enabled:1/m.test(await probe.info('cluster'));
   } finally {
     probe.disconnect();
   }
-  if (!clustered) {
-    return defineScripts(new Redis(first.href, { maxRetriesPerRequest: 1 }));
-  }
-  return defineScripts(
-    new Cluster(
-      seeds.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
-      { redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000 } },
-    ),
+  const client = quiet(
+    clustered
+      ? new Cluster(
+          seeds.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
+          { redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000 } },
+        )
+      : new Redis(first.href, { maxRetriesPerRequest: 1 }),
   );
+  try {
+    await awaitRedis(client, timeoutMs, where);
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+  return defineScripts(client);
+}
+
+/**
+ * The client with its connection errors left to the commands that meet them (ioredis retries
+ * meanwhile), instead of printed by ioredis as "Unhandled error event" on every attempt.
+ */
+function quiet<C extends Client>(client: C): C {
+  client.on('error', () => {});
+  return client;
 }

@@ -11,10 +11,39 @@ import { controlKeys, shardKeys } from '../log/keys.ts';
 import type { Client } from '../log/redis-client.ts';
 import { type MergedEntry, mergedEntries, paced } from './merged-log.ts';
 
+/** The types of the entries the log holds, which replay reads: a shard's and the catalogue's. */
+type LogEventType = (ShardEvent | CatalogueEvent)['type'];
+
+/** Each type once: the typecheck holds this to exactly the members of LogEventType. */
+const LOG_EVENT_TYPES: Record<LogEventType, true> = {
+  CommitMarked: true,
+  PollClosed: true,
+  PollCreated: true,
+  VoteCast: true,
+};
+
+/** What `--type` takes: every type of entry the log holds, sorted. */
+export const REPLAYED_TYPES = (Object.keys(LOG_EVENT_TYPES) as LogEventType[]).sort();
+
+/**
+ * `--type`'s comma-separated list, checked: a type the log never holds would match nothing.
+ * @throws RangeError naming the valid types.
+ */
+export function replayedTypes(value: string): LogEventType[] {
+  return value.split(',').map((given) => {
+    const type = given.trim();
+    if (!Object.hasOwn(LOG_EVENT_TYPES, type))
+      throw new RangeError(
+        `--type: ${JSON.stringify(type)} is not a type of the log's entries: one of ${REPLAYED_TYPES.join(', ')}`,
+      );
+    return type as LogEventType;
+  });
+}
+
 export interface ReplayFilter {
   pollId?: string;
   shards?: number[];
-  types?: string[];
+  types?: readonly LogEventType[];
   /** Entry ids (inclusive), e.g. from `toEntryId(isoTime)`. */
   from?: string;
   to?: string;
@@ -64,7 +93,7 @@ export async function* replayLog(
     ...(options.onAbandoned ? { onAbandoned: options.onAbandoned } : {}),
   });
   if (options.speed) entries = paced(entries, options.speed, options.signal);
-  const keep = (e: { type: string; pollId?: string }) =>
+  const keep = (e: { type: LogEventType; pollId?: string }) =>
     (!filter.types || filter.types.includes(e.type)) &&
     (!filter.pollId || e.type === 'CommitMarked' || e.pollId === filter.pollId);
   /** Per shard: entry id of the last entry in the open run (the run's own id when shown). */

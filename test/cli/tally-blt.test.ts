@@ -1,6 +1,8 @@
 // Every public contest in test/fixtures/ranked through `votestream tally --from-file`: the CLI
 // counts a BLT file exactly as the published reference counts do.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -55,6 +57,55 @@ tally('every reference contest counts as published', async () => {
       }
     }),
   );
+});
+
+/**
+ * An IRV contest whose first exclusion is a tie no earlier round decides (B and C, 2 votes each):
+ * a lot, and which of them it picks is what --seed and the [tie …] line decide.
+ */
+const tiedContest = (tieLine: string) =>
+  `3 1\n${tieLine}4 1 0\n2 2 0\n2 3 0\n0\n"A"\n"B"\n"C"\n"lots"\n`;
+
+tally(
+  'without --seed the lot picks the first tied in the [tie …] line, else in candidate order',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-lot-'));
+    try {
+      const run = async (tieLine: string, ...flags: string[]) => {
+        const file = join(dir, 'tied.blt');
+        writeFileSync(file, tiedContest(tieLine));
+        const result = await execa(
+          'node',
+          ['bin/votestream.js', 'tally', '--from-file', file, '--json', ...flags],
+          {
+            reject: false,
+          },
+        );
+        assert.is(result.exitCode, 0, result.stderr);
+        const [lot] = JSON.parse(result.stdout).tieBreaks;
+        return { chosen: lot.chosen, lot: lot.lot, by: lot.by };
+      };
+      // Candidate order: B is listed before C, so B is excluded.
+      assert.equal(await run(''), { chosen: 'B', lot: 'order', by: 'lot' });
+      // The [tie …] line's order wins over candidate order: C before B.
+      assert.equal(await run('[tie 3 2 1]\n'), { chosen: 'C', lot: 'order', by: 'lot' });
+      // With --seed the lot is drawn from the seed, as the nodes draw it; the [tie …] line is ignored.
+      const seed = '0123456789abcdef'.repeat(4);
+      const seeded = await run('', '--seed', seed);
+      assert.is(seeded.lot, 'seed');
+      assert.equal(await run('[tie 3 2 1]\n', '--seed', seed), seeded);
+      assert.equal(await run('[tie 2 3 1]\n', '--seed', seed), seeded);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+tally('--help says what the default lot order is, as the code has it', async () => {
+  const help = String(
+    (await execa('node', ['bin/votestream.js', 'tally', '--help'])).stdout,
+  ).replace(/\s+/g, ' ');
+  assert.match(help, 'without it: the file’s [tie …] order, else candidate order');
 });
 
 tally('a malformed file is an error naming its line, exit 1', async () => {

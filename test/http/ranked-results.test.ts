@@ -37,15 +37,30 @@ const cli = async (...args: string[]) => {
   return run.stdout;
 };
 
+/** What the command printed, every byte of it (execa would strip the last newline). */
+const cliBytes = async (...args: string[]) => {
+  const run = await execa('node', ['bin/votestream.js', ...args], {
+    env,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  assert.is(run.exitCode, 0, `votestream ${args.join(' ')}: ${run.stderr}`);
+  return run.stdout;
+};
+
 /**
  * The recounts anyone can make: the poll's export recounted by `tally --from-file --results`
- * equals the live body byte for byte, and its BLT (`replay --format blt`) counted by
+ * prints the live body byte for byte followed by a newline, and its BLT (`replay --format blt`) counted by
  * `tally --from-file` with the poll's seed gives the same count.
  */
 async function recounts(pollId: string, live: string) {
   const exported = join(dir, `${pollId}.ndjson`);
   writeFileSync(exported, `${await cli('replay', '--poll', pollId)}\n`);
-  assert.is(await cli('tally', '--from-file', exported, '--poll', pollId, '--results'), live);
+  // The live body byte for byte, then one newline (docs/operations.md, "Tools").
+  assert.is(
+    await cliBytes('tally', '--from-file', exported, '--poll', pollId, '--results'),
+    `${live}\n`,
+  );
   const ballots = join(dir, `${pollId}.blt`);
   writeFileSync(ballots, await cli('replay', '--poll', pollId, '--format', 'blt'));
   const { pollId: _p, provisional: _v, seed: _s, ...count } = JSON.parse(live);
