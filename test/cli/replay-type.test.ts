@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { EVENT_TYPES } from '../../src/log/schemas.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { REPLAYED_TYPES } from '../../src/tools/replay.ts';
-import { ADMIN, castMany, createPoll, startMembers, until } from '../helpers/node.ts';
+import { castMany, closeUntilFinal, createPoll, startMembers } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const types = suite('votestream replay --type');
@@ -19,18 +19,7 @@ types.before(async () => {
   node = (await startMembers(await sharedCluster(), ['replay-type']))[0]!;
   const pollId = await createPoll(node);
   await castMany(node, pollId, 5);
-  const closed = await node.app.inject({
-    method: 'POST',
-    url: `/polls/${pollId}/close`,
-    headers: ADMIN,
-  });
-  assert.is(closed.statusCode, 200, closed.body);
-  await until(
-    async () =>
-      JSON.parse((await node.app.inject({ url: `/polls/${pollId}` })).body).poll.status === 'final',
-    30_000,
-    'the poll did not become final',
-  );
+  await closeUntilFinal(node, [node], pollId, 30_000);
   env = {
     VS_REDIS_CLUSTER: node.ctx.config.redisCluster.map((s) => `${s.host}:${s.port}`).join(','),
     VS_PREFIX: node.ctx.config.prefix,

@@ -11,6 +11,7 @@ import { restoreShard, serializeShard } from '../../src/domain/projection-snapsh
 import { compiledRankings, rankingProfile } from '../../src/domain/ranking-profile.ts';
 import { tallyPoll } from '../../src/domain/tally.ts';
 import { ChainBuilder } from './chain-builder.ts';
+import { castLog as castLogOf, foldCast } from './ranked-cast.ts';
 import { RANKED_POLL } from './ranked-poll.ts';
 
 function given(entries: ShardEvent[], shard = 0): ShardState {
@@ -89,27 +90,7 @@ profile.run();
 
 const compiled = suite('compiledRankings: what pollResult counts, straight from the shards');
 
-/** Ballots over options a–e cast into 3 shards, a commit marker now and then; revotes too. */
-const castLog = fc.array(
-  fc.record({
-    voter: fc.integer({ min: 0, max: 11 }),
-    ranking: fc.shuffledSubarray(['a', 'b', 'c', 'd', 'e'], { minLength: 1 }),
-    mark: fc.boolean(),
-  }),
-  { maxLength: 40 },
-);
-
-function foldCast(cast: { voter: number; ranking: string[]; mark: boolean }[]): ShardState[] {
-  const logs = [0, 1, 2].map(() => new ChainBuilder());
-  const states = [0, 1, 2].map((shard) => createShardState(shard));
-  for (const { voter, ranking, mark } of cast) {
-    // Each voter always in the same shard, as shardOf places them.
-    const shard = voter % 3;
-    evolveShard(states[shard]!, logs[shard]!.rank('p', `v${voter}`, ranking));
-    if (mark) evolveShard(states[shard]!, logs[shard]!.mark());
-  }
-  return states;
-}
+const castLog = castLogOf(['a', 'b', 'c', 'd', 'e'], 12, 40);
 
 compiled('counts exactly as the sorted profile of option ids, by every method and scope', () => {
   const options = ['a', 'b', 'c', 'd', 'e'];

@@ -209,6 +209,31 @@ export async function until(
 }
 
 /**
+ * Closes `pollId` through `node` (admin) and waits until every node of `nodes` shows it final:
+ * its ballots are all committed, so every node's counts are the last.
+ */
+export async function closeUntilFinal(
+  node: RunningNode,
+  nodes: readonly RunningNode[],
+  pollId: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const closed = await node.app.inject({
+    method: 'POST',
+    url: `/polls/${pollId}/close`,
+    headers: ADMIN,
+  });
+  if (closed.statusCode !== 200) throw new Error(`close ${pollId}: ${closed.body}`);
+  const final = async (n: RunningNode) =>
+    (await n.app.inject({ url: `/polls/${pollId}` })).json().poll.status === 'final';
+  await until(
+    async () => (await Promise.all(nodes.map(final))).every(Boolean),
+    timeoutMs,
+    `${pollId} did not become final on every node`,
+  );
+}
+
+/**
  * XADDs an entry of the caller's fields at the head of a shard's chain, bypassing the append
  * script: `fields(seq, headHash)` gets the next seq and the head's chain hash. Returns the seq.
  */

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseBlt } from '../../src/domain/count/blt.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { ADMIN, startMembers, until } from '../helpers/node.ts';
+import { ADMIN, closeUntilFinal, startMembers } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const results = suite('ranked results on three nodes equal the reference counts');
@@ -125,22 +125,7 @@ async function castContest(name: string, definition: Record<string, unknown>) {
     assert.is(res.statusCode, 200, res.body);
     for (const r of res.json().results) assert.is(r.status, 201, JSON.stringify(r));
   }
-  const closed = await nodes[1]!.app.inject({
-    method: 'POST',
-    url: `/polls/${pollId}/close`,
-    headers: ADMIN,
-  });
-  assert.is(closed.statusCode, 200, closed.body);
-  await until(
-    async () =>
-      (
-        await Promise.all(
-          nodes.map(async (n) => (await n.app.inject({ url: `/polls/${pollId}` })).json()),
-        )
-      ).every((r) => r.poll.status === 'final'),
-    20_000,
-    'the poll did not become final on every node',
-  );
+  await closeUntilFinal(nodes[1]!, nodes, pollId);
   const bodies = await Promise.all(
     nodes.map(async (n) => (await n.app.inject({ url: `/polls/${pollId}/results` })).body),
   );

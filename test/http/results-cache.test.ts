@@ -4,12 +4,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Poll } from '../../src/domain/events.ts';
 import { evolveShard } from '../../src/domain/fold.ts';
-import { createShardState, type ShardState } from '../../src/domain/fold-state.ts';
+import { createShardState } from '../../src/domain/fold-state.ts';
 import { pollResult } from '../../src/domain/poll-results.ts';
 import { VoteStreamError } from '../../src/errors.ts';
 import { ResultCounter } from '../../src/http/result-counter.ts';
 import { ResultCache } from '../../src/http/results-routes.ts';
 import { ChainBuilder } from '../domain/chain-builder.ts';
+import { castLog as castLogOf, foldCast } from '../domain/ranked-cast.ts';
 import { RANKED_POLL } from '../domain/ranked-poll.ts';
 
 const counters: ResultCounter[] = [];
@@ -82,26 +83,7 @@ worker.after(async () => {
   await Promise.all(counters.map((c) => c.close()));
 });
 
-/** Ballots over a, b, c cast into 3 shards, a commit marker now and then; revotes too. */
-const castLog = fc.array(
-  fc.record({
-    voter: fc.integer({ min: 0, max: 9 }),
-    ranking: fc.shuffledSubarray(['a', 'b', 'c'], { minLength: 1 }),
-    mark: fc.boolean(),
-  }),
-  { minLength: 1, maxLength: 30 },
-);
-
-function foldCast(cast: { voter: number; ranking: string[]; mark: boolean }[]): ShardState[] {
-  const logs = [0, 1, 2].map(() => new ChainBuilder());
-  const states = [0, 1, 2].map((shard) => createShardState(shard));
-  for (const { voter, ranking, mark } of cast) {
-    const shard = voter % 3;
-    evolveShard(states[shard]!, logs[shard]!.rank('p', `v${voter}`, ranking));
-    if (mark) evolveShard(states[shard]!, logs[shard]!.mark());
-  }
-  return states;
-}
+const castLog = castLogOf(['a', 'b', 'c'], 10, 30);
 
 worker('answers byte for byte what pollResult counts in place, by every method', async () => {
   const counting = counter();
