@@ -148,15 +148,9 @@ export function table(header: string[], rows: (string | number)[][]): string {
 }
 
 export function freePort(): Promise<number> {
-  return import('node:net').then(
-    ({ createServer }) =>
-      new Promise((resolve) => {
-        const server = createServer().listen(0, '127.0.0.1', () => {
-          const { port } = server.address() as { port: number };
-          server.close(() => resolve(port));
-        });
-      }),
-  );
+  // Not port 0: the kernel picks it from the ephemeral range, where a client's connection can
+  // take it before the server binds it again (ops/free-ports.ts).
+  return freeBasePort(1);
 }
 
 /** CPU time (user + system) a process has used so far, in µs, from /proc (Linux). */

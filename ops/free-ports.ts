@@ -1,15 +1,44 @@
 // Free TCP ports for private clusters (tests, chaos runs): random, so parallel runs on one
-// machine do not collide, and checked by binding, so a port in use is never chosen.
+// machine do not collide, and checked by binding, so a port in use is never chosen. Chosen
+// below the kernel's ephemeral range: a port in it can be taken by any outgoing connection
+// (a client's local port) between the check and the bind, which made a node of `up` fail to
+// start with its port in use while other tests ran.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const HOST = '127.0.0.1';
+/** The lowest port handed out; below 10000 are the well-known services' ports. */
+const LOWEST = 10_000;
+/** A Redis Cluster's bus port is its port + 10000. */
+const BUS_OFFSET = 10_000;
 
-/** A base port whose `count` ports and their cluster bus ports (+10000) are all free. */
+/**
+ * The first port of the range the kernel gives outgoing connections
+ * (/proc/sys/net/ipv4/ip_local_port_range; Linux's default 32768 when it cannot be read or
+ * leaves too little room below it).
+ */
+export function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    if (Number.isInteger(low) && low >= LOWEST + BUS_OFFSET + 1000) return low;
+  } catch {
+    // Not Linux, or no /proc: the default below.
+  }
+  return 32_768;
+}
+
+/**
+ * A base port whose `count` ports and their cluster bus ports (+10000) are all free, all of
+ * them at or above 10000 and below the ephemeral range.
+ */
 export async function freeBasePort(count: number, host = HOST): Promise<number> {
+  const span = ephemeralLow() - BUS_OFFSET - count - LOWEST;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 25000);
+    const base = LOWEST + Math.floor(Math.random() * span);
     const ports = Array.from({ length: count }, (_, i) => base + i);
-    const all = [...ports, ...ports.map((p) => p + 10000)];
+    const all = [...ports, ...ports.map((p) => p + BUS_OFFSET)];
     if ((await Promise.all(all.map((p) => isFree(p, host)))).every(Boolean)) return base;
   }
   throw new Error(`no ${count} free consecutive ports found`);
