@@ -1,5 +1,6 @@
 // votestream nodes as child processes of this one: `votestream up`, the process-level tests
 // and the chaos runs start them here, and stop them by their pid (never by name).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 
@@ -77,8 +78,13 @@ export async function startNodeProcess(
   const url = `http://${host}:${spec.port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`node ${spec.nodeId} exited with ${child.exitCode} before it served`);
+    if (child.exitCode !== null) {
+      // Its last words say why (a port in use, a bad setting): they may be all anyone sees.
+      const said = typeof stdio === 'object' ? lastLines(stdio.file, 3) : '';
+      throw new Error(
+        `node ${spec.nodeId} exited with ${child.exitCode} before it served${said ? `: ${said}` : ''}`,
+      );
+    }
     try {
       // A process that accepts but never answers (stopped, wedged) must not hold this up.
       await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
@@ -124,4 +130,13 @@ export async function startNodeProcess(
       };
     },
   };
+}
+
+/** The last `count` lines of the file at `path`, joined by " | "; empty if it cannot be read. */
+function lastLines(path: string, count: number): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-count).join(' | ');
+  } catch {
+    return '';
+  }
 }
