@@ -7,6 +7,8 @@
 
 const MIN_CAPACITY = 16;
 const EMPTY = -1;
+/** Int32s per slot of the table: set id, hash, start in `data`, length. */
+const SLOT = 4;
 
 /** The interned sets of one poll. Set ids are dense: 0 … size − 1, in order of interning. */
 export class ChoiceSets {
@@ -20,11 +22,12 @@ export class ChoiceSets {
   /** Per set: ballots counted with it whose voter has no committed vote yet. */
   pending = new Int32Array(MIN_CAPACITY);
   /**
-   * Open addressing with linear probing, two Int32s per slot: a set id (EMPTY where free) and
-   * its hash, so a probe compares hashes without another cache miss. At most half full; only
-   * the first of equal sets is in it.
+   * Open addressing with linear probing, four Int32s per slot: a set id (EMPTY where free), its
+   * hash, and where its options start in `data` and how many there are, so a probe compares a
+   * set without reading `start` (one cache miss fewer per ballot). At most half full; only the
+   * first of equal sets is in it.
    */
-  #table = new Int32Array(MIN_CAPACITY * 4).fill(EMPTY);
+  #table = new Int32Array(MIN_CAPACITY * 2 * SLOT).fill(EMPTY);
   #inTable = 0;
 
   /**
@@ -33,13 +36,8 @@ export class ChoiceSets {
    * `hashOf(options, length)` when the caller has it.
    */
   find(options: ArrayLike<number>, length: number, hash = hashOf(options, length)): number {
-    const table = this.#table;
-    const mask = (table.length >> 1) - 1;
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const set = table[2 * at]!;
-      if (set === EMPTY) return -1;
-      if (table[2 * at + 1] === hash && this.#holds(set, options, length)) return set;
-    }
+    const at = this.#probe(options, length, hash);
+    return this.#table[at]!;
   }
 
   /**
@@ -47,20 +45,20 @@ export class ChoiceSets {
    * (a snapshot restores ids as they were), but `find` keeps answering with the earlier one.
    */
   add(options: ArrayLike<number>, length: number, hash = hashOf(options, length)): number {
-    const set = this.size;
-    this.#reserve(set + 1, this.start[set]! + length);
-    const from = this.start[set]!;
-    for (let i = 0; i < length; i++) this.data[from + i] = options[i]!;
-    this.start[set + 1] = from + length;
-    this.size = set + 1;
-    if (this.find(options, length, hash) === -1) this.#insert(set, hash);
+    const at = this.#probe(options, length, hash);
+    const set = this.#append(options, length);
+    if (this.#table[at] === EMPTY) this.#insert(at, set, hash);
     return set;
   }
 
-  /** The set with these options, interned if new. */
+  /** The set with these options, interned if new: one probe of the table. */
   intern(options: ArrayLike<number>, length: number, hash = hashOf(options, length)): number {
-    const set = this.find(options, length, hash);
-    return set >= 0 ? set : this.add(options, length, hash);
+    const at = this.#probe(options, length, hash);
+    const found = this.#table[at]!;
+    if (found !== EMPTY) return found;
+    const set = this.#append(options, length);
+    this.#insert(at, set, hash);
+    return set;
   }
 
   /** Set `set`'s option indices, copied. */
@@ -68,21 +66,57 @@ export class ChoiceSets {
     return Array.from(this.data.subarray(this.start[set]!, this.start[set + 1]!));
   }
 
-  #holds(set: number, options: ArrayLike<number>, length: number): boolean {
-    const from = this.start[set]!;
-    if (this.start[set + 1]! - from !== length) return false;
-    for (let i = 0; i < length; i++) if (this.data[from + i] !== options[i]) return false;
+  /** The table index of the slot holding these options' set, or of the free slot they would take. */
+  #probe(options: ArrayLike<number>, length: number, hash: number): number {
+    const table = this.#table;
+    const mask = table.length / SLOT - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * SLOT;
+      if (table[at] === EMPTY) return at;
+      if (
+        table[at + 1] === hash &&
+        table[at + 3] === length &&
+        this.#holds(table[at + 2]!, options, length)
+      ) {
+        return at;
+      }
+    }
+  }
+
+  #holds(from: number, options: ArrayLike<number>, length: number): boolean {
+    const data = this.data;
+    for (let i = 0; i < length; i++) if (data[from + i] !== options[i]) return false;
     return true;
   }
 
-  #insert(set: number, hash: number): void {
-    if (2 * (this.#inTable + 1) > this.#table.length >> 1) this.#rehash();
+  /** Stores the options as set `size` and returns its id. */
+  #append(options: ArrayLike<number>, length: number): number {
+    const set = this.size;
+    this.#reserve(set + 1, this.start[set]! + length);
+    const from = this.start[set]!;
+    for (let i = 0; i < length; i++) this.data[from + i] = options[i]!;
+    this.start[set + 1] = from + length;
+    this.size = set + 1;
+    return set;
+  }
+
+  /** Puts `set` in the free slot at table index `at` (from #probe), growing the table if due. */
+  #insert(at: number, set: number, hash: number): void {
+    const from = this.start[set]!;
+    const length = this.start[set + 1]! - from;
+    if (2 * (this.#inTable + 1) > this.#table.length / SLOT) {
+      this.#rehash();
+      const table = this.#table;
+      const mask = table.length / SLOT - 1;
+      let slot = hash & mask;
+      while (table[slot * SLOT] !== EMPTY) slot = (slot + 1) & mask;
+      at = slot * SLOT;
+    }
     const table = this.#table;
-    const mask = (table.length >> 1) - 1;
-    let at = hash & mask;
-    while (table[2 * at] !== EMPTY) at = (at + 1) & mask;
-    table[2 * at] = set;
-    table[2 * at + 1] = hash;
+    table[at] = set;
+    table[at + 1] = hash;
+    table[at + 2] = from;
+    table[at + 3] = length;
     this.#inTable++;
   }
 
@@ -90,13 +124,12 @@ export class ChoiceSets {
   #rehash(): void {
     const old = this.#table;
     const table = new Int32Array(old.length * 2).fill(EMPTY);
-    const mask = (table.length >> 1) - 1;
-    for (let i = 0; i < old.length; i += 2) {
+    const mask = table.length / SLOT - 1;
+    for (let i = 0; i < old.length; i += SLOT) {
       if (old[i] === EMPTY) continue;
-      let at = old[i + 1]! & mask;
-      while (table[2 * at] !== EMPTY) at = (at + 1) & mask;
-      table[2 * at] = old[i]!;
-      table[2 * at + 1] = old[i + 1]!;
+      let slot = old[i + 1]! & mask;
+      while (table[slot * SLOT] !== EMPTY) slot = (slot + 1) & mask;
+      table.set(old.subarray(i, i + SLOT), slot * SLOT);
     }
     this.#table = table;
   }
@@ -121,7 +154,7 @@ function resized(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
 }
 
 /** A 32-bit hash of a list of option indices (FNV-1a over the indices, murmur3's fmix32). */
-export function hashOf(options: ArrayLike<number>, length: number): number {
+function hashOf(options: ArrayLike<number>, length: number): number {
   let h = 0x811c9dc5 ^ length;
   for (let i = 0; i < length; i++) h = Math.imul(h ^ options[i]!, 0x01000193);
   h ^= h >>> 16;

@@ -5,7 +5,14 @@
 // committed vote, each seq's kind (vote, void vote, barrier) and voter, and the uncommitted
 // tail's hashes and choices. Vote ids are not kept (the head hash commits to every payload).
 import { createHash, type Hash } from 'node:crypto';
-import { asFold, BARRIER, choicesOf, type PollFold, type ShardState } from './fold-state.ts';
+import {
+  asFold,
+  BARRIER,
+  choicesOf,
+  optionCounts,
+  type PollFold,
+  type ShardState,
+} from './fold-state.ts';
 import { recordedHash, tailSetAt } from './fold-tail.ts';
 
 const FLUSH_CHARS = 1 << 16;
@@ -36,7 +43,7 @@ function byCodeUnits(a: string, b: string): number {
 }
 
 /** Non-zero counts per option id, sorted by option id. */
-function counts(poll: PollFold, perOption: number[]): [string, number][] {
+function counts(poll: PollFold, perOption: readonly number[]): [string, number][] {
   return poll.options
     .map((option, i): [string, number] => [option, perOption[i]!])
     .filter(([, n]) => n !== 0)
@@ -54,11 +61,12 @@ export function digestShard(state: ShardState): string {
   const polls = [...fold.polls].sort((a, b) => byCodeUnits(a.id, b.id));
   for (const poll of polls) {
     out.line(['poll', poll.id, poll.barrierSeq, poll.ballotsFinalized, poll.ballotsPending]);
+    const perOption = optionCounts(poll, 'every');
     out.line([
       'counts',
       poll.revotesPending,
-      counts(poll, poll.finalized),
-      counts(poll, poll.pending),
+      counts(poll, perOption.finalized),
+      counts(poll, perOption.pending),
     ]);
     const voters = [...poll.voters.keys()].sort(byCodeUnits);
     for (const voterId of voters) {

@@ -36,14 +36,8 @@ export interface PollFold {
   readonly sets: ChoiceSets;
   /** voterId → slot. */
   readonly voters: Map<string, number>;
-  /** Per option index: voters whose latest committed vote chose it. */
-  readonly finalized: number[];
-  /** Per option index: voters without a committed vote, by their latest vote. */
-  readonly pending: number[];
-  /** As `finalized` and `pending`, counting only each ballot's first choice (a ranked poll's
-   * first preferences; the fold does not know a poll's method, so it keeps both). */
-  readonly firstFinalized: number[];
-  readonly firstPending: number[];
+  /** The last per-option counts made from `sets` (optionCounts), by which choices. */
+  counted: { every?: OptionCounts; first?: OptionCounts };
   ballotsFinalized: number;
   ballotsPending: number;
   /** Voters counted in finalized whose later vote is not committed yet. */
@@ -125,10 +119,7 @@ export function pollOf(fold: ShardFold, pollId: string): PollFold {
     optionIndex: new Map(),
     sets: new ChoiceSets(),
     voters: new Map(),
-    finalized: [],
-    pending: [],
-    firstFinalized: [],
-    firstPending: [],
+    counted: {},
     ballotsFinalized: 0,
     ballotsPending: 0,
     revotesPending: 0,
@@ -146,10 +137,6 @@ export function optionOf(poll: PollFold, optionId: string): number {
     index = poll.options.length;
     poll.options.push(optionId);
     poll.optionIndex.set(optionId, index);
-    poll.finalized.push(0);
-    poll.pending.push(0);
-    poll.firstFinalized.push(0);
-    poll.firstPending.push(0);
   }
   return index;
 }
@@ -185,27 +172,62 @@ export function choicesOf(poll: PollFold, set: number): string[] {
   return choices;
 }
 
-/** Adds (sign +1) or removes (sign -1) the slot's voter's contribution to its poll's counts. */
+/**
+ * Adds (sign +1) or removes (sign -1) the slot's voter's ballot to its poll's counts: the count
+ * of its choice set (finalized or pending) and of ballots. Per-option counts are made from the
+ * sets' counts when read (optionCounts), so a ballot costs the same whatever its length.
+ */
 export function countVoter(fold: ShardFold, poll: PollFold, slot: number, sign: 1 | -1): void {
   const committedSeq = fold.slotCommittedSeq[slot]!;
   poll.change = ++changes;
   if (committedSeq > 0) {
     poll.finalizedChange = poll.change;
-    const set = fold.slotCommittedSet[slot]!;
-    const { data, start } = poll.sets;
-    for (let i = start[set]!; i < start[set + 1]!; i++) poll.finalized[data[i]!]! += sign;
-    poll.firstFinalized[data[start[set]!]!]! += sign;
-    poll.sets.finalized[set]! += sign;
+    poll.sets.finalized[fold.slotCommittedSet[slot]!]! += sign;
     poll.ballotsFinalized += sign;
     if (fold.slotLatestSeq[slot]! > committedSeq) poll.revotesPending += sign;
   } else {
-    const set = fold.slotLatestSet[slot]!;
-    const { data, start } = poll.sets;
-    for (let i = start[set]!; i < start[set + 1]!; i++) poll.pending[data[i]!]! += sign;
-    poll.firstPending[data[start[set]!]!]! += sign;
-    poll.sets.pending[set]! += sign;
+    poll.sets.pending[fold.slotLatestSet[slot]!]! += sign;
     poll.ballotsPending += sign;
   }
+}
+
+/** Per option index of a poll in one shard: ballots finalized and pending that count for it. */
+export interface OptionCounts {
+  /** The poll's `change` mark and option count these were made at. */
+  readonly change: number;
+  readonly options: number;
+  /** Voters whose latest committed vote counts for the option. */
+  readonly finalized: readonly number[];
+  /** Voters without a committed vote, by their latest vote. */
+  readonly pending: readonly number[];
+}
+
+/**
+ * The poll's per-option counts in this shard, made from its choice sets' counts: `every` — each
+ * choice of a ballot counts (plurality; approval), `first` — only its first choice (a ranked
+ * poll's first preferences; the fold does not know a poll's method, so it keeps neither and
+ * either can be asked for). Kept until the poll's counts or options change, so repeated reads
+ * of an unchanged poll cost nothing; otherwise O(sets × choices) for `every`, O(sets) for `first`.
+ */
+export function optionCounts(poll: PollFold, which: 'every' | 'first'): OptionCounts {
+  const last = poll.counted[which];
+  if (last?.change === poll.change && last.options === poll.options.length) return last;
+  const finalized = new Array<number>(poll.options.length).fill(0);
+  const pending = new Array<number>(poll.options.length).fill(0);
+  const { data, start, size } = poll.sets;
+  for (let set = 0; set < size; set++) {
+    const f = poll.sets.finalized[set]!;
+    const p = poll.sets.pending[set]!;
+    if (f === 0 && p === 0) continue;
+    const end = which === 'first' ? Math.min(start[set]! + 1, start[set + 1]!) : start[set + 1]!;
+    for (let i = start[set]!; i < end; i++) {
+      finalized[data[i]!]! += f;
+      pending[data[i]!]! += p;
+    }
+  }
+  const counts = { change: poll.change, options: poll.options.length, finalized, pending };
+  poll.counted[which] = counts;
+  return counts;
 }
 
 export function newSlot(fold: ShardFold, poll: PollFold): number {

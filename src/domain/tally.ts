@@ -1,7 +1,7 @@
 // The tally of one poll: the sum over shards of each shard's counts (shards never share a voter,
 // so summing counts every voter once).
 import type { Poll } from './events.ts';
-import { asFold, type ShardState } from './fold-state.ts';
+import { asFold, optionCounts, type ShardState } from './fold-state.ts';
 
 export interface PollTally {
   pollId: string;
@@ -48,8 +48,9 @@ export function tallyPoll(pollId: string, shards: Iterable<ShardState>, poll?: P
     if (index === undefined) continue;
     const counts = fold.polls[index]!;
     const ranked = poll?.method !== undefined;
-    const shardFinalized = ranked ? counts.firstFinalized : counts.finalized;
-    const shardPending = ranked ? counts.firstPending : counts.pending;
+    const perOption = optionCounts(counts, ranked ? 'first' : 'every');
+    const shardFinalized = perOption.finalized;
+    const shardPending = perOption.pending;
     counts.options.forEach((option, i) => {
       if (!finalized.has(option)) seen.push(option);
       finalized.set(option, (finalized.get(option) ?? 0) + shardFinalized[i]!);

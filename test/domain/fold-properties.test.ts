@@ -84,6 +84,21 @@ invariants('counts, ballots and statuses match a naive model of the rules', () =
             createdAt: 0,
           });
           assert.equal(tally, model.tally(pollId, OPTIONS));
+          // The same ballots as a ranked poll's: first preferences only.
+          const {
+            pollId: _r,
+            shards: _rs,
+            ...firsts
+          } = tallyPoll(pollId, [state], {
+            id: pollId,
+            title: pollId,
+            options: OPTIONS.map((id) => ({ id })),
+            maxChoices: 3,
+            revote: 'replace',
+            createdAt: 0,
+            method: 'irv',
+          });
+          assert.equal(firsts, model.tally(pollId, OPTIONS, true));
           const voters = model.voters(pollId);
           assert.is(tally.ballots.finalized + tally.ballots.pending, voters.size);
           finalizedNow += tally.ballots.finalized;

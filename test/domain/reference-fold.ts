@@ -42,7 +42,9 @@ export class ReferenceFold {
     return voters;
   }
 
-  tally(pollId: string, options: string[]) {
+  /** Every choice of a ballot counts; with `firstOnly`, only its first (a ranked poll's tally). */
+  tally(pollId: string, options: string[], firstOnly = false) {
+    const counted = (choices: string[]) => (firstOnly ? choices.slice(0, 1) : choices);
     const finalized = Object.fromEntries(options.map((o) => [o, 0]));
     const pending = Object.fromEntries(options.map((o) => [o, 0]));
     const ballots = { finalized: 0, pending: 0 };
@@ -50,11 +52,11 @@ export class ReferenceFold {
     for (const { latest, committed } of this.voters(pollId).values()) {
       if (committed) {
         ballots.finalized += 1;
-        for (const c of committed.choices) finalized[c]! += 1;
+        for (const c of counted(committed.choices)) finalized[c]! += 1;
         if (latest.seq > committed.seq) revotesPending += 1;
       } else {
         ballots.pending += 1;
-        for (const c of latest.choices) pending[c]! += 1;
+        for (const c of counted(latest.choices)) pending[c]! += 1;
       }
     }
     return { finalized, pending, ballots, revotesPending };
