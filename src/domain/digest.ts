@@ -5,7 +5,7 @@
 // committed vote, each seq's kind (vote, void vote, barrier) and voter, and the uncommitted
 // tail's hashes and choices. Vote ids are not kept (the head hash commits to every payload).
 import { createHash, type Hash } from 'node:crypto';
-import { asFold, BARRIER, choicesOf, type PollFold, type ShardState } from './fold-state.ts';
+import { asFold, BARRIER, choicesOf, type PollFold, ROLL, type ShardState } from './fold-state.ts';
 import { recordedHash, tailSetAt } from './fold-tail.ts';
 
 const FLUSH_CHARS = 1 << 16;
@@ -54,6 +54,8 @@ export function digestShard(state: ShardState): string {
   const polls = [...fold.polls].sort((a, b) => byCodeUnits(a.id, b.id));
   for (const poll of polls) {
     out.line(['poll', poll.id, poll.barrierSeq, poll.ballotsFinalized, poll.ballotsPending]);
+    // Lines that only rolls and weights add, so a log without them keeps its digest.
+    if (poll.rollCount > 0) out.line(['roll', poll.rollCount, poll.rollWeight]);
     out.line([
       'counts',
       poll.revotesPending,
@@ -68,12 +70,15 @@ export function digestShard(state: ShardState): string {
       const committed = committedSeq > 0 ? choicesOf(poll, fold.slotCommittedSet[slot]!) : null;
       const latest = choicesOf(poll, fold.slotLatestSet[slot]!);
       out.line(['voter', voterId, fold.slotLatestSeq[slot]!, latest, committedSeq, committed]);
+      const weight = fold.slotWeight[slot]!;
+      if (weight !== 1) out.line(['weight', weight]);
     }
   }
 
   for (let seq = 1; seq <= fold.appliedSeq; seq++) {
     const slot = fold.seqSlot[seq]!;
     if (slot === BARRIER) out.line(['barrier', seq]);
+    else if (slot === ROLL) out.line(['roll', seq]);
     else if (slot < 0) out.line(['void', seq]);
     else {
       const poll = fold.polls[fold.slotPoll[slot]!]!;
