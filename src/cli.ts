@@ -7,6 +7,7 @@ import { nodeCommand } from './cli/node-command.ts';
 import { rebuildCommand } from './cli/rebuild-command.ts';
 import { redisCommand } from './cli/redis-command.ts';
 import { replayCommand } from './cli/replay-command.ts';
+import { rollCommand } from './cli/roll-command.ts';
 import { tallyCommand } from './cli/tally-command.ts';
 import { tokensCommand } from './cli/tokens-command.ts';
 import { upCommand } from './cli/up-command.ts';
@@ -25,7 +26,8 @@ const program = new Command('votestream')
   .addCommand(replayCommand())
   .addCommand(rebuildCommand())
   .addCommand(tallyCommand())
-  .addCommand(tokensCommand());
+  .addCommand(tokensCommand())
+  .addCommand(rollCommand());
 
 try {
   await program.parseAsync(process.argv);

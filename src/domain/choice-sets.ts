@@ -17,10 +17,14 @@ export class ChoiceSets {
   /** Option indices of every set back to back: set s is `data[start[s]]` … `data[start[s + 1] - 1]`. */
   data = new Int32Array(MIN_CAPACITY * 4);
   start = new Int32Array(MIN_CAPACITY * 2);
-  /** Per set: ballots counted with it whose voter's latest vote is committed. */
-  finalized = new Int32Array(MIN_CAPACITY);
-  /** Per set: ballots counted with it whose voter has no committed vote yet. */
-  pending = new Int32Array(MIN_CAPACITY);
+  /**
+   * Per set: ballots counted with it whose voter's latest vote is committed, each by its weight
+   * (1 outside weighted polls). Float64: integer sums are exact up to 2^53 − 1, the bound on a
+   * weighted poll's roll (src/domain/roll.ts, MAX_ROLL_WEIGHT), so no sum here can pass it.
+   */
+  finalized = new Float64Array(MIN_CAPACITY);
+  /** Per set: ballots counted with it whose voter has no committed vote yet, by weight. */
+  pending = new Float64Array(MIN_CAPACITY);
   /**
    * Open addressing with linear probing, four Int32s per slot: a set id (EMPTY where free), its
    * hash, and where its options start in `data` and how many there are, so a probe compares a
@@ -145,10 +149,13 @@ export class ChoiceSets {
 }
 
 /** A copy of `array` with room for at least `size` items (capacity doubled, a power of 2). */
-function resized(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+function resized<A extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(
+  array: A,
+  size: number,
+): A {
   let capacity = array.length;
   while (capacity < size) capacity *= 2;
-  const copy = new Int32Array(capacity);
+  const copy = new (array.constructor as new (length: number) => A)(capacity);
   copy.set(array);
   return copy;
 }

@@ -11,6 +11,7 @@ import {
   choicesOf,
   optionCounts,
   type PollFold,
+  ROLL,
   type ShardState,
 } from './fold-state.ts';
 import { recordedHash, tailSetAt } from './fold-tail.ts';
@@ -61,6 +62,8 @@ export function digestShard(state: ShardState): string {
   const polls = [...fold.polls].sort((a, b) => byCodeUnits(a.id, b.id));
   for (const poll of polls) {
     out.line(['poll', poll.id, poll.barrierSeq, poll.ballotsFinalized, poll.ballotsPending]);
+    // Lines that only rolls and weights add, so a log without them keeps its digest.
+    if (poll.rollCount > 0) out.line(['roll', poll.rollCount, poll.rollWeight]);
     const perOption = optionCounts(poll, 'every');
     out.line([
       'counts',
@@ -76,12 +79,15 @@ export function digestShard(state: ShardState): string {
       const committed = committedSeq > 0 ? choicesOf(poll, fold.slotCommittedSet[slot]!) : null;
       const latest = choicesOf(poll, fold.slotLatestSet[slot]!);
       out.line(['voter', voterId, fold.slotLatestSeq[slot]!, latest, committedSeq, committed]);
+      const weight = fold.slotWeight[slot]!;
+      if (weight !== 1) out.line(['weight', weight]);
     }
   }
 
   for (let seq = 1; seq <= fold.appliedSeq; seq++) {
     const slot = fold.seqSlot[seq]!;
     if (slot === BARRIER) out.line(['barrier', seq]);
+    else if (slot === ROLL) out.line(['roll', seq]);
     else if (slot < 0) out.line(['void', seq]);
     else {
       const poll = fold.polls[fold.slotPoll[slot]!]!;

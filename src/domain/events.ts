@@ -48,6 +48,14 @@ export interface Poll {
    * creation so that every node and every recount draws the same.
    */
   seed?: string;
+  /**
+   * The poll has a voter roll: only voters on it may vote (`POST /polls/:pollId/roll` adds
+   * them). Fixed at creation, so every node knows before the first vote whether the append
+   * must check the roll. Absent: any voter id may vote (the form polls had before rolls).
+   */
+  roll?: true;
+  /** Each ballot counts with its voter's weight from the roll (implies `roll`). */
+  weighted?: true;
 }
 
 // ---- shard log (vs:{s<N>}:log) ----
@@ -65,10 +73,34 @@ export interface VoteCast {
   choices: string[];
   /** When the node accepted it (epoch ms, the node's estimate of the cluster clock). */
   at: number;
+  /**
+   * A weighted poll's vote: the voter's weight, as the append script read it from the roll
+   * atomically with the append (a positive safe integer). Absent: the ballot counts 1.
+   */
+  weight?: number;
 }
 
-/** What a vote says, without its place in the chain. */
+/** What a vote says, without its place in the chain (the weight is the append script's). */
 export type VoteContent = Pick<VoteCast, 'voteId' | 'pollId' | 'voterId' | 'choices' | 'at'>;
+
+/**
+ * Voters added to a poll's roll in one shard (the roll of a poll is split over the shards by
+ * the shard function, like its votes): chained, appended by the script that adds them to the
+ * shard's roll index, atomically. It carries a commitment to the entries, not the entries:
+ * `count` voters, `weight` their total weight, `sha256` the hex SHA-256 of their sorted
+ * entries (src/domain/roll.ts, `rollDigest`).
+ */
+export interface RollChanged {
+  type: 'RollChanged';
+  v: 1;
+  seq?: number;
+  hash?: string;
+  pollId: string;
+  count: number;
+  weight: number;
+  sha256: string;
+  at: number;
+}
 
 /** The close barrier of a poll in one shard: votes after it in the chain never count. */
 export interface PollClosed {
@@ -94,7 +126,7 @@ export interface CommitMarked {
   at: number;
 }
 
-export type ShardEvent = VoteCast | PollClosed | CommitMarked;
+export type ShardEvent = VoteCast | PollClosed | RollChanged | CommitMarked;
 
 /**
  * Not a log event: in a poll's export (`votestream replay --poll`), the chained entries of other

@@ -1,7 +1,7 @@
 // Questions a node answers from a shard's projection: the status of the vote at a seq, a
 // voter's vote. The projection keeps no voteId index: the HTTP layer finds a vote's shard and
 // seq in Redis (the ids hash) and asks by seq.
-import { asFold, BARRIER, choicesOf, type ShardState, VOID_VOTE } from './fold-state.ts';
+import { asFold, BARRIER, choicesOf, ROLL, type ShardState, VOID_VOTE } from './fold-state.ts';
 
 /**
  * - pending: not yet covered by a commit marker (also an uncommitted vote that a later,
@@ -14,7 +14,7 @@ export type VoteStatus = 'pending' | 'finalized' | 'superseded' | 'void';
 
 /**
  * The status of the vote at `seq` in this shard; undefined when no vote was applied there (seq
- * not an integer in 1…appliedSeq, or the seq of a PollClosed barrier).
+ * not an integer in 1…appliedSeq, or the seq of a PollClosed barrier or a RollChanged).
  */
 export function voteStatusAt(
   state: ShardState,
@@ -23,7 +23,7 @@ export function voteStatusAt(
   const fold = asFold(state);
   if (!Number.isInteger(seq) || seq < 1 || seq > fold.appliedSeq) return undefined;
   const slot = fold.seqSlot[seq]!;
-  if (slot === BARRIER) return undefined;
+  if (slot === BARRIER || slot === ROLL) return undefined;
   if (slot === VOID_VOTE) return { seq, status: 'void' };
   if (seq > fold.committedSeq) return { seq, status: 'pending' };
   return { seq, status: fold.slotCommittedSeq[slot] === seq ? 'finalized' : 'superseded' };

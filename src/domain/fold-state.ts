@@ -9,7 +9,7 @@ import { ChoiceSets } from './choice-sets.ts';
 /** What anyone may read of a shard's projection. Build one with `createShardState`. */
 export interface ShardState {
   readonly shard: number;
-  /** Seq of the last chained entry (VoteCast or PollClosed) applied; 0 before the first. */
+  /** Seq of the last chained entry (VoteCast, PollClosed, RollChanged) applied; 0 before the first. */
   readonly appliedSeq: number;
   /** Chain hash at `appliedSeq` (GENESIS_HASH before the first entry). */
   readonly headHash: string;
@@ -22,6 +22,8 @@ export interface ShardState {
 /** `seqSlot` codes for chained entries that are not counted votes. */
 export const VOID_VOTE = -1;
 export const BARRIER = -2;
+/** A RollChanged: voters added to the roll, no vote. */
+export const ROLL = -3;
 
 /** One poll as seen in one shard. Internal to the fold modules. */
 export interface PollFold {
@@ -42,6 +44,16 @@ export interface PollFold {
   ballotsPending: number;
   /** Voters counted in finalized whose later vote is not committed yet. */
   revotesPending: number;
+  /**
+   * The ballots' weights summed (a weighted poll; elsewhere each ballot weighs 1, and these
+   * equal `ballotsFinalized`, `ballotsPending`). The sets' counts, and so the per-option counts
+   * made from them (optionCounts), are by weight.
+   */
+  weightFinalized: number;
+  weightPending: number;
+  /** The roll's share in this shard, from its RollChanged entries: voters and their weight. */
+  rollCount: number;
+  rollWeight: number;
   /**
    * Change marks: the process-wide change number of the last change to this poll's finalized
    * counts (`finalizedChange`) and to any of its counts (`change`); 0 before the first. Equal
@@ -76,6 +88,12 @@ export class ShardFold implements ShardState {
   /** 0 = the voter has no committed vote yet. */
   slotCommittedSeq = new Int32Array(MIN_CAPACITY);
   slotCommittedSet = new Int32Array(MIN_CAPACITY);
+  /**
+   * The weight of the voter's ballots (1 outside weighted polls): a weighted VoteCast's
+   * `weight`. The roll never changes a voter's weight, so one column serves the latest and the
+   * committed vote.
+   */
+  slotWeight = new Float64Array(MIN_CAPACITY);
   // The uncommitted tail, seqs committedSeq+1 … appliedSeq, stored from index seq - tailBase.
   tailBase = 1;
   tailHashes = new Uint8Array(MIN_CAPACITY * HASH_BYTES);
@@ -99,7 +117,7 @@ export function asFold(state: ShardState): ShardFold {
 }
 
 /** `array` if it already holds `size` items, else a copy of it at least twice as long. */
-export function grown<A extends Int32Array | Uint8Array>(array: A, size: number): A {
+export function grown<A extends Int32Array | Uint8Array | Float64Array>(array: A, size: number): A {
   if (size <= array.length) return array;
   let capacity = Math.max(array.length, MIN_CAPACITY);
   while (capacity < size) capacity *= 2;
@@ -123,6 +141,10 @@ export function pollOf(fold: ShardFold, pollId: string): PollFold {
     ballotsFinalized: 0,
     ballotsPending: 0,
     revotesPending: 0,
+    weightFinalized: 0,
+    weightPending: 0,
+    rollCount: 0,
+    rollWeight: 0,
     finalizedChange: 0,
     change: 0,
   };
@@ -172,22 +194,32 @@ export function choicesOf(poll: PollFold, set: number): string[] {
   return choices;
 }
 
+/** Marks a change to the poll's roll: both change marks move, as the roll is in every count shown. */
+export function markRollChanged(poll: PollFold): void {
+  poll.change = ++changes;
+  poll.finalizedChange = poll.change;
+}
+
 /**
- * Adds (sign +1) or removes (sign -1) the slot's voter's ballot to its poll's counts: the count
- * of its choice set (finalized or pending) and of ballots. Per-option counts are made from the
- * sets' counts when read (optionCounts), so a ballot costs the same whatever its length.
+ * Adds (sign +1) or removes (sign -1) the slot's voter's ballot to its poll's counts: its
+ * weight (1 outside weighted polls) to the count of its choice set (finalized or pending), and
+ * one ballot. Per-option counts are made from the sets' counts when read (optionCounts), so a
+ * ballot costs the same whatever its length. Sums of integers below 2^53 stay exact in doubles.
  */
 export function countVoter(fold: ShardFold, poll: PollFold, slot: number, sign: 1 | -1): void {
   const committedSeq = fold.slotCommittedSeq[slot]!;
+  const weight = sign * fold.slotWeight[slot]!;
   poll.change = ++changes;
   if (committedSeq > 0) {
     poll.finalizedChange = poll.change;
-    poll.sets.finalized[fold.slotCommittedSet[slot]!]! += sign;
+    poll.sets.finalized[fold.slotCommittedSet[slot]!]! += weight;
     poll.ballotsFinalized += sign;
+    poll.weightFinalized += weight;
     if (fold.slotLatestSeq[slot]! > committedSeq) poll.revotesPending += sign;
   } else {
-    poll.sets.pending[fold.slotLatestSet[slot]!]! += sign;
+    poll.sets.pending[fold.slotLatestSet[slot]!]! += weight;
     poll.ballotsPending += sign;
+    poll.weightPending += weight;
   }
 }
 
@@ -196,7 +228,7 @@ export interface OptionCounts {
   /** The poll's `change` mark and option count these were made at. */
   readonly change: number;
   readonly options: number;
-  /** Voters whose latest committed vote counts for the option. */
+  /** Ballots (by weight) of voters whose latest committed vote counts for the option. */
   readonly finalized: readonly number[];
   /** Voters without a committed vote, by their latest vote. */
   readonly pending: readonly number[];
@@ -238,6 +270,8 @@ export function newSlot(fold: ShardFold, poll: PollFold): number {
   fold.slotLatestSet = grown(fold.slotLatestSet, size);
   fold.slotCommittedSeq = grown(fold.slotCommittedSeq, size);
   fold.slotCommittedSet = grown(fold.slotCommittedSet, size);
+  fold.slotWeight = grown(fold.slotWeight, size);
   fold.slotPoll[slot] = poll.index;
+  fold.slotWeight[slot] = 1;
   return slot;
 }

@@ -3,15 +3,24 @@
 // entries give the same state on every node), but for throughput it updates the state in place:
 // the state belongs to the fold, and evolveShard is its only writer.
 import { chainHash, chainPayload } from './chain.ts';
-import type { CommitMarked, ElidedRun, PollClosed, ShardEvent, VoteCast } from './events.ts';
+import type {
+  CommitMarked,
+  ElidedRun,
+  PollClosed,
+  RollChanged,
+  ShardEvent,
+  VoteCast,
+} from './events.ts';
 import {
   asFold,
   BARRIER,
   choiceSetOf,
   countVoter,
   grown,
+  markRollChanged,
   newSlot,
   pollOf,
+  ROLL,
   type ShardFold,
   type ShardState,
   VOID_VOTE,
@@ -110,6 +119,7 @@ export function evolveShard(
   if (seq > MAX_SEQ) throw new RangeError(`seq ${seq} is beyond the fold's ${MAX_SEQ}`);
   fold.seqSlot = grown(fold.seqSlot, seq + 1);
   if (entry.type === 'VoteCast') applyVote(fold, entry, seq, hash);
+  else if (entry.type === 'RollChanged') applyRoll(fold, entry, seq, hash);
   else applyBarrier(fold, entry, seq, hash);
   fold.appliedSeq = seq;
   fold.headHash = hash;
@@ -134,6 +144,7 @@ function applyVote(fold: ShardFold, vote: VoteCast, seq: number, hash: string): 
   // A later vote by the same voter supersedes the earlier (revote: replace).
   fold.slotLatestSeq[slot] = seq;
   fold.slotLatestSet[slot] = set;
+  fold.slotWeight[slot] = vote.weight ?? 1;
   countVoter(fold, poll, slot, 1);
   fold.seqSlot[seq] = slot;
   pushTail(fold, seq, hash, set);
@@ -171,6 +182,20 @@ function applyElided(fold: ShardFold, run: ElidedRun): FoldOutcome {
   fold.appliedSeq = seq;
   fold.headHash = hash;
   return APPLIED;
+}
+
+/**
+ * Voters added to the poll's roll in this shard: counted into the roll's size and weight,
+ * whether the poll is closed or not (the add script refuses after the barrier; a crafted log
+ * that has one anyway is counted as it says, and the chain shows where).
+ */
+function applyRoll(fold: ShardFold, roll: RollChanged, seq: number, hash: string): void {
+  const poll = pollOf(fold, roll.pollId);
+  poll.rollCount += roll.count;
+  poll.rollWeight += roll.weight;
+  markRollChanged(poll);
+  fold.seqSlot[seq] = ROLL;
+  pushTail(fold, seq, hash, -1);
 }
 
 function applyBarrier(fold: ShardFold, closed: PollClosed, seq: number, hash: string): void {

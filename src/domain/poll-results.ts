@@ -6,7 +6,8 @@ import type { CountResult } from './count/result.ts';
 import type { Poll } from './events.ts';
 import { asFold, type ShardState } from './fold-state.ts';
 import { compiledRankings, type ProfileScope } from './ranking-profile.ts';
-import { tallyPoll } from './tally.ts';
+import { hasRoll, isWeighted } from './roll.ts';
+import { type PollTally, tallyPoll } from './tally.ts';
 
 /** A plurality (or approval) poll's result: one round, the options with the most votes win. */
 export interface PluralityResult {
@@ -30,7 +31,19 @@ export type PollResult = (CountResult | PluralityResult) & {
   pollId: string;
   /** Counting every voter's latest ballot (`?include=pending`), not only finalized ones. */
   provisional: boolean;
-};
+} & RollFigures;
+
+/**
+ * What a poll with a roll adds to its result (absent elsewhere, so other polls' results are
+ * as before). A weighted poll counts every ballot by its weight: each quantity of the count
+ * (tallies, quota, transfers, `ballots`, `exhausted`) is a weight, `weighted` says so and
+ * `voters` is the number of ballots counted. `roll`: the voters on the roll and their weight.
+ */
+export interface RollFigures {
+  weighted?: true;
+  voters?: string;
+  roll?: { voters: string; weight: string };
+}
 
 /** The counting rules a ranked poll's definition records. */
 export function countRulesOf(poll: Poll): CountRules {
@@ -80,14 +93,15 @@ export function pollResult(
   scope: ProfileScope,
 ): PollResult {
   const base = { pollId: poll.id, provisional: scope === 'pending' };
+  const tally = tallyPoll(poll.id, shards, poll);
   if (poll.method === undefined) {
-    const tally = tallyPoll(poll.id, shards, poll);
     const counts = Object.entries(tally.finalized).map(([option, n]) => {
       const pending = scope === 'pending' ? (tally.pending[option] ?? 0) : 0;
       return [option, n + pending] as const;
     });
     const top = Math.max(0, ...counts.map(([, n]) => n));
-    const ballots = tally.ballots.finalized + (scope === 'pending' ? tally.ballots.pending : 0);
+    const counted = isWeighted(poll) ? tally.weight! : tally.ballots;
+    const ballots = counted.finalized + (scope === 'pending' ? counted.pending : 0);
     return {
       ...base,
       method: 'plurality',
@@ -97,14 +111,39 @@ export function pollResult(
       tieBreaks: [],
       ballots: String(ballots),
       exhausted: '0',
+      ...rollFigures(poll, tally, scope),
     };
   }
   const options = poll.options.map((o) => o.id);
   const profile = compiledRankings(poll.id, options, shards, scope);
-  return rankedResult(poll, scope, countBallots(profile, countRulesOf(poll)));
+  return rankedResult(poll, scope, countBallots(profile, countRulesOf(poll)), tally);
 }
 
-/** A ranked poll's count as the API serves it: the poll id and scope, then the count. */
-export function rankedResult(poll: Poll, scope: ProfileScope, count: CountResult): PollResult {
-  return { pollId: poll.id, provisional: scope === 'pending', ...count };
+/**
+ * A ranked poll's count as the API serves it: the poll id and scope, then the count, then
+ * (a poll with a roll) its roll figures from `tally`.
+ */
+export function rankedResult(
+  poll: Poll,
+  scope: ProfileScope,
+  count: CountResult,
+  tally?: PollTally,
+): PollResult {
+  return {
+    pollId: poll.id,
+    provisional: scope === 'pending',
+    ...count,
+    ...(tally ? rollFigures(poll, tally, scope) : {}),
+  };
+}
+
+/** The roll figures of `poll`'s result in `scope`; nothing for a poll without a roll. */
+export function rollFigures(poll: Poll, tally: PollTally, scope: ProfileScope): RollFigures {
+  if (!hasRoll(poll)) return {};
+  const voters = tally.ballots.finalized + (scope === 'pending' ? tally.ballots.pending : 0);
+  const roll = tally.roll ?? { voters: 0, weight: 0 };
+  return {
+    ...(isWeighted(poll) ? { weighted: true as const, voters: String(voters) } : {}),
+    roll: { voters: String(roll.voters), weight: String(roll.weight) },
+  };
 }

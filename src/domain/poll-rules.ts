@@ -22,6 +22,10 @@ export interface PollInput {
   batchElimination?: boolean;
   /** Ranked methods: the lot seed (hex, 32–128 digits), drawn by the caller at creation. */
   seed?: string;
+  /** Only voters on the poll's roll may vote. */
+  roll?: boolean;
+  /** Ballots count with their voters' weights from the roll (implies `roll`). */
+  weighted?: boolean;
 }
 
 /** A refusal with a stable error code from src/errors.ts. */
@@ -65,6 +69,11 @@ export function definePoll(input: PollInput, now: number): Poll | Refusal {
   ) {
     return refuse('VALIDATION_FAILED', 'closesAt must be after opensAt', { field: 'closesAt' });
   }
+  if (input.weighted === true && input.roll === false) {
+    return refuse('VALIDATION_FAILED', 'a weighted poll takes its weights from a roll', {
+      field: 'roll',
+    });
+  }
   const poll: Poll = {
     id: input.id,
     title: input.title,
@@ -82,6 +91,8 @@ export function definePoll(input: PollInput, now: number): Poll | Refusal {
     if (input.batchElimination === true) poll.batchElimination = true;
     poll.seed = input.seed!;
   }
+  if (input.roll === true || input.weighted === true) poll.roll = true;
+  if (input.weighted === true) poll.weighted = true;
   return poll;
 }
 

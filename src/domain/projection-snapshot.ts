@@ -4,12 +4,12 @@
 import { GENESIS_HASH } from './chain.ts';
 import {
   asFold,
-  BARRIER,
   countVoter,
   grown,
   newSlot,
   optionOf,
   pollOf,
+  ROLL,
   ShardFold,
   type ShardState,
 } from './fold-state.ts';
@@ -28,7 +28,14 @@ interface SnapshotV1 {
   committedSeq: number;
   committedHash: string;
   /** Choice sets are lists of indices into `options`. */
-  polls: { id: string; barrierSeq: number; options: string[]; sets: number[][] }[];
+  polls: {
+    id: string;
+    barrierSeq: number;
+    options: string[];
+    sets: number[][];
+    /** The roll's share in this shard: voters, weight. Absent: none (snapshots before rolls). */
+    roll?: [count: number, weight: number];
+  }[];
   /** Voter slots, column-wise: index = slot. */
   slots: {
     poll: number[];
@@ -37,8 +44,10 @@ interface SnapshotV1 {
     latestSet: number[];
     committedSeq: number[];
     committedSet: number[];
+    /** Each voter's ballot weight. Absent: every ballot weighs 1 (snapshots before weights). */
+    weight?: number[];
   };
-  /** Per seq 1…appliedSeq: the voter slot of the vote there, -1 void vote, -2 barrier. */
+  /** Per seq 1…appliedSeq: the voter slot of the vote there, -1 void vote, -2 barrier, -3 roll. */
   seqs: number[];
   /** Per seq committedSeq+1…appliedSeq: chain hash and choice set (-1 if none). */
   tail: { hashes: string[]; sets: number[] };
@@ -56,6 +65,7 @@ export function serializeShard(state: ShardState): string {
     hashes.push(recordedHash(fold, seq));
     sets.push(fold.tailSets[seq - fold.tailBase]!);
   }
+  const weights = Array.from(fold.slotWeight.subarray(0, fold.slotCount));
   const snapshot: SnapshotV1 = {
     format: 1,
     shard: fold.shard,
@@ -68,6 +78,9 @@ export function serializeShard(state: ShardState): string {
       barrierSeq: poll.barrierSeq,
       options: poll.options,
       sets: Array.from({ length: poll.sets.size }, (_, set) => poll.sets.optionsOf(set)),
+      ...(poll.rollCount > 0
+        ? { roll: [poll.rollCount, poll.rollWeight] as [number, number] }
+        : {}),
     })),
     slots: {
       poll: column(fold.slotPoll),
@@ -76,6 +89,7 @@ export function serializeShard(state: ShardState): string {
       latestSet: column(fold.slotLatestSet),
       committedSeq: column(fold.slotCommittedSeq),
       committedSet: column(fold.slotCommittedSet),
+      ...(weights.some((w) => w !== 1) ? { weight: weights } : {}),
     },
     seqs: Array.from(fold.seqSlot.subarray(1, fold.appliedSeq + 1)),
     tail: { hashes, sets },
@@ -88,6 +102,7 @@ function check(condition: boolean, what: string): asserts condition {
 }
 
 const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+const isSafeCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /**
  * A projection rebuilt from serializeShard text; fold on from `appliedSeq + 1`.
@@ -112,6 +127,11 @@ export function restoreShard(text: string): ShardState {
   for (const name of ['voter', 'latestSeq', 'latestSet', 'committedSeq', 'committedSet'] as const) {
     check(Array.isArray(slots[name]) && slots[name].length === slotCount, `slot column ${name}`);
   }
+  const { weight } = slots;
+  check(
+    weight === undefined || (Array.isArray(weight) && weight.length === slotCount),
+    'slot column weight',
+  );
 
   const fold = new ShardFold(data.shard);
   for (const saved of data.polls) {
@@ -119,6 +139,13 @@ export function restoreShard(text: string): ShardState {
     const poll = pollOf(fold, saved.id);
     check(isCount(saved.barrierSeq) && saved.barrierSeq <= appliedSeq, 'barrier seq');
     poll.barrierSeq = saved.barrierSeq;
+    if (saved.roll !== undefined) {
+      check(Array.isArray(saved.roll) && saved.roll.length === 2, `roll of poll ${saved.id}`);
+      const [count, weight] = saved.roll;
+      check(isSafeCount(count) && isSafeCount(weight), `roll of poll ${saved.id}`);
+      poll.rollCount = count;
+      poll.rollWeight = weight;
+    }
     for (const option of saved.options) {
       check(!poll.optionIndex.has(option), `option ${option} twice`);
       optionOf(poll, option);
@@ -152,13 +179,16 @@ export function restoreShard(text: string): ShardState {
     fold.slotLatestSet[slot] = latestSet;
     fold.slotCommittedSeq[slot] = votedSeq;
     fold.slotCommittedSet[slot] = votedSet;
+    const ballotWeight = weight?.[row] ?? 1;
+    check(isSafeCount(ballotWeight) && ballotWeight > 0, 'slot weight');
+    fold.slotWeight[slot] = ballotWeight;
     countVoter(fold, poll, slot, 1);
   }
 
   fold.seqSlot = grown(fold.seqSlot, appliedSeq + 1);
   for (let seq = 1; seq <= appliedSeq; seq++) {
     const slot = data.seqs[seq - 1]!;
-    check(Number.isInteger(slot) && slot >= BARRIER && slot < slotCount, 'seq slot');
+    check(Number.isInteger(slot) && slot >= ROLL && slot < slotCount, 'seq slot');
     fold.seqSlot[seq] = slot;
   }
 

@@ -5,7 +5,7 @@ import { ProfileError } from './count/count-error.ts';
 import type { CompiledProfile } from './count/profile.ts';
 import { asFold, choicesOf, type PollFold, type ShardState } from './fold-state.ts';
 
-/** Ballots that carry one ranking (option ids, most preferred first). */
+/** Ballots that carry one ranking (option ids, most preferred first), by weight. */
 export interface RankingCount {
   ranking: string[];
   count: number;
@@ -106,8 +106,11 @@ export interface ShardRankings {
   /** Option indices of the sets back to back: set s is `data[start[s]]` … `data[start[s + 1] - 1]`. */
   data: Int32Array<ArrayBuffer>;
   start: Int32Array<ArrayBuffer>;
-  /** Ballots counted with each set in the scope (finalized, or finalized and pending). */
-  counts: Int32Array<ArrayBuffer>;
+  /**
+   * Ballots counted with each set in the scope (finalized, or finalized and pending), each by
+   * its weight in a weighted poll: integers, exact below 2^53.
+   */
+  counts: Float64Array<ArrayBuffer>;
 }
 
 /**
@@ -128,8 +131,10 @@ export function shardRankings(
     const { options, sets } = fold.polls[at]!;
     const size = sets.size;
     const end = sets.start[size]!;
-    const take = (array: Int32Array<ArrayBuffer>, length: number) =>
-      as === 'copy' ? array.slice(0, length) : array.subarray(0, length);
+    const take = <A extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(
+      array: A,
+      length: number,
+    ): A => (as === 'copy' ? array.slice(0, length) : array.subarray(0, length)) as A;
     let counts = take(sets.finalized, size);
     if (scope === 'pending') {
       counts = sets.finalized.slice(0, size);

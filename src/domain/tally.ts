@@ -2,12 +2,13 @@
 // so summing counts every voter once).
 import type { Poll } from './events.ts';
 import { asFold, optionCounts, type ShardState } from './fold-state.ts';
+import { hasRoll, isWeighted } from './roll.ts';
 
 export interface PollTally {
   pollId: string;
   /**
    * Per option: voters whose latest committed vote chose it (approval: each choice counts; a
-   * ranked poll: first preferences only).
+   * ranked poll: first preferences only), each by its weight in a weighted poll.
    */
   finalized: Record<string, number>;
   /** Per option: voters with no committed vote yet, by their latest vote. */
@@ -16,6 +17,13 @@ export interface PollTally {
   ballots: { finalized: number; pending: number };
   /** Voters counted in finalized whose later vote is not committed yet. */
   revotesPending: number;
+  /**
+   * A weighted poll: the weight of the ballots in `ballots` (its per-option figures are
+   * weights too). Absent for other polls, whose ballots each weigh 1.
+   */
+  weight?: { finalized: number; pending: number };
+  /** A poll with a roll: the voters on it and their total weight, from its RollChanged entries. */
+  roll?: { voters: number; weight: number };
   /** The progress of every shard summed, by shard number. */
   shards: { shard: number; appliedSeq: number; committedSeq: number }[];
 }
@@ -35,6 +43,8 @@ export function tallyPoll(pollId: string, shards: Iterable<ShardState>, poll?: P
   }
   const seen: string[] = [];
   const ballots = { finalized: 0, pending: 0 };
+  const weight = { finalized: 0, pending: 0 };
+  const roll = { voters: 0, weight: 0 };
   let revotesPending = 0;
   const progress: PollTally['shards'] = [];
   for (const state of shards) {
@@ -58,6 +68,10 @@ export function tallyPoll(pollId: string, shards: Iterable<ShardState>, poll?: P
     });
     ballots.finalized += counts.ballotsFinalized;
     ballots.pending += counts.ballotsPending;
+    weight.finalized += counts.weightFinalized;
+    weight.pending += counts.weightPending;
+    roll.voters += counts.rollCount;
+    roll.weight += counts.rollWeight;
     revotesPending += counts.revotesPending;
   }
   const order = [...(poll?.options.map((option) => option.id) ?? []), ...seen.sort()];
@@ -68,6 +82,8 @@ export function tallyPoll(pollId: string, shards: Iterable<ShardState>, poll?: P
     pending: Object.fromEntries(order.map((option) => [option, pending.get(option) ?? 0])),
     ballots,
     revotesPending,
+    ...(poll && isWeighted(poll) ? { weight } : {}),
+    ...(poll && hasRoll(poll) ? { roll } : {}),
     shards: progress.sort((a, b) => a.shard - b.shard),
   };
 }

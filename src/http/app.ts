@@ -14,6 +14,7 @@ import { installJsonParser } from './json-body.ts';
 import { createMetrics, metricsRoutes } from './metrics.ts';
 import { pollRoutes } from './poll-routes.ts';
 import { resultsRoutes } from './results-routes.ts';
+import { rollRoutes } from './roll-routes.ts';
 import { tallyRoutes } from './tally-routes.ts';
 import { TallyStream } from './tally-stream.ts';
 import { tokenRoutes } from './token-routes.ts';
@@ -32,6 +33,7 @@ export function build(ctx: AppContext): FastifyInstance {
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
   app.register(tokenRoutes(ctx));
+  app.register(rollRoutes(ctx));
   const metrics = createMetrics(ctx);
   app.register(voteRoutes(ctx, metrics));
   app.register(metricsRoutes(metrics));

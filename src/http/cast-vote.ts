@@ -1,6 +1,7 @@
 // One ballot from request to receipt: the poll's rules on this node, then the append.
 
 import { checkBallot, isRefusal } from '../domain/poll-rules.ts';
+import { ballotVoterId, hasRoll, isWeighted } from '../domain/roll.ts';
 import { checkVoter } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import { newVoteIdFor, type Receipt, type VoteRequest } from '../log/append-vote.ts';
@@ -47,19 +48,20 @@ export function prepareVote(
   shards: number,
 ): VoteRequest | VoteStreamError {
   // One spelling per id before anything depends on it: the shard, the token, the indexes.
-  const voterId = idOrRefusal(ballot.voterId, 'voterId');
-  if (voterId instanceof VoteStreamError) return voterId;
-  const voteId =
-    ballot.voteId === undefined
-      ? newVoteIdFor(ballot.pollId, voterId, shards)
-      : idOrRefusal(ballot.voteId, 'voteId');
-  if (voteId instanceof VoteStreamError) return voteId;
+  const normalized = idOrRefusal(ballot.voterId, 'voterId');
+  if (normalized instanceof VoteStreamError) return normalized;
+  const sentVoteId = ballot.voteId === undefined ? undefined : idOrRefusal(ballot.voteId, 'voteId');
+  if (sentVoteId instanceof VoteStreamError) return sentVoteId;
   if (!entry) return new VoteStreamError('POLL_NOT_FOUND', `no poll ${ballot.pollId}`);
-  const voter = checkVoter(entry.poll, voterId, ballot.token, voterSecret);
+  const voter = checkVoter(entry.poll, normalized, ballot.token, voterSecret);
   if (voter) return new VoteStreamError(voter.code, voter.message, voter.details);
   const checked = checkBallot(entry.poll, ballot.choices, now, entry.closed);
   if (isRefusal(checked))
     return new VoteStreamError(checked.code, checked.message, checked.details);
+  // The identity the shard, the one-vote index, the roll and the log key this voter by.
+  const voterId = ballotVoterId(entry.poll, normalized);
+  const voteId = sentVoteId ?? newVoteIdFor(ballot.pollId, voterId, shards);
+  const roll = isWeighted(entry.poll) ? 'weighted' : hasRoll(entry.poll) ? 'roll' : undefined;
   return {
     voteId,
     pollId: ballot.pollId,
@@ -67,6 +69,7 @@ export function prepareVote(
     choices: checked,
     revote: entry.poll.revote,
     at: now,
+    ...(roll ? { roll } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { CountingMethod, Poll } from '../domain/events.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
 import { isInstantRefusal, parseInstant } from '../domain/instant.ts';
 import { definePoll, isRanked, isRefusal, methodOf, pollStatus } from '../domain/poll-rules.ts';
+import { hasRoll, isWeighted } from '../domain/roll.ts';
 import { type VoterAuth, voterAuthOf } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
@@ -27,6 +28,8 @@ export interface PollBody {
   seats?: number;
   maxRanks?: number;
   batchElimination?: boolean;
+  roll?: boolean;
+  weighted?: boolean;
 }
 
 export function pollRoutes(ctx: AppContext) {
@@ -107,6 +110,8 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
     method: methodOf(poll),
     ...(isRanked(poll) ? { maxRanks: poll.maxChoices } : {}),
     voterAuth: voterAuthOf(poll),
+    roll: hasRoll(poll),
+    weighted: isWeighted(poll),
     opensAt: iso(poll.opensAt),
     closesAt: iso(poll.closesAt),
     createdAt: iso(poll.createdAt),
@@ -135,6 +140,8 @@ export function pollOf(body: PollBody, now: number): Poll {
       seats: body.seats,
       maxRanks: body.maxRanks,
       batchElimination: body.batchElimination,
+      roll: body.roll,
+      weighted: body.weighted,
       // Drawn once per create: a retried create that finds the poll keeps the first one's.
       seed: randomBytes(32).toString('hex'),
     },

@@ -11,6 +11,7 @@ import type { Poll } from '../domain/events.ts';
 import type { ShardState } from '../domain/fold-state.ts';
 import { countRulesOf, type PollResult, rankedResult } from '../domain/poll-results.ts';
 import { type ProfileScope, type ShardRankings, shardRankings } from '../domain/ranking-profile.ts';
+import { tallyPoll } from '../domain/tally.ts';
 import { VoteStreamError } from '../errors.ts';
 
 /** What the worker is asked: count these rankings by these rules. */
@@ -65,10 +66,12 @@ export class ResultCounter {
       parts: shardRankings(poll.id, shards, scope, 'copy'),
     };
     const moved = request.parts.flatMap((p) => [p.data.buffer, p.start.buffer, p.counts.buffer]);
+    // Taken now, with the rankings: the roll and the ballots at the same moment of the fold.
+    const tally = tallyPoll(poll.id, shards, poll);
     return new Promise<CountResult>((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
       this.#started().postMessage(request, moved);
-    }).then((count) => rankedResult(poll, scope, count));
+    }).then((count) => rankedResult(poll, scope, count, tally));
   }
 
   /** Stops the worker; counts still waiting are refused with `NOT_READY`. */

@@ -85,6 +85,8 @@ export const pollBody = {
     seats: { type: 'integer', minimum: 2, maximum: 63 },
     maxRanks: { type: 'integer', minimum: 1, maximum: 64 },
     batchElimination: { type: 'boolean' },
+    roll: { type: 'boolean' },
+    weighted: { type: 'boolean' },
   },
 } as const;
 
@@ -133,6 +135,33 @@ export const tokensBody = {
   },
 } as const;
 
+/** Voters per POST /polls/:pollId/roll; `votestream roll` sends larger rolls in chunks of this. */
+export const MAX_ROLL_VOTERS = 1000;
+
+export const rollBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['voters'],
+  properties: {
+    voters: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_ROLL_VOTERS,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['voterId'],
+        properties: {
+          voterId: IDENTITY,
+          // A positive integer below 2^53, so JSON.parse's rounding of a longer number never
+          // reaches the roll (9007199254740993 is refused, whatever it rounds to).
+          weight: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+        },
+      },
+    },
+  },
+} as const;
+
 // Response schema of POST /votes: fastify compiles it with fast-json-stringify, which writes a
 // receipt in half the time JSON.stringify takes, and never leaks a field the contract lacks.
 
@@ -150,6 +179,7 @@ export const receiptReply = {
         seq: { type: 'integer' },
         entryId: { type: 'string' },
         hash: { type: 'string' },
+        weight: { type: 'integer' },
       },
     },
   },

@@ -1,8 +1,10 @@
 // POST /polls/:pollId/tokens (admin): the voter tokens of a token poll. Tokens are computed,
 // not stored: issuing writes nothing, and issuing the same voter twice gives the same token.
 import type { FastifyInstance } from 'fastify';
+import { ballotVoterId, hasRoll } from '../domain/roll.ts';
 import { pollSecret, voterAuthOf, voterToken } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
+import { rollWeights } from '../log/roll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { normalizedId } from './normalized-ids.ts';
@@ -47,6 +49,18 @@ export function tokenRoutes(ctx: AppContext) {
           const voterId = normalizedId(sent, `voters.${i}`);
           return { voterId, token: voterToken(secret, pollId, voterId) };
         });
+        if (hasRoll(entry.poll)) {
+          // Tokens for voters on the roll only: a request naming anyone else issues none.
+          const ids = tokens.map((t) => ballotVoterId(entry.poll, t.voterId));
+          const weights = await rollWeights(ctx.target, pollId, ids);
+          const missing = tokens.flatMap((t, i) => (weights[i] === undefined ? [t.voterId] : []));
+          if (missing.length > 0)
+            throw new VoteStreamError(
+              'NOT_ON_ROLL',
+              `${missing.length} of the voters are not on the roll of poll ${pollId}: no token issued`,
+              { voters: missing.slice(0, 10) },
+            );
+        }
         // Who issued how many, never the tokens themselves (the logger redacts them as well).
         request.log.info(
           { event: 'voter_tokens_issued', pollId, count: tokens.length },

@@ -20,6 +20,11 @@ export interface VoteRequest {
   choices: string[];
   revote: 'reject' | 'replace';
   at: number;
+  /**
+   * The poll's roll rule: `roll` (only voters on the roll may vote), `weighted` (and the
+   * VoteCast carries the voter's weight from the roll); absent, anyone may vote.
+   */
+  roll?: 'roll' | 'weighted';
 }
 
 /** Proof that a vote is in the log, and where. */
@@ -30,6 +35,8 @@ export interface Receipt {
   seq: number;
   entryId: string;
   hash: string;
+  /** A weighted poll's vote: the weight it is counted with (the voter's, on the roll). */
+  weight?: number;
 }
 
 export type AppendOutcome =
@@ -350,16 +357,17 @@ export class Appender {
     replicated: boolean,
   ): void {
     const fields = typeof reply === 'string' ? reply.split(' ') : [];
-    if (error || fields.length !== items.length * 4) {
+    if (error || fields.length !== items.length * FIELDS_PER_VOTE) {
       const err = error?.message ?? `malformed reply for ${items.length} votes`;
       this.#log?.warn({ shard: items[0]?.shard, err }, 'append script failed');
       for (const item of items) fail(item, unavailable(item));
       return;
     }
-    for (let i = 0; i < items.length; i++) this.#settle(items[i]!, fields, i * 4, replicated);
+    for (let i = 0; i < items.length; i++)
+      this.#settle(items[i]!, fields, i * FIELDS_PER_VOTE, replicated);
   }
 
-  /** Settles one vote from its 4 fields (code, seq, entryId, hash) at `at` in the reply. */
+  /** Settles one vote from its 5 fields (code, seq, entryId, hash, weight) at `at` in the reply. */
   #settle(item: Pending, fields: string[], at: number, replicated: boolean): void {
     const code = parseCode(fields[at]!);
     const seq = Number(fields[at + 1]);
@@ -386,6 +394,7 @@ export class Appender {
       return;
     }
     const { voteId, pollId } = item.vote;
+    const weight = fields[at + 4]!;
     item.sink.settle(item.index, {
       status: code === APPEND_VOTES.appended ? 'appended' : 'replayed',
       receipt: {
@@ -395,6 +404,7 @@ export class Appender {
         seq,
         entryId: fields[at + 2]!,
         hash: fields[at + 3]!,
+        ...(weight === '-' ? {} : { weight: Number(weight) }),
       },
     });
   }
@@ -410,22 +420,24 @@ export class Appender {
   }
 
   /**
-   * numkeys; keys: head, ids, closed, log, claims, then a voters hash per poll; args: the
-   * number of polls, pollId and revote rule per poll, then 6 per vote, the last "1" when this
-   * shard is the voteId's claim shard (the script checks it), "" when it was claimed there
-   * first (streams/lua/append-votes.lua).
+   * numkeys; keys: head, ids, closed, log, claims, then a voters hash per poll, then a roll
+   * hash per poll; args: the number of polls, pollId, revote rule and roll rule per poll, then
+   * 6 per vote, the last "1" when this shard is the voteId's claim shard (the script checks
+   * it), "" when it was claimed there first (streams/lua/append-votes.lua).
    */
   #scriptArgs(items: Pending[]): [numberOfKeys: number, ...keysThenArgs: (string | number)[]] {
     const keys = this.#keys[items[0]!.shard]!;
     const pollIndex = new Map<string, number>();
     const voterKeys: string[] = [];
+    const rollKeys: string[] = [];
     const polls: string[] = [];
     const votes: (string | number)[] = [];
     for (const { vote, payload, fingerprint, claimShard, shard } of items) {
       let p = pollIndex.get(vote.pollId);
       if (p === undefined) {
         voterKeys.push(keys.voters(vote.pollId));
-        polls.push(vote.pollId, vote.revote);
+        rollKeys.push(keys.roll(vote.pollId));
+        polls.push(vote.pollId, vote.revote, vote.roll ?? '');
         p = voterKeys.length; // 1-based, as Lua counts
         pollIndex.set(vote.pollId, p);
       }
@@ -439,19 +451,23 @@ export class Appender {
       );
     }
     return [
-      5 + voterKeys.length,
+      5 + voterKeys.length + rollKeys.length,
       keys.head,
       keys.ids,
       keys.closed,
       keys.log,
       keys.claims,
       ...voterKeys,
+      ...rollKeys,
       voterKeys.length,
       ...polls,
       ...votes,
     ];
   }
 }
+
+/** Fields per vote in append-votes.lua's reply: code, seq, entryId, hash, weight. */
+const FIELDS_PER_VOTE = 5;
 
 /**
  * A storage fault met by this vote. It carries the voteId (the server's own when the client

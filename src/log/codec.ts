@@ -67,7 +67,7 @@ export function decodeShardEntry([id, fields]: RawEntry): Entry<ShardEvent> {
   if (type !== event.type)
     throw new EventSchemaError(`entry ${id}: type field disagrees with data`);
   validateEvent(event);
-  if (event.type === 'VoteCast' || event.type === 'PollClosed') {
+  if (event.type === 'VoteCast' || event.type === 'PollClosed' || event.type === 'RollChanged') {
     const n = Number(seq);
     // The fold compares the hash with the sha1 it computes, which checks its form too.
     if (!Number.isSafeInteger(n) || n < 1 || hash === undefined || hash.length !== 40) {

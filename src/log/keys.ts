@@ -24,6 +24,11 @@ export interface ShardKeys {
   sync: string;
   /** Hash per poll: voterId → seq of the counted vote. */
   voters(pollId: string): string;
+  /**
+   * Hash per poll: voterId → weight (a decimal integer), the poll's roll entries of the voters
+   * whose shard this is; the append script checks a vote against it.
+   */
+  roll(pollId: string): string;
 }
 
 export interface ControlKeys {
@@ -33,6 +38,11 @@ export interface ControlKeys {
   pollIds: string;
   /** Hash: pollId → entry id of its PollClosed in the catalogue. */
   pollsClosed: string;
+  /**
+   * Hash: pollId → the total weight reserved for its roll (weighted polls), so the roll never
+   * weighs more than 2^53 − 1 across the shards that hold it.
+   */
+  rollWeights: string;
   heartbeats: string;
   election: string;
   acks: string;
@@ -56,6 +66,7 @@ export function shardKeys(prefix: string, shard: number): ShardKeys {
     fence: `${tag}:fence`,
     sync: `${tag}:sync`,
     voters: (pollId) => `${tag}:voters:${pollId}`,
+    roll: (pollId) => `${tag}:roll:${pollId}`,
   };
 }
 
@@ -65,6 +76,7 @@ export function controlKeys(prefix: string): ControlKeys {
     polls: `${tag}:polls`,
     pollIds: `${tag}:poll-ids`,
     pollsClosed: `${tag}:polls-closed`,
+    rollWeights: `${tag}:roll-weights`,
     heartbeats: `${tag}:heartbeats`,
     election: `${tag}:election`,
     acks: `${tag}:acks`,

@@ -8,6 +8,7 @@ import type {
   ControlEvent,
   PollClosed,
   PollCreated,
+  RollChanged,
   VoteCast,
 } from '../domain/events.ts';
 
@@ -22,6 +23,7 @@ type ChainedData<E> = Omit<E, 'seq' | 'hash'> & { seq?: number; hash?: string };
 /** An event that matches its schema in streams/schemas, by its `type`. */
 export type ValidEvent =
   | ChainedData<VoteCast>
+  | ChainedData<RollChanged>
   | PollClosed
   | CommitMarked
   | PollCreated

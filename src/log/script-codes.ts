@@ -16,7 +16,20 @@ export const APPEND_VOTES = {
   recordedOtherwise: -3,
   /** The voteId is claimed by a vote in another shard. */
   claimedElsewhere: -4,
+  /** The poll has a roll and the voter is not on it. */
+  notOnRoll: -5,
 } as const;
+
+/** add-to-roll-4.lua. */
+export const ADD_TO_ROLL = {
+  added: 1,
+  pollClosed: -1,
+  /** A voter of the request is on the roll already (another request added it meanwhile). */
+  onRoll: -2,
+} as const;
+
+/** reserve-roll-weight-1.lua. */
+export const RESERVE_ROLL_WEIGHT = { reserved: 1, tooHeavy: -1 } as const;
 
 /** claim-vote-ids-2.lua, one code per voteId. */
 export const CLAIM_VOTE_IDS = {
@@ -64,6 +77,7 @@ const REFUSALS = {
     [APPEND_VOTES.alreadyVoted]: 'ALREADY_VOTED',
     [APPEND_VOTES.recordedOtherwise]: 'VOTE_ID_CONFLICT',
     [APPEND_VOTES.claimedElsewhere]: 'VOTE_ID_CONFLICT',
+    [APPEND_VOTES.notOnRoll]: 'NOT_ON_ROLL',
   },
   claimVoteIds: { [CLAIM_VOTE_IDS.taken]: 'VOTE_ID_CONFLICT' },
   createPoll: { [CREATE_POLL.exists]: 'POLL_EXISTS' },

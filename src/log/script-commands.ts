@@ -7,6 +7,7 @@
 import type { ClientContext, RedisKey, Result } from 'ioredis';
 import type {
   ACQUIRE_LEASE,
+  ADD_TO_ROLL,
   CLOSE_POLL,
   CLOSE_SHARD,
   CodeOf,
@@ -14,6 +15,7 @@ import type {
   MARK_COMMIT,
   RELEASE_LEASE,
   RENEW_LEASE,
+  RESERVE_ROLL_WEIGHT,
 } from './script-codes.ts';
 
 /** create-poll-2.lua: the code and the payload given or stored. */
@@ -26,6 +28,12 @@ export type ClosePollReply =
 
 /** close-shard-3.lua: the code and the barrier's seq. */
 export type CloseShardReply = [code: CodeOf<typeof CLOSE_SHARD>, seq: number];
+
+/** add-to-roll-4.lua: the code and the RollChanged's seq, the barrier's seq, or how many are on the roll. */
+export type AddToRollReply = [code: CodeOf<typeof ADD_TO_ROLL>, detail: number];
+
+/** reserve-roll-weight-1.lua: the code and the poll's reserved weight. */
+export type ReserveRollWeightReply = [code: CodeOf<typeof RESERVE_ROLL_WEIGHT>, total: number];
 
 /** mark-commit-3.lua: the code and what it found. */
 export type MarkCommitReply =
@@ -43,8 +51,9 @@ export type AcquireLeaseReply =
 /** Every script as a command; `Context` makes it a promise on a client, a chain on a pipeline. */
 interface ScriptCommands<Context extends ClientContext> {
   /**
-   * append-votes.lua: `numberOfKeys` (5 + the group's polls), the keys (head, ids, closed, log,
-   * claims, a voters hash per poll), then the arguments. Replies 4 fields per vote.
+   * append-votes.lua: `numberOfKeys` (5 + twice the group's polls), the keys (head, ids,
+   * closed, log, claims, a voters hash per poll, a roll hash per poll), then the arguments.
+   * Replies 5 fields per vote.
    */
   appendVotes(
     numberOfKeys: number,
@@ -58,6 +67,21 @@ interface ScriptCommands<Context extends ClientContext> {
   ): Result<string, Context>;
   /** release-vote-ids-1.lua: voteId and claim, per vote. Replies how many were released. */
   releaseVoteIds(registry: RedisKey, ...voteIdThenClaim: string[]): Result<number, Context>;
+  addToRoll(
+    head: RedisKey,
+    closed: RedisKey,
+    log: RedisKey,
+    roll: RedisKey,
+    pollId: string,
+    payload: string,
+    ...voterIdThenWeight: string[]
+  ): Result<AddToRollReply, Context>;
+  reserveRollWeight(
+    rollWeights: RedisKey,
+    pollId: string,
+    weight: string,
+    bound: string,
+  ): Result<ReserveRollWeightReply, Context>;
   closeShard(
     head: RedisKey,
     closed: RedisKey,

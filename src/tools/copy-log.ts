@@ -159,6 +159,9 @@ async function writeShard(
       pipeline.hsetnx(keys.closed, entry.pollId, String(entry.seq));
       continue;
     }
+    // The log holds the roll's commitment, not its entries: the roll index (keys.roll) cannot
+    // be rebuilt from it (docs/architecture.md, "Voter rolls").
+    if (entry.type === 'RollChanged') continue;
     const print = fingerprint(entry);
     ids.push(entry.voteId, `${entry.seq} ${id} ${entry.hash} ${print}`);
     const claimShard = claimShardOf(entry.voteId, target.shards);

@@ -186,7 +186,7 @@ function shardEntry(event: Record<string, unknown>): ShardEvent | ElidedRun {
   if (event.type === 'CommitMarked') return eventOf('CommitMarked', event);
   const { seq, hash, ...data }: { seq?: unknown; hash?: unknown; type?: unknown } = event;
   validateEvent(data);
-  if (data.type !== 'VoteCast' && data.type !== 'PollClosed')
+  if (data.type !== 'VoteCast' && data.type !== 'PollClosed' && data.type !== 'RollChanged')
     throw new Error(`a ${data.type} is not an event of a shard`);
   if (!isSafeInteger(seq) || seq < 1 || typeof hash !== 'string')
     throw new Error(`a chained ${data.type} needs a seq and a hash`);

@@ -19,6 +19,7 @@ const LOG_EVENT_TYPES: Record<LogEventType, true> = {
   CommitMarked: true,
   PollClosed: true,
   PollCreated: true,
+  RollChanged: true,
   VoteCast: true,
 };
 

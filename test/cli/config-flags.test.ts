@@ -87,6 +87,7 @@ const EXPECTED: Record<string, string[]> = {
     '--results',
   ],
   tokens: ['--poll', '--voters', '--target', '--admin-token', '--json'],
+  roll: ['--poll', '--voters', '--target', '--admin-token', '--json'],
   'redis up': ['--port', '--masters', '--replicas', '--host', '--json', '--dir'],
   'redis down': ['--dir', '--json'],
   'redis status': ['--port', '--masters', '--replicas', '--host', '--json'],

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { EVENT_TYPES } from '../../src/log/schemas.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { REPLAYED_TYPES } from '../../src/tools/replay.ts';
-import { castMany, closeUntilFinal, createPoll, startMembers } from '../helpers/node.ts';
+import { ADMIN, castMany, closeUntilFinal, createPoll, startMembers } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const types = suite('votestream replay --type');
@@ -20,6 +20,15 @@ types.before(async () => {
   const pollId = await createPoll(node);
   await castMany(node, pollId, 5);
   await closeUntilFinal(node, [node], pollId, 30_000);
+  // A poll with a roll, so the log holds a RollChanged too.
+  const rolled = await createPoll(node, { roll: true });
+  const enrolled = await node.app.inject({
+    method: 'POST',
+    url: `/polls/${rolled}/roll`,
+    headers: ADMIN,
+    payload: { voters: [{ voterId: 'alice' }] },
+  });
+  assert.is(enrolled.statusCode, 200, enrolled.body);
   env = {
     VS_REDIS_CLUSTER: node.ctx.config.redisCluster.map((s) => `${s.host}:${s.port}`).join(','),
     VS_PREFIX: node.ctx.config.prefix,
@@ -37,7 +46,13 @@ types('--help lists exactly the types replay takes', async () => {
   const listed = help.match(/--type <type,…> only these event types \(([^)]*)\)/)?.[1];
   assert.ok(listed, help);
   assert.equal(listed.split(', '), [...REPLAYED_TYPES]);
-  assert.equal(REPLAYED_TYPES, ['CommitMarked', 'PollClosed', 'PollCreated', 'VoteCast']);
+  assert.equal(REPLAYED_TYPES, [
+    'CommitMarked',
+    'PollClosed',
+    'PollCreated',
+    'RollChanged',
+    'VoteCast',
+  ]);
   for (const type of REPLAYED_TYPES) assert.ok(EVENT_TYPES.includes(type), `${type}: no schema`);
 });
 

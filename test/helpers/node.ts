@@ -300,16 +300,18 @@ export async function appendWithoutClaim(
   const print = fingerprint({ pollId, voterId, choices: ['a'] });
   return String(
     await client.appendVotes(
-      6,
+      7,
       keys.head,
       keys.ids,
       keys.closed,
       keys.log,
       keys.claims,
       keys.voters(pollId),
+      keys.roll(pollId),
       1,
       pollId,
       'reject',
+      '',
       voteId,
       voterId,
       1,

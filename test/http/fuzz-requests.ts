@@ -618,6 +618,24 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
       ),
       { admin: true },
     ),
+    // The fuzzed poll has no roll (409 NO_ROLL) or is absent (404): a roll request writes nothing.
+    post(
+      '/polls/:pollId/roll',
+      anyPoll.map((p) => `/polls/${p}/roll`),
+      fc.oneof(
+        fc.jsonValue(),
+        fc.record({
+          voters: fc.array(
+            fc.record({
+              voterId: fc.oneof(hostileString, refusedId),
+              weight: fc.oneof(fc.integer(), fc.double(), hostileString),
+            }),
+            { maxLength: 5 },
+          ),
+        }),
+      ),
+      { admin: true },
+    ),
     post('/cluster/members', fc.constant('/cluster/members'), rejectedMembers(), {
       admin: true,
       anyBodyWithoutToken: fc.constant({ members: ['n1', 'n2'] }),

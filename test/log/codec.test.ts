@@ -47,6 +47,7 @@ types('names every event type that has a schema, and no other', () => {
     MembershipChanged: true,
     PollClosed: true,
     PollCreated: true,
+    RollChanged: true,
     VoteCast: true,
   });
   assert.equal(EVENT_TYPES, typed);

@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   ACQUIRE_LEASE,
+  ADD_TO_ROLL,
   APPEND_VOTES,
   CLAIM_VOTE_IDS,
   CLOSE_POLL,
@@ -14,6 +15,7 @@ import {
   parseCode,
   RELEASE_LEASE,
   RENEW_LEASE,
+  RESERVE_ROLL_WEIGHT,
   scriptRefusal,
 } from '../../src/log/script-codes.ts';
 import type { ScriptName } from '../../src/log/script-commands.ts';
@@ -26,6 +28,7 @@ names('every script has a typed command, and every typed command a script', () =
   // The typecheck fails when a command of script-commands.ts is missing here.
   const typed = unionMembers<ScriptName>({
     acquireLease: true,
+    addToRoll: true,
     appendVotes: true,
     claimVoteIds: true,
     closePoll: true,
@@ -38,12 +41,13 @@ names('every script has a typed command, and every typed command a script', () =
     releaseVoteIds: true,
     renewLease: true,
     replicationInfo: true,
+    reserveRollWeight: true,
   });
   assert.equal([...SCRIPT_NAMES].sort(), typed);
 });
 
 names('a script that includes the chain hash is loaded with it, and no include is left', () => {
-  for (const name of ['appendVotes', 'closeShard'] as const) {
+  for (const name of ['appendVotes', 'closeShard', 'addToRoll'] as const) {
     const lua = scriptLua(name);
     assert.ok(lua.includes('local function chainHash(prevHash, seq, payload)'), name);
     assert.not.ok(/^--- @include/m.test(lua), name);
@@ -71,6 +75,8 @@ const NAMED: [string, Record<string, number>][] = [
   ['acquire-lease-3.lua', ACQUIRE_LEASE],
   ['renew-lease-1.lua', RENEW_LEASE],
   ['release-lease-2.lua', RELEASE_LEASE],
+  ['add-to-roll-4.lua', ADD_TO_ROLL],
+  ['reserve-roll-weight-1.lua', RESERVE_ROLL_WEIGHT],
 ];
 
 headers('each code object names exactly the codes its script documents', () => {
@@ -88,6 +94,7 @@ refusals('the append script refusals, with the counted seq for ALREADY_VOTED', (
     [APPEND_VOTES.alreadyVoted, 'ALREADY_VOTED', 409],
     [APPEND_VOTES.recordedOtherwise, 'VOTE_ID_CONFLICT', 409],
     [APPEND_VOTES.claimedElsewhere, 'VOTE_ID_CONFLICT', 409],
+    [APPEND_VOTES.notOnRoll, 'NOT_ON_ROLL', 403],
   ];
   for (const [code, error, status] of expected) {
     const refusal = scriptRefusal('appendVotes', code);

@@ -1,0 +1,53 @@
+// `votestream roll`: adds voters to a poll's roll through a node's admin endpoint.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.ts';
+import { TokenRequestError } from '../tools/issue-tokens.ts';
+import { parseRoll, sendRoll } from '../tools/roll-voters.ts';
+
+interface RollFlags {
+  poll: string;
+  voters: string;
+  target: string;
+  adminToken?: string;
+  json?: boolean;
+}
+
+export function rollCommand(): Command {
+  return new Command('roll')
+    .description('add voters to the roll of a poll created with "roll" or "weighted"')
+    .requiredOption('--poll <id>', 'the poll')
+    .requiredOption(
+      '--voters <file>',
+      'a voter id per line, or CSV lines voterId,weight ("-": standard input)',
+    )
+    .addOption(new Option('--target <url>', 'a node to ask').default('http://127.0.0.1:3001'))
+    .option('--admin-token <token>', 'admin bearer token [VS_ADMIN_TOKEN]')
+    .option('--json', 'print one JSON line per request sent, then one JSON summary object')
+    .action(async (flags: RollFlags) => {
+      const adminToken = flags.adminToken ?? loadConfig().adminToken;
+      if (!adminToken)
+        throw new RangeError('an admin token is required: --admin-token or VS_ADMIN_TOKEN');
+      const voters = parseRoll(readFileSync(flags.voters === '-' ? 0 : flags.voters, 'utf8'));
+      if (voters.length === 0) throw new RangeError(`${flags.voters} lists no voters`);
+      const total = { added: 0, weight: 0, unchanged: 0 };
+      try {
+        for await (const reply of sendRoll({ ...flags, pollId: flags.poll, adminToken, voters })) {
+          total.added += reply.added;
+          total.weight += reply.weight;
+          total.unchanged += reply.unchanged;
+          if (flags.json) console.log(JSON.stringify(reply));
+        }
+      } catch (error) {
+        if (!(error instanceof TokenRequestError)) throw error;
+        process.stderr.write(`votestream roll: ${flags.target}: ${error.message}\n`);
+        process.exitCode = 1;
+      }
+      if (flags.json)
+        console.log(JSON.stringify({ pollId: flags.poll, voters: voters.length, ...total }));
+      else
+        console.log(
+          `${flags.poll}: ${total.added} voters added (weight ${total.weight}), ${total.unchanged} already on the roll`,
+        );
+    });
+}

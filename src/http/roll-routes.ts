@@ -1,0 +1,57 @@
+// POST /polls/:pollId/roll (admin): adds voters to a poll's roll. Each addition is in the log
+// (a RollChanged per shard, committing to its voters); entries are never changed or removed.
+import type { FastifyInstance } from 'fastify';
+import { pollStatus } from '../domain/poll-rules.ts';
+import { ballotVoterId, isRollRefusal, rollEntries } from '../domain/roll.ts';
+import { VoteStreamError } from '../errors.ts';
+import { addToRoll } from '../log/roll-store.ts';
+import { requireAdmin } from './admin-auth.ts';
+import type { AppContext } from './context.ts';
+import { normalizedId } from './normalized-ids.ts';
+import { pollIdParams, rollBody } from './schemas.ts';
+
+/** A thousand voter ids at the length limit fit in any spelling (as for tokens), with weights. */
+const ROLL_BODY_LIMIT = 2 * 1024 * 1024;
+
+export interface RollBody {
+  voters: { voterId: string; weight?: number }[];
+}
+
+export function rollRoutes(ctx: AppContext) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Params: { pollId: string }; Body: RollBody }>(
+      '/polls/:pollId/roll',
+      {
+        schema: { params: pollIdParams, body: rollBody },
+        preHandler: requireAdmin(ctx.config.adminToken),
+        bodyLimit: ROLL_BODY_LIMIT,
+      },
+      async (request) => {
+        const { pollId } = request.params;
+        const entry = await ctx.catalogue.get(pollId);
+        if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
+        const { poll } = entry;
+        const voters = request.body.voters.map(({ voterId, weight }, i) => ({
+          voterId: ballotVoterId(poll, normalizedId(voterId, `voters.${i}.voterId`)),
+          ...(weight === undefined ? {} : { weight }),
+        }));
+        const closed = pollStatus(poll, ctx.now(), entry.closed) === 'closed';
+        const entries = rollEntries(poll, voters, closed);
+        if (isRollRefusal(entries))
+          throw new VoteStreamError(entries.code, entries.message, entries.details);
+        const change = await addToRoll(ctx.target, poll, entries, ctx.now());
+        request.log.info(
+          { event: 'roll_changed', pollId, added: change.added, unchanged: change.unchanged },
+          'voters added to the roll',
+        );
+        return {
+          pollId,
+          added: change.added,
+          weight: change.weight,
+          unchanged: change.unchanged,
+          commitments: change.commitments,
+        };
+      },
+    );
+  };
+}
