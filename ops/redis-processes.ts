@@ -71,6 +71,14 @@ export async function startServer(
       'appendonly yes',
       'appendfsync everysec',
       'save ""',
+      // A signal always stops the server. By default Redis 7.0 refuses a shutdown while it
+      // writes its first AOF (every replica does, after each full sync: "Writing initial AOF,
+      // can't exit.") and then ignores that signal for good, so a stop waited for its SIGKILL.
+      // force exits anyway, as SIGKILL would, but at once and with the AOF it has fsynced: a
+      // replica's AOF may then predate the sync, and it syncs again from its master when it
+      // starts. A master still waits (shutdown-timeout) for its replicas to catch up.
+      'shutdown-on-sigterm force',
+      'shutdown-on-sigint force',
       // Replicas sync at once instead of waiting for more replicas to batch with.
       'repl-diskless-sync yes',
       'repl-diskless-sync-delay 0',
