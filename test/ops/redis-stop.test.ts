@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lastLines, ownedProcesses, restartRedisNode } from '../../ops/redis-processes.ts';
+import {
+  describeKill,
+  type KilledServer,
+  lastLines,
+  ownedProcesses,
+  redisDown,
+  restartRedisNode,
+} from '../../ops/redis-processes.ts';
 import { until } from '../helpers/node.ts';
 import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
 import { alive } from '../helpers/up-process.ts';
@@ -70,6 +77,31 @@ stopping(
     assert.ok(ms < 2000, `stopped ${ms} ms after SIGTERM; its log: ${log}`);
     // The SIGTERM met the rewrite: the case this test is for.
     assert.match(log, /Writing initial AOF/);
+  },
+);
+
+stopping(
+  'a server that does not stop is killed by pid, and the line says what it logged',
+  async () => {
+    const master = cluster.status.masters[0]!;
+    const frozen = pidOf(master.port)!;
+    process.kill(frozen, 'SIGSTOP');
+    const killed: KilledServer[] = [];
+    const started = performance.now();
+    await redisDown({ dir: cluster.dir }, { graceMs: 1500, onKilled: (k) => killed.push(...k) });
+    assert.ok(performance.now() - started < 3000, 'redisDown took longer than its grace');
+    assert.equal(
+      killed.map((k) => [k.port, k.pid]),
+      [[master.port, frozen]],
+    );
+    assert.match(
+      describeKill(killed[0]!),
+      new RegExp(
+        `^redis-server on ${master.port} did not stop within \\d+ ms of SIGTERM: killed \\(SIGKILL, pid ${frozen}\\); it logged nothing since SIGTERM`,
+      ),
+    );
+    await until(() => !alive(frozen), 2000, 'the frozen server still runs');
+    assert.is(ownedProcesses(cluster.dir).length, 0, 'a server still runs');
   },
 );
 
