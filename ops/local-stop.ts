@@ -2,7 +2,7 @@
 // nodes were given NODE_SHARE of the bound for their own stop; any still running at KILL_AT
 // is killed by pid; the Redis servers it started get the rest (SIGTERM, then SIGKILL by pid).
 import type { SupervisedNode } from './node-supervisor.ts';
-import { killClusterSync, redisDown } from './redis-processes.ts';
+import { describeKill, killClusterSync, redisDown } from './redis-processes.ts';
 import type { RedisSupervisor } from './redis-supervisor.ts';
 
 /** Share of up's bound that its nodes get as their own VS_STOP_TIMEOUT_MS. */
@@ -59,9 +59,9 @@ export async function stopLocalCluster(
       { dir: redisDir },
       {
         graceMs: Math.max(0, left),
-        onKilled: (ports) => {
+        onKilled: (killed) => {
           clean = false;
-          report(`redis-server on ${ports.join(', ')} did not stop in time: killed (SIGKILL)`);
+          for (const server of killed) report(describeKill(server));
         },
       },
     );

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { logSince, logSize } from './redis-log.ts';
 
 /** What each server's redis.conf says besides its port and folder. */
 export interface ServerSettings {
@@ -71,6 +72,14 @@ export async function startServer(
       'appendonly yes',
       'appendfsync everysec',
       'save ""',
+      // A signal always stops the server. By default Redis 7.0 refuses a shutdown while it
+      // writes its first AOF (every replica does, after each full sync: "Writing initial AOF,
+      // can't exit.") and then ignores that signal for good, so a stop waited for its SIGKILL.
+      // force exits anyway, as SIGKILL would, but at once and with the AOF it has fsynced: a
+      // replica's AOF may then predate the sync, and it syncs again from its master when it
+      // starts. A master still waits (shutdown-timeout) for its replicas to catch up.
+      'shutdown-on-sigterm force',
+      'shutdown-on-sigint force',
       // Replicas sync at once instead of waiting for more replicas to batch with.
       'repl-diskless-sync yes',
       'repl-diskless-sync-delay 0',
@@ -89,33 +98,72 @@ export async function startServer(
   }
 }
 
+/** A server that did not stop on SIGTERM and was killed, and what it logged meanwhile. */
+export interface KilledServer {
+  port: number;
+  pid: number;
+  /** Time from its SIGTERM to its SIGKILL (ms). */
+  waitedMs: number;
+  /** The last lines its log gained after the SIGTERM, on one line; empty if none. */
+  logAfterSigterm: string;
+}
+
+/** One line on a killed server: which, when, and what it said it was doing instead. */
+export function describeKill({ port, pid, waitedMs, logAfterSigterm }: KilledServer): string {
+  const said = logAfterSigterm
+    ? `its log since SIGTERM: ${logAfterSigterm}`
+    : 'it logged nothing since SIGTERM (stopped, or busy without returning to its event loop)';
+  return `redis-server on ${port} did not stop within ${Math.round(waitedMs)} ms of SIGTERM: killed (SIGKILL, pid ${pid}); ${said}`;
+}
+
 /**
  * Stops exactly the redis-server processes this cluster's folder started (its pid files),
- * never by name: SIGTERM, then SIGKILL for those still running after `graceMs` (whose ports
- * go to `onKilled`). Returns the ports it stopped.
+ * never by name: SIGTERM, then SIGKILL for those still running after `graceMs`, each told
+ * to `onKilled` (by default a line on stderr: a kill is never silent). Returns the ports it
+ * stopped.
  */
 export async function redisDown(
   layout: { dir: string },
-  { graceMs = 10_000, onKilled }: { graceMs?: number; onKilled?: (ports: number[]) => void } = {},
+  {
+    graceMs = 10_000,
+    onKilled = (killed) => {
+      for (const k of killed) process.stderr.write(`${describeKill(k)}\n`);
+    },
+  }: { graceMs?: number; onKilled?: (killed: KilledServer[]) => void } = {},
 ): Promise<number[]> {
   const dir = resolve(layout.dir);
   // Said before any signal, so a supervisor (ops/redis-supervisor.ts, under `votestream up`)
   // never takes a stopping server for a crashed one and starts it again.
   if (existsSync(dir)) writeFileSync(stopMarker(dir), `${new Date().toISOString()}\n`);
-  const owned = ownedProcesses(dir);
+  const owned = ownedProcesses(dir).map((o) => ({ ...o, logFrom: logSize(logFile(dir, o.port)) }));
+  const signalled = performance.now();
   for (const { pid } of owned) signal(pid, 'SIGTERM');
   await waitFor(
     async () => owned.every(({ pid }) => !alive(pid)),
     graceMs,
     () => 'redis-server did not stop',
   ).catch(() => {
-    // A server stuck in a long fsync (or stopped) gets the hard stop; its AOF is still consistent.
+    // A frozen server, or one that refused the shutdown, gets the hard stop; its AOF is still
+    // consistent. Its log says which (startServer's config makes a refusal unlikely).
     const left = owned.filter(({ pid }) => running(pid));
     for (const { pid } of left) signal(pid, 'SIGKILL');
-    if (left.length) onKilled?.(left.map((o) => o.port));
+    const waitedMs = performance.now() - signalled;
+    if (left.length)
+      onKilled(
+        left.map(({ port, pid, logFrom }) => ({
+          port,
+          pid,
+          waitedMs,
+          logAfterSigterm: logSince(logFile(dir, port), logFrom),
+        })),
+      );
   });
   for (const { port } of owned) rmSync(join(dir, String(port), 'redis.pid'), { force: true });
   return owned.map((o) => o.port);
+}
+
+function logFile(dir: string, port: number): string {
+  return join(dir, String(port), 'redis.log');
 }
 
 /**

@@ -33,10 +33,6 @@ sample(
       VS_ADMIN_TOKEN: ADMIN,
       VS_PREFIX: PREFIX,
       VS_SHARDS: String(SHARDS),
-      // This test is about the supervisor; up's stop bound has tests of its own (cli/up).
-      // On a loaded machine a replica restarted moments before may need more than the
-      // default's Redis share (the last quarter of 10 s) to shut down.
-      VS_STOP_TIMEOUT_MS: '30000',
     });
     const { child, dir, port, redisPort, out, cleanUp } = started;
     const redisDir = join(dir, 'redis');
