@@ -143,8 +143,10 @@ up('a second Ctrl-C kills the nodes and Redis at once', async () => {
     assert.is(ended.exitCode, 130, `${described(ended)}: ${out()}`);
     assert.ok(ended.ms < 800 + 1000, described(ended));
     assert.match(out(), /second signal \(SIGINT\): killing the nodes and Redis/);
-    const left = [...nodes, ...redis].filter(alive);
-    assert.equal(left, [], `still running: ${left.join(', ')}`);
+    // SIGKILL is sent before up exits; the kernel may take a moment to end a process it hit
+    // (a loaded machine took longer than up's own exit), so the processes get 2 s to go.
+    const stillRunning = () => [...nodes, ...redis].filter(alive);
+    await until(() => stillRunning().length === 0, 2_000, 'a killed process still ran 2 s later');
   } finally {
     await cleanUp([...nodes, ...redis]);
   }
