@@ -69,14 +69,25 @@ sample(
       process.kill(pid, 'SIGKILL');
       const killedAt = Date.now();
 
-      // A client retrying one vote of a lost shard (same voteId), and someone watching /cluster.
+      // A client retrying one vote of a lost shard (same voteId), and someone watching /cluster
+      // on their own: a vote can wait seconds for the failover, and a watcher that looked only
+      // between the client's tries could miss the whole outage (it did, once in 15 runs).
       const reasons = new Set<string>();
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          const view = (await (await fetch(`${url}/cluster`)).json()) as { shards: ShardView[] };
+          for (const s of view.shards)
+            if (lost.has(s.shard) && s.durable === false) reasons.add(String(s.durableReason));
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       let acknowledgedAfterMs: number | undefined;
       let lastStatus = 0;
       while (Date.now() - killedAt < 40_000) {
-        const view = (await (await fetch(`${url}/cluster`)).json()) as { shards: ShardView[] };
-        for (const s of view.shards)
-          if (lost.has(s.shard) && s.durable === false) reasons.add(String(s.durableReason));
         const res = await fetch(`${url}/votes`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -90,6 +101,9 @@ sample(
         }
         await new Promise((r) => setTimeout(r, 200));
       }
+      watching = false;
+      const watchFailed = await watcher;
+      if (watchFailed) throw watchFailed;
       assert.ok(
         acknowledgedAfterMs !== undefined,
         `a vote of the dead master's shards was still refused (${lastStatus}) 40 s after the kill; up printed: ${out()}`,
