@@ -12,6 +12,7 @@ import { healthRoutes } from './health-routes.ts';
 import { addInputKeywords } from './input-keywords.ts';
 import { installJsonParser } from './json-body.ts';
 import { createMetrics, metricsRoutes } from './metrics.ts';
+import { participationRoutes } from './participation-routes.ts';
 import { pollRoutes } from './poll-routes.ts';
 import { resultsRoutes } from './results-routes.ts';
 import { tallyRoutes } from './tally-routes.ts';
@@ -32,6 +33,7 @@ export function build(ctx: AppContext): FastifyInstance {
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
   app.register(tokenRoutes(ctx));
+  app.register(participationRoutes(ctx));
   const metrics = createMetrics(ctx);
   app.register(voteRoutes(ctx, metrics));
   app.register(metricsRoutes(metrics));

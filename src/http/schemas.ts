@@ -85,6 +85,7 @@ export const pollBody = {
     seats: { type: 'integer', minimum: 2, maximum: 63 },
     maxRanks: { type: 'integer', minimum: 1, maximum: 64 },
     batchElimination: { type: 'boolean' },
+    secrecy: { enum: ['none', 'pseudonymous'] },
   },
 } as const;
 
@@ -152,5 +153,17 @@ export const receiptReply = {
         hash: { type: 'string' },
       },
     },
+  },
+} as const;
+
+/** Voter ids per POST /polls/:pollId/participation; the CLI sends larger lists in chunks. */
+export const MAX_PARTICIPATION = 1000;
+
+export const participationBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['voters'],
+  properties: {
+    voters: { type: 'array', minItems: 1, maxItems: MAX_PARTICIPATION, items: IDENTITY },
   },
 } as const;

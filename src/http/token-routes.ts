@@ -6,6 +6,7 @@ import { VoteStreamError } from '../errors.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { normalizedId } from './normalized-ids.ts';
+import { recordedVoterId } from './recorded-voter.ts';
 import { pollIdParams, tokensBody } from './schemas.ts';
 
 /**
@@ -13,7 +14,7 @@ import { pollIdParams, tokensBody } from './schemas.ts';
  * 128 characters of an id is at most 12 bytes of UTF-8 (three 4-byte code points, U+16126),
  * so a thousand ids are at most about 1.5 MB.
  */
-const TOKENS_BODY_LIMIT = 2 * 1024 * 1024;
+export const TOKENS_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function tokenRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
@@ -41,11 +42,15 @@ export function tokenRoutes(ctx: AppContext) {
           );
         }
         const secret = pollSecret(voterSecret, entry.poll);
-        // Per voter id as sent, in order: its NFC form and that form's token, so two spellings
-        // of one voter get one token (the one a vote under either spelling is checked with).
+        const source = { voterSecret, log: ctx.log };
+        // Per voter id as sent, in order: its NFC form and the token of the voter the log
+        // records (that form, or in a secret poll its tag), so two spellings of one voter get
+        // one token (the one a vote under either spelling is checked with).
         const tokens = request.body.voters.map((sent, i) => {
           const voterId = normalizedId(sent, `voters.${i}`);
-          return { voterId, token: voterToken(secret, pollId, voterId) };
+          const recorded = recordedVoterId(entry.poll, voterId, source, `voters.${i}`);
+          if (recorded instanceof VoteStreamError) throw recorded;
+          return { voterId, token: voterToken(secret, pollId, recorded) };
         });
         // Who issued how many, never the tokens themselves (the logger redacts them as well).
         request.log.info(

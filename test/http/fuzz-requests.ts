@@ -618,6 +618,17 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
       ),
       { admin: true },
     ),
+    // Asking who voted writes nothing; the fuzzed poll does not exist (404) or the body is
+    // refused, so even a request with the admin token is refused.
+    post(
+      '/polls/:pollId/participation',
+      anyPoll.map((p) => `/polls/${p}/participation`),
+      fc.oneof(
+        fc.jsonValue(),
+        fc.record({ voters: fc.array(fc.oneof(hostileString, refusedId), { maxLength: 5 }) }),
+      ),
+      { admin: true },
+    ),
     post('/cluster/members', fc.constant('/cluster/members'), rejectedMembers(), {
       admin: true,
       anyBodyWithoutToken: fc.constant({ members: ['n1', 'n2'] }),
@@ -662,6 +673,7 @@ export function wrongMethods(target: Target): fc.Arbitrary<FuzzRequest> {
     '/votes/batch',
     '/votes/nx-1',
     `/polls/${target.pollId}/tokens`,
+    `/polls/${target.pollId}/participation`,
     '/',
     '/dashboard.js',
     '/count-view.js',
@@ -697,6 +709,7 @@ function isRoute(method: string, path: string, target: Target): boolean {
   ];
   const post = [
     `/polls/${target.pollId}/tokens`,
+    `/polls/${target.pollId}/participation`,
     '/polls',
     '/votes',
     '/votes/batch',
