@@ -618,16 +618,26 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
       ),
       { admin: true },
     ),
-    // Asking who voted writes nothing; the fuzzed poll does not exist (404) or the body is
-    // refused, so even a request with the admin token is refused.
+    // Asking who voted writes nothing, but a well-formed question about an existing poll is
+    // answered (200): with the admin token only bodies the schema refuses are sent (no voters,
+    // or one the identity policy refuses among them); any body goes without it.
     post(
       '/polls/:pollId/participation',
       anyPoll.map((p) => `/polls/${p}/participation`),
       fc.oneof(
-        fc.jsonValue(),
-        fc.record({ voters: fc.array(fc.oneof(hostileString, refusedId), { maxLength: 5 }) }),
+        fc.constant({ voters: [] }),
+        fc
+          .tuple(fc.array(hostileString, { maxLength: 4 }), refusedId)
+          .map(([voters, refused]) => ({ voters: [...voters, refused] })),
+        fc.record({ voters: fc.array(hostileString, { maxLength: 5 }), extra: fc.jsonValue() }),
       ),
-      { admin: true },
+      {
+        admin: true,
+        anyBodyWithoutToken: fc.oneof(
+          fc.jsonValue(),
+          fc.record({ voters: fc.array(fc.oneof(hostileString, refusedId), { maxLength: 5 }) }),
+        ),
+      },
     ),
     post('/cluster/members', fc.constant('/cluster/members'), rejectedMembers(), {
       admin: true,
