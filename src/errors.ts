@@ -33,6 +33,15 @@ export const ERRORS = {
     status: 409,
     message: 'A voter is on the roll already with another weight; roll entries never change',
   },
+  // 409 like VOTER_AUTH_UNAVAILABLE: a node without VS_VOTER_SECRET cannot tag voters.
+  SECRET_BALLOT_UNAVAILABLE: {
+    status: 409,
+    message: 'Secret ballots are not configured on this node (VS_VOTER_SECRET)',
+  },
+  BALLOT_SECRET: {
+    status: 403,
+    message: 'This poll is secret: a ballot is found by its receipt, not by its voter',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
   URI_TOO_LONG: { status: 414, message: 'A path parameter is too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
@@ -57,6 +66,12 @@ export const ERRORS = {
   },
   NOT_READY: { status: 503, message: 'The node is not ready' },
   OVERLOADED: { status: 503, message: 'The node is overloaded; retry later' },
+  // 503: this node's VS_VOTER_SECRET differs from the one the secret poll was created with;
+  // another node (or this one, once configured like the others) can take the vote.
+  VOTER_SECRET_MISMATCH: {
+    status: 503,
+    message: "This node's voter secret is not the poll's; retry on another node",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -87,7 +87,7 @@ export const VARIABLES = {
     field: 'voterSecret',
     // An HMAC-SHA256 key: 32 characters of base64 (e.g. `openssl rand -base64 32`) or more.
     schema: { type: 'string', minLength: 32 },
-    doc: "key from which each token poll's secret is derived, the same on every node; unset: no token polls (409 `VOTER_AUTH_UNAVAILABLE`)",
+    doc: "key from which each token poll's secret and each secret poll's voter-tag key are derived, the same on every node; unset: no token polls (409 `VOTER_AUTH_UNAVAILABLE`) and no secret polls (409 `SECRET_BALLOT_UNAVAILABLE`)",
     expects: 'a secret of at least 32 characters, the same on every node',
     secret: true,
   },

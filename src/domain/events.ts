@@ -56,6 +56,16 @@ export interface Poll {
   roll?: true;
   /** Each ballot counts with its voter's weight from the roll (implies `roll`). */
   weighted?: true;
+  /**
+   * Only `pseudonymous` is stored (absent: `none`, the form every poll had before): the log
+   * records each voter by a tag, never by id (src/domain/voter-tag.ts).
+   */
+  secrecy?: 'pseudonymous';
+  /**
+   * A secret poll's public check value of its tag key (base64url), fixed at creation: a node
+   * whose VS_VOTER_SECRET derives another key refuses the poll's votes.
+   */
+  tagCheck?: string;
 }
 
 // ---- shard log (vs:{s<N>}:log) ----
@@ -147,10 +157,11 @@ export interface PollCreated {
   type: 'PollCreated';
   /**
    * 1: an open plurality poll; 2: a plurality poll with `voterAuth`; 3: a ranked poll
-   * (`method`). A node refuses a version it does not know, so it never takes ballots it
-   * cannot count or a voter rule it cannot enforce.
+   * (`method`); 4: a secret poll (`secrecy`, any method). A node refuses a version it does not
+   * know, so it never takes ballots it cannot count, a voter rule it cannot enforce or voter
+   * ids it must not record.
    */
-  v: 1 | 2 | 3;
+  v: 1 | 2 | 3 | 4;
   poll: Poll;
 }
 

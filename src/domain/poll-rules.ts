@@ -1,6 +1,7 @@
 // What makes a poll well-formed and a ballot acceptable. Pure: the caller passes the time.
 import { canonicalJson } from './canonical-json.ts';
 import type { CountingMethod, Poll, PollCreated, PollOption, RevoteRule } from './events.ts';
+import { defaultSecrecy, type Secrecy } from './voter-tag.ts';
 import type { VoterAuth } from './voter-token.ts';
 
 export interface PollInput {
@@ -26,6 +27,10 @@ export interface PollInput {
   roll?: boolean;
   /** Ballots count with their voters' weights from the roll (implies `roll`). */
   weighted?: boolean;
+  /** Default: `defaultSecrecy`. */
+  secrecy?: Secrecy;
+  /** A secret poll: its tag key's check value (`tagKeyCheck`), computed by the caller. */
+  tagCheck?: string;
 }
 
 /** A refusal with a stable error code from src/errors.ts. */
@@ -45,6 +50,9 @@ export interface Refusal {
 }
 
 export type PollStatus = 'scheduled' | 'open' | 'closed';
+
+/** A tag key's check value: the base64url of an HMAC-SHA256. */
+const TAG_CHECK = /^[A-Za-z0-9_-]{43}$/;
 
 /** Normalizes a poll definition, or says why it is not one. */
 export function definePoll(input: PollInput, now: number): Poll | Refusal {
@@ -93,6 +101,14 @@ export function definePoll(input: PollInput, now: number): Poll | Refusal {
   }
   if (input.roll === true || input.weighted === true) poll.roll = true;
   if (input.weighted === true) poll.weighted = true;
+  if ((input.secrecy ?? defaultSecrecy(input)) === 'pseudonymous') {
+    if (input.tagCheck === undefined || !TAG_CHECK.test(input.tagCheck))
+      return refuse('VALIDATION_FAILED', 'a secret poll needs the check value of its tag key', {
+        field: 'tagCheck',
+      });
+    poll.secrecy = 'pseudonymous';
+    poll.tagCheck = input.tagCheck;
+  }
   return poll;
 }
 
@@ -160,10 +176,12 @@ export function isRanked(poll: Poll): boolean {
 }
 
 /**
- * The PollCreated version that carries `poll`: 3 for a ranked poll, 2 for a token poll, else
- * 1 — the lowest that says everything, so a node that cannot honour the poll refuses it.
+ * The PollCreated version that carries `poll`: 4 for a secret poll, 3 for a ranked poll, 2 for
+ * a token poll, else 1 — the lowest that says everything, so a node that cannot honour the
+ * poll refuses it.
  */
 export function pollCreatedVersion(poll: Poll): PollCreated['v'] {
+  if (poll.secrecy !== undefined) return 4;
   if (poll.method !== undefined) return 3;
   return poll.voterAuth ? 2 : 1;
 }
@@ -174,10 +192,11 @@ export function isRefusal(value: unknown): value is Refusal {
 
 /**
  * What identifies a poll's definition: two creates with the same id are the same poll iff
- * equal. The creation time and the lot seed (drawn per request) are not part of it.
+ * equal. The creation time, the lot seed (drawn per request) and the tag key's check value
+ * (derived from the creation time) are not part of it; `secrecy` is.
  */
 export function pollDefinition(poll: Poll): string {
-  const { createdAt: _createdAt, seed: _seed, ...definition } = poll;
+  const { createdAt: _createdAt, seed: _seed, tagCheck: _tagCheck, ...definition } = poll;
   return canonicalJson(definition);
 }
 

@@ -16,17 +16,6 @@ export interface RollEntry {
   weight: number;
 }
 
-/**
- * The voter identity that a poll's roll, its one-vote index, its shard and its log are keyed
- * by, for a voter id already normalized by the identity policy (src/domain/identity.ts). Every
- * place that keys by voter — the append (`prepareVote`), the roll (`POST /polls/:id/roll`,
- * `votestream roll`) and token issuing's roll check — goes through here, so that a secret
- * ballot can substitute a voter tag (an HMAC of the id) in this one place. Today: the id.
- */
-export function ballotVoterId(_poll: Poll, normalizedVoterId: string): string {
-  return normalizedVoterId;
-}
-
 /** Whether only voters on a roll may vote in `poll`. */
 export function hasRoll(poll: Poll): boolean {
   return poll.roll === true;
@@ -54,7 +43,8 @@ export function isRollRefusal(value: unknown): value is RollRefusal {
  * (after normalization: two spellings of one id are one voter), a weight is given for a poll
  * that is not weighted, or the request alone weighs more than MAX_ROLL_WEIGHT. Weights are
  * positive safe integers (the request schema checks that); absent, a weight is 1.
- * `voters[i].voterId` must already be the ballot voter id (`ballotVoterId`).
+ * `voters[i].voterId` must already be the voter id the log records (src/http/recorded-voter.ts:
+ * the NFC id, or a secret poll's voter tag).
  */
 export function rollEntries(
   poll: Poll,

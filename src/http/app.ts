@@ -12,6 +12,7 @@ import { healthRoutes } from './health-routes.ts';
 import { addInputKeywords } from './input-keywords.ts';
 import { installJsonParser } from './json-body.ts';
 import { createMetrics, metricsRoutes } from './metrics.ts';
+import { participationRoutes } from './participation-routes.ts';
 import { pollRoutes } from './poll-routes.ts';
 import { resultsRoutes } from './results-routes.ts';
 import { rollRoutes } from './roll-routes.ts';
@@ -34,6 +35,7 @@ export function build(ctx: AppContext): FastifyInstance {
   app.register(pollRoutes(ctx));
   app.register(tokenRoutes(ctx));
   app.register(rollRoutes(ctx));
+  app.register(participationRoutes(ctx));
   const metrics = createMetrics(ctx);
   app.register(voteRoutes(ctx, metrics));
   app.register(metricsRoutes(metrics));

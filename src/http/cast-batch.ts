@@ -27,6 +27,7 @@ export async function castBatch(
   /** Where each vote of `votes` came from in `items`. */
   const positions: number[] = [];
   const now = ctx.now();
+  const { voterSecret } = ctx.config;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!validateBallot(item)) {
@@ -42,7 +43,7 @@ export async function castBatch(
         continue;
       }
     }
-    const vote = prepareVote(entry, item, now, ctx.config.voterSecret, ctx.target.shards);
+    const vote = prepareVote(entry, item, now, voterSecret, ctx.target.shards, ctx.log);
     if (vote instanceof VoteStreamError) {
       results[i] = failed(vote);
       continue;

@@ -1,13 +1,15 @@
 // One ballot from request to receipt: the poll's rules on this node, then the append.
 
 import { checkBallot, isRefusal } from '../domain/poll-rules.ts';
-import { ballotVoterId, hasRoll, isWeighted } from '../domain/roll.ts';
+import { hasRoll, isWeighted } from '../domain/roll.ts';
 import { checkVoter } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import { newVoteIdFor, type Receipt, type VoteRequest } from '../log/append-vote.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
+import type { Logger } from '../logger.ts';
 import type { AppContext } from './context.ts';
 import { idOrRefusal } from './normalized-ids.ts';
+import { recordedVoterId } from './recorded-voter.ts';
 
 export interface Ballot {
   pollId: string;
@@ -28,7 +30,8 @@ export interface CastResult {
 /** Casts one ballot. Refusals come back as results; storage faults are thrown (503). */
 export async function castVote(ctx: AppContext, ballot: Ballot): Promise<CastResult> {
   const entry = ctx.catalogue.peek(ballot.pollId) ?? (await ctx.catalogue.get(ballot.pollId));
-  const vote = prepareVote(entry, ballot, ctx.now(), ctx.config.voterSecret, ctx.target.shards);
+  const { config, log } = ctx;
+  const vote = prepareVote(entry, ballot, ctx.now(), config.voterSecret, ctx.target.shards, log);
   if (vote instanceof VoteStreamError) return refused(vote);
   const outcome = await ctx.appender.append(vote);
   if (outcome.status === 'refused') return refused(outcome.error);
@@ -37,8 +40,9 @@ export async function castVote(ctx: AppContext, ballot: Ballot): Promise<CastRes
 
 /**
  * The vote to append for a ballot, or why the poll refuses it (checked on this node). Its ids
- * are their NFC forms (src/domain/identity.ts). The voter comes first: a ballot without a
- * valid token learns nothing about its choices.
+ * are their NFC forms (src/domain/identity.ts), and its voter is the one the poll's log records
+ * (`recordedVoterId`: in a secret poll, the voter's tag). The voter comes first: a ballot
+ * without a valid token learns nothing about its choices.
  */
 export function prepareVote(
   entry: CatalogueEntry | undefined,
@@ -46,20 +50,21 @@ export function prepareVote(
   now: number,
   voterSecret: string | undefined,
   shards: number,
+  log?: Logger,
 ): VoteRequest | VoteStreamError {
   // One spelling per id before anything depends on it: the shard, the token, the indexes.
-  const normalized = idOrRefusal(ballot.voterId, 'voterId');
-  if (normalized instanceof VoteStreamError) return normalized;
+  const sentVoter = idOrRefusal(ballot.voterId, 'voterId');
+  if (sentVoter instanceof VoteStreamError) return sentVoter;
   const sentVoteId = ballot.voteId === undefined ? undefined : idOrRefusal(ballot.voteId, 'voteId');
   if (sentVoteId instanceof VoteStreamError) return sentVoteId;
   if (!entry) return new VoteStreamError('POLL_NOT_FOUND', `no poll ${ballot.pollId}`);
-  const voter = checkVoter(entry.poll, normalized, ballot.token, voterSecret);
+  const voterId = recordedVoterId(entry.poll, sentVoter, { voterSecret, log });
+  if (voterId instanceof VoteStreamError) return voterId;
+  const voter = checkVoter(entry.poll, voterId, ballot.token, voterSecret);
   if (voter) return new VoteStreamError(voter.code, voter.message, voter.details);
   const checked = checkBallot(entry.poll, ballot.choices, now, entry.closed);
   if (isRefusal(checked))
     return new VoteStreamError(checked.code, checked.message, checked.details);
-  // The identity the shard, the one-vote index, the roll and the log key this voter by.
-  const voterId = ballotVoterId(entry.poll, normalized);
   const voteId = sentVoteId ?? newVoteIdFor(ballot.pollId, voterId, shards);
   const roll = isWeighted(entry.poll) ? 'weighted' : hasRoll(entry.poll) ? 'roll' : undefined;
   return {

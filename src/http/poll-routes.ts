@@ -5,14 +5,29 @@ import type { FastifyInstance } from 'fastify';
 import type { CountingMethod, Poll } from '../domain/events.ts';
 import { barrierOf } from '../domain/fold-progress.ts';
 import { isInstantRefusal, parseInstant } from '../domain/instant.ts';
-import { definePoll, isRanked, isRefusal, methodOf, pollStatus } from '../domain/poll-rules.ts';
+import {
+  definePoll,
+  isRanked,
+  isRefusal,
+  methodOf,
+  type PollInput,
+  pollStatus,
+} from '../domain/poll-rules.ts';
 import { hasRoll, isWeighted } from '../domain/roll.ts';
+import {
+  defaultSecrecy,
+  type Secrecy,
+  secrecyOf,
+  tagKey,
+  tagKeyCheck,
+} from '../domain/voter-tag.ts';
 import { type VoterAuth, voterAuthOf } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { CatalogueEntry } from '../log/poll-catalogue.ts';
 import { closePoll, createPoll } from '../log/poll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { tagKeyOf } from './recorded-voter.ts';
 import { pollBody, pollIdParams } from './schemas.ts';
 
 export interface PollBody {
@@ -30,6 +45,7 @@ export interface PollBody {
   batchElimination?: boolean;
   roll?: boolean;
   weighted?: boolean;
+  secrecy?: Secrecy;
 }
 
 export function pollRoutes(ctx: AppContext) {
@@ -49,9 +65,16 @@ export function pollRoutes(ctx: AppContext) {
             'this node cannot create token polls: VS_VOTER_SECRET is not set',
           );
         }
-        const defined = pollOf(body, ctx.now());
+        const { voterSecret } = ctx.config;
+        const defined = pollOf(body, ctx.now(), voterSecret);
         const { created, poll } = await createPoll(ctx.target, defined);
         await ctx.catalogue.refresh();
+        if (secrecyOf(poll) === 'pseudonymous') {
+          // A create repeated on a node whose secret differs finds the first one's poll, whose
+          // voters this node cannot tag (and says so) — better now than at the first vote.
+          const key = tagKeyOf(poll, { voterSecret, log: ctx.log });
+          if (key instanceof VoteStreamError) throw key;
+        }
         return reply
           .status(created ? 201 : 200)
           .send({ poll: present(ctx, { poll, closed: false }) });
@@ -112,6 +135,7 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
     voterAuth: voterAuthOf(poll),
     roll: hasRoll(poll),
     weighted: isWeighted(poll),
+    secrecy: secrecyOf(poll),
     opensAt: iso(poll.opensAt),
     closesAt: iso(poll.closesAt),
     createdAt: iso(poll.createdAt),
@@ -121,32 +145,42 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
 
 /**
  * The poll a create request defines, its times parsed as the schema's `instant` keyword
- * parsed them. No I/O: the route writes it; test/http/schema-agreement checks it fits
- * PollCreated for every body the schema takes.
- * @throws VoteStreamError the definition's refusal (VALIDATION_FAILED naming the field)
+ * parsed them; a secret poll carries the check value of the tag key `voterSecret` derives for
+ * it. No I/O: the route writes it; test/http/schema-agreement checks it fits PollCreated for
+ * every body the schema takes.
+ * @throws VoteStreamError the definition's refusal (VALIDATION_FAILED naming the field), or
+ *   SECRET_BALLOT_UNAVAILABLE for a secret poll without `voterSecret`
  */
-export function pollOf(body: PollBody, now: number): Poll {
-  const defined = definePoll(
-    {
-      id: body.id ?? `p-${crypto.randomUUID()}`,
-      title: body.title,
-      options: body.options,
-      maxChoices: body.maxChoices,
-      revote: body.revote,
-      opensAt: instant(body.opensAt, 'opensAt'),
-      closesAt: instant(body.closesAt, 'closesAt'),
-      voterAuth: body.voterAuth,
-      method: body.method,
-      seats: body.seats,
-      maxRanks: body.maxRanks,
-      batchElimination: body.batchElimination,
-      roll: body.roll,
-      weighted: body.weighted,
-      // Drawn once per create: a retried create that finds the poll keeps the first one's.
-      seed: randomBytes(32).toString('hex'),
-    },
-    now,
-  );
+export function pollOf(body: PollBody, now: number, voterSecret?: string): Poll {
+  const input: PollInput = {
+    id: body.id ?? `p-${crypto.randomUUID()}`,
+    title: body.title,
+    options: body.options,
+    maxChoices: body.maxChoices,
+    revote: body.revote,
+    opensAt: instant(body.opensAt, 'opensAt'),
+    closesAt: instant(body.closesAt, 'closesAt'),
+    voterAuth: body.voterAuth,
+    method: body.method,
+    seats: body.seats,
+    maxRanks: body.maxRanks,
+    batchElimination: body.batchElimination,
+    roll: body.roll,
+    weighted: body.weighted,
+    // Drawn once per create: a retried create that finds the poll keeps the first one's.
+    seed: randomBytes(32).toString('hex'),
+    secrecy: body.secrecy,
+  };
+  if ((input.secrecy ?? defaultSecrecy(input)) === 'pseudonymous') {
+    // Refused before anything is written: this node could not tag the poll's voters.
+    if (voterSecret === undefined)
+      throw new VoteStreamError(
+        'SECRET_BALLOT_UNAVAILABLE',
+        'this node cannot create secret polls: VS_VOTER_SECRET is not set',
+      );
+    input.tagCheck = tagKeyCheck(tagKey(voterSecret, { id: input.id, createdAt: now }));
+  }
+  const defined = definePoll(input, now);
   if (isRefusal(defined)) throw new VoteStreamError(defined.code, defined.message, defined.details);
   return defined;
 }

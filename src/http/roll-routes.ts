@@ -2,12 +2,12 @@
 // (a RollChanged per shard, committing to its voters); entries are never changed or removed.
 import type { FastifyInstance } from 'fastify';
 import { pollStatus } from '../domain/poll-rules.ts';
-import { ballotVoterId, isRollRefusal, rollEntries } from '../domain/roll.ts';
+import { isRollRefusal, rollEntries } from '../domain/roll.ts';
 import { VoteStreamError } from '../errors.ts';
 import { addToRoll } from '../log/roll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
-import { normalizedId } from './normalized-ids.ts';
+import { recordedVoterId } from './recorded-voter.ts';
 import { pollIdParams, rollBody } from './schemas.ts';
 
 /** A thousand voter ids at the length limit fit in any spelling (as for tokens), with weights. */
@@ -31,10 +31,13 @@ export function rollRoutes(ctx: AppContext) {
         const entry = await ctx.catalogue.get(pollId);
         if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
         const { poll } = entry;
-        const voters = request.body.voters.map(({ voterId, weight }, i) => ({
-          voterId: ballotVoterId(poll, normalizedId(voterId, `voters.${i}.voterId`)),
-          ...(weight === undefined ? {} : { weight }),
-        }));
+        const source = { voterSecret: ctx.config.voterSecret, log: ctx.log };
+        // The roll is keyed as the log records voters: NFC ids, or in a secret poll their tags.
+        const voters = request.body.voters.map(({ voterId, weight }, i) => {
+          const recorded = recordedVoterId(poll, voterId, source, `voters.${i}.voterId`);
+          if (recorded instanceof VoteStreamError) throw recorded;
+          return { voterId: recorded, ...(weight === undefined ? {} : { weight }) };
+        });
         const closed = pollStatus(poll, ctx.now(), entry.closed) === 'closed';
         const entries = rollEntries(poll, voters, closed);
         if (isRollRefusal(entries))

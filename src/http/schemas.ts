@@ -87,6 +87,7 @@ export const pollBody = {
     batchElimination: { type: 'boolean' },
     roll: { type: 'boolean' },
     weighted: { type: 'boolean' },
+    secrecy: { enum: ['none', 'pseudonymous'] },
   },
 } as const;
 
@@ -182,5 +183,17 @@ export const receiptReply = {
         weight: { type: 'integer' },
       },
     },
+  },
+} as const;
+
+/** Voter ids per POST /polls/:pollId/participation; the CLI sends larger lists in chunks. */
+export const MAX_PARTICIPATION = 1000;
+
+export const participationBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['voters'],
+  properties: {
+    voters: { type: 'array', minItems: 1, maxItems: MAX_PARTICIPATION, items: IDENTITY },
   },
 } as const;

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { voterVote } from '../domain/fold-lookup.ts';
 import { shardOf } from '../domain/shard-of.ts';
+import { secrecyOf } from '../domain/voter-tag.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { AppContext } from './context.ts';
 import { normalizedId } from './normalized-ids.ts';
@@ -31,7 +32,13 @@ export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
       async (request) => {
         const { pollId } = request.params;
         const voterId = normalizedId(request.params.voterId, 'voterId');
-        await requirePoll(pollId);
+        const entry = await requirePoll(pollId);
+        // Whatever the voter id: an answer (even a 404) would tell anyone who voted and how.
+        if (secrecyOf(entry.poll) === 'pseudonymous')
+          throw new VoteStreamError(
+            'BALLOT_SECRET',
+            `poll ${pollId} is secret: a voter finds their ballot by its receipt (GET /votes/:voteId)`,
+          );
         const shard = shardOf(pollId, voterId, ctx.config.shards);
         const state = ctx.projections.states[shard];
         const vote = state && voterVote(state, pollId, voterId);

@@ -1,13 +1,14 @@
 // POST /polls/:pollId/tokens (admin): the voter tokens of a token poll. Tokens are computed,
 // not stored: issuing writes nothing, and issuing the same voter twice gives the same token.
 import type { FastifyInstance } from 'fastify';
-import { ballotVoterId, hasRoll } from '../domain/roll.ts';
+import { hasRoll } from '../domain/roll.ts';
 import { pollSecret, voterAuthOf, voterToken } from '../domain/voter-token.ts';
 import { VoteStreamError } from '../errors.ts';
 import { rollWeights } from '../log/roll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { normalizedId } from './normalized-ids.ts';
+import { recordedVoterId } from './recorded-voter.ts';
 import { pollIdParams, tokensBody } from './schemas.ts';
 
 /**
@@ -15,7 +16,7 @@ import { pollIdParams, tokensBody } from './schemas.ts';
  * 128 characters of an id is at most 12 bytes of UTF-8 (three 4-byte code points, U+16126),
  * so a thousand ids are at most about 1.5 MB.
  */
-const TOKENS_BODY_LIMIT = 2 * 1024 * 1024;
+export const TOKENS_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function tokenRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
@@ -43,15 +44,19 @@ export function tokenRoutes(ctx: AppContext) {
           );
         }
         const secret = pollSecret(voterSecret, entry.poll);
-        // Per voter id as sent, in order: its NFC form and that form's token, so two spellings
-        // of one voter get one token (the one a vote under either spelling is checked with).
+        const source = { voterSecret, log: ctx.log };
+        // Per voter id as sent, in order: its NFC form and the token of the voter the log
+        // records (that form, or in a secret poll its tag), so two spellings of one voter get
+        // one token (the one a vote under either spelling is checked with).
         const tokens = request.body.voters.map((sent, i) => {
           const voterId = normalizedId(sent, `voters.${i}`);
-          return { voterId, token: voterToken(secret, pollId, voterId) };
+          const recorded = recordedVoterId(entry.poll, voterId, source, `voters.${i}`);
+          if (recorded instanceof VoteStreamError) throw recorded;
+          return { voterId, recorded, token: voterToken(secret, pollId, recorded) };
         });
         if (hasRoll(entry.poll)) {
           // Tokens for voters on the roll only: a request naming anyone else issues none.
-          const ids = tokens.map((t) => ballotVoterId(entry.poll, t.voterId));
+          const ids = tokens.map((t) => t.recorded);
           const weights = await rollWeights(ctx.target, pollId, ids);
           const missing = tokens.flatMap((t, i) => (weights[i] === undefined ? [t.voterId] : []));
           if (missing.length > 0)
@@ -66,7 +71,7 @@ export function tokenRoutes(ctx: AppContext) {
           { event: 'voter_tokens_issued', pollId, count: tokens.length },
           'voter tokens issued',
         );
-        return { pollId, tokens };
+        return { pollId, tokens: tokens.map(({ voterId, token }) => ({ voterId, token })) };
       },
     );
   };

@@ -42,7 +42,7 @@ export interface RollChange {
 const ATTEMPTS = 3;
 
 /**
- * The roll weights of `voterIds` in `poll` (ballot voter ids: `ballotVoterId`), in order;
+ * The roll weights of `voterIds` in `poll` (the voter ids the log records: `recordedVoterId`), in order;
  * undefined for a voter not on the roll.
  */
 export async function rollWeights(

@@ -21,7 +21,7 @@ types.before(async () => {
   await castMany(node, pollId, 5);
   await closeUntilFinal(node, [node], pollId, 30_000);
   // A poll with a roll, so the log holds a RollChanged too.
-  const rolled = await createPoll(node, { roll: true });
+  const rolled = await createPoll(node, { roll: true, secrecy: 'none' });
   const enrolled = await node.app.inject({
     method: 'POST',
     url: `/polls/${rolled}/roll`,

@@ -24,7 +24,12 @@ const roll = (args: string[], input?: string) =>
 const cli = suite('votestream roll');
 
 cli.before(async () => {
-  node = await startTestNode(await sharedCluster(), {}, { listen: true });
+  // As `npm start` runs nodes: with a voter secret (polls with a roll are secret by default).
+  node = await startTestNode(
+    await sharedCluster(),
+    { VS_VOTER_SECRET: 'roll-cli-voter-secret-0123456789abcdef' },
+    { listen: true },
+  );
   dir = mkdtempSync(join(tmpdir(), 'votestream-roll-'));
 });
 cli.after(async () => {

@@ -84,6 +84,8 @@ interface Vote {
   pollId: string;
   voterId: string;
   choices: string[];
+  /** The line's `weight`, 1 where it has none. */
+  weight: number;
   void: boolean;
 }
 
@@ -109,6 +111,8 @@ export interface Board {
   shards: Map<number, ShardView>;
   /** pollId → its option ids in the poll's order, from PollCreated. */
   polls: Map<string, { options: string[] }>;
+  /** pollId → its RollChanged lines summed over the shards: voters and weight on its roll. */
+  rolls: Map<string, { voters: number; weight: number }>;
   problems: string[];
 }
 
@@ -122,6 +126,7 @@ export function verifyBoard(text: string, shardCount?: number): Board {
     markersUnchecked: 0,
     shards: new Map(),
     polls: new Map(),
+    rolls: new Map(),
     problems: [],
   };
   const lines = text.split('\n');
@@ -169,7 +174,8 @@ function applyShardLine(
   const hash = line.hash as string;
   switch (line.type) {
     case 'VoteCast':
-    case 'PollClosed': {
+    case 'PollClosed':
+    case 'RollChanged': {
       if (seq !== view.last + 1) return `${seq > view.last + 1 ? 'gap' : 'repeat'} at seq ${seq}`;
       if (hash !== chainHash(view.head, seq, payloadOf(line))) return `hash at seq ${seq}`;
       board.hashed++;
@@ -177,6 +183,13 @@ function applyShardLine(
       view.head = hash;
       view.hashes.set(seq, hash);
       const pollId = line.pollId as string;
+      if (line.type === 'RollChanged') {
+        const roll = board.rolls.get(pollId) ?? { voters: 0, weight: 0 };
+        roll.voters += line.count as number;
+        roll.weight += line.weight as number;
+        board.rolls.set(pollId, roll);
+        return undefined;
+      }
       if (line.type === 'PollClosed') {
         if (!view.barriers.has(pollId)) view.barriers.set(pollId, seq);
         return undefined;
@@ -185,7 +198,8 @@ function applyShardLine(
       if (shardCount !== undefined && shardOfVote(pollId, voterId, shardCount) !== line.shard)
         return `vote at seq ${seq} is not in its voter's shard`;
       const choices = line.choices as string[];
-      view.votes.push({ seq, pollId, voterId, choices, void: view.barriers.has(pollId) });
+      const weight = (line.weight as number | undefined) ?? 1;
+      view.votes.push({ seq, pollId, voterId, choices, weight, void: view.barriers.has(pollId) });
       return undefined;
     }
     case 'ElidedRun': {
@@ -245,7 +259,8 @@ export function recount(board: Board, pollId: string): Count {
       const [scope, ballot] = final
         ? (['finalized', final] as const)
         : (['pending', vote] as const);
-      for (const choice of ballot.choices) count[scope][choice] = (count[scope][choice] ?? 0) + 1;
+      for (const choice of ballot.choices)
+        count[scope][choice] = (count[scope][choice] ?? 0) + ballot.weight;
       count.ballots[scope]++;
       if (final && final !== vote) count.revotesPending++;
     }

@@ -636,6 +636,27 @@ export function routeFuzzers(target: Target): RouteFuzz[] {
       ),
       { admin: true },
     ),
+    // Asking who voted writes nothing, but a well-formed question about an existing poll is
+    // answered (200): with the admin token only bodies the schema refuses are sent (no voters,
+    // or one the identity policy refuses among them); any body goes without it.
+    post(
+      '/polls/:pollId/participation',
+      anyPoll.map((p) => `/polls/${p}/participation`),
+      fc.oneof(
+        fc.constant({ voters: [] }),
+        fc
+          .tuple(fc.array(hostileString, { maxLength: 4 }), refusedId)
+          .map(([voters, refused]) => ({ voters: [...voters, refused] })),
+        fc.record({ voters: fc.array(hostileString, { maxLength: 5 }), extra: fc.jsonValue() }),
+      ),
+      {
+        admin: true,
+        anyBodyWithoutToken: fc.oneof(
+          fc.jsonValue(),
+          fc.record({ voters: fc.array(fc.oneof(hostileString, refusedId), { maxLength: 5 }) }),
+        ),
+      },
+    ),
     post('/cluster/members', fc.constant('/cluster/members'), rejectedMembers(), {
       admin: true,
       anyBodyWithoutToken: fc.constant({ members: ['n1', 'n2'] }),
@@ -680,6 +701,7 @@ export function wrongMethods(target: Target): fc.Arbitrary<FuzzRequest> {
     '/votes/batch',
     '/votes/nx-1',
     `/polls/${target.pollId}/tokens`,
+    `/polls/${target.pollId}/participation`,
     '/',
     '/dashboard.js',
     '/count-view.js',
@@ -715,6 +737,7 @@ function isRoute(method: string, path: string, target: Target): boolean {
   ];
   const post = [
     `/polls/${target.pollId}/tokens`,
+    `/polls/${target.pollId}/participation`,
     '/polls',
     '/votes',
     '/votes/batch',

@@ -2,6 +2,7 @@
 // that every refusal writes nothing (no stream entry, no roll entry).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { tagKey, voterTag } from '../../src/domain/voter-tag.ts';
 import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
@@ -74,7 +75,7 @@ rolls('a voter not on the roll: 403 NOT_ON_ROLL and nothing written', async () =
 rolls(
   'the same person under two spellings of one id is one roll entry and votes once',
   async () => {
-    const pollId = await createPoll(node, { roll: true });
+    const pollId = await createPoll(node, { roll: true, secrecy: 'none' });
     const added = await enroll(pollId, [{ voterId: JOSE_NFD }]);
     assert.is(added.statusCode, 200, added.body);
     assert.equal(await rollOf(pollId), { [JOSE_NFC]: '1' }, 'keyed by the NFC form');
@@ -90,6 +91,27 @@ rolls(
     assert.equal(tally.roll, { voters: 1, weight: 1 });
   },
 );
+
+rolls('a poll with a roll is secret by default: its roll holds tags, one per voter', async () => {
+  const pollId = await createPoll(node, { roll: true });
+  const { poll } = (await node.app.inject({ url: `/polls/${pollId}` })).json();
+  assert.is(poll.secrecy, 'pseudonymous');
+  const added = await enroll(pollId, [{ voterId: JOSE_NFD }, { voterId: 'alice' }]);
+  assert.is(added.statusCode, 200, added.body);
+  const entry = (await node.ctx.catalogue.get(pollId))!;
+  const key = tagKey(VOTER_SECRET, entry.poll);
+  assert.equal(
+    await rollOf(pollId),
+    { [voterTag(key, JOSE_NFC)]: '1', [voterTag(key, 'alice')]: '1' },
+    'keyed by the tags of the NFC forms',
+  );
+  const first = await cast({ pollId, voterId: JOSE_NFD, choices: ['a'] });
+  assert.is(first.statusCode, 201, first.body);
+  const second = await cast({ pollId, voterId: JOSE_NFC, choices: ['b'] });
+  assert.is(second.json().error?.code, 'ALREADY_VOTED', second.body);
+  const stranger = await cast({ pollId, voterId: 'mallory', choices: ['a'] });
+  assert.is(stranger.json().error?.code, 'NOT_ON_ROLL', stranger.body);
+});
 
 rolls('tokens: issued for roll members only; another poll’s or voter’s token is 403', async () => {
   const pollId = await createPoll(node, { roll: true, voterAuth: 'token' });
@@ -133,9 +155,22 @@ requests.after(async () => {
   await node.close();
 });
 
+requests('without a voter secret, a poll with a roll must say secrecy "none"', async () => {
+  // The default for a poll with a roll is secret, which this node (no VS_VOTER_SECRET) cannot do.
+  const res = await node.app.inject({
+    method: 'POST',
+    url: '/polls',
+    headers: ADMIN,
+    payload: { title: 'members', options: ['a', 'b'], roll: true },
+  });
+  assert.is(res.statusCode, 409, res.body);
+  assert.is(res.json().error.code, 'SECRET_BALLOT_UNAVAILABLE');
+  await createPoll(node, { roll: true, secrecy: 'none' });
+});
+
 requests('bad requests: stable codes, nothing written', async () => {
-  const pollId = await createPoll(node, { roll: true });
-  const weighted = await createPoll(node, { weighted: true });
+  const pollId = await createPoll(node, { roll: true, secrecy: 'none' });
+  const weighted = await createPoll(node, { weighted: true, secrecy: 'none' });
   const open = await createPoll(node);
   assert.is((await enroll(pollId, [{ voterId: 'carol' }])).statusCode, 200);
   const cases: [string, unknown, number, string][] = [
@@ -175,7 +210,7 @@ requests('bad requests: stable codes, nothing written', async () => {
 });
 
 requests('a retried request adds nothing; another weight for a voter on it is 409', async () => {
-  const pollId = await createPoll(node, { weighted: true });
+  const pollId = await createPoll(node, { weighted: true, secrecy: 'none' });
   const voters = [
     { voterId: 'ann', weight: 5 },
     { voterId: 'ben', weight: 7 },
@@ -198,7 +233,7 @@ requests('a retried request adds nothing; another weight for a voter on it is 40
 requests(
   'the log commits to each change: count, weight and the sorted entries’ SHA-256',
   async () => {
-    const pollId = await createPoll(node, { weighted: true });
+    const pollId = await createPoll(node, { weighted: true, secrecy: 'none' });
     const res = await enroll(pollId, [
       { voterId: 'zed', weight: 3 },
       { voterId: 'amy', weight: 1_000_000_000_000 },
@@ -224,7 +259,7 @@ requests(
 );
 
 requests('a roll can grow while the poll is open; a closed poll’s roll is 409', async () => {
-  const pollId = await createPoll(node, { roll: true });
+  const pollId = await createPoll(node, { roll: true, secrecy: 'none' });
   assert.is((await enroll(pollId, [{ voterId: 'a1' }])).statusCode, 200);
   assert.is((await cast({ pollId, voterId: 'a2', choices: ['a'] })).statusCode, 403);
   assert.is((await enroll(pollId, [{ voterId: 'a2' }])).statusCode, 200);

@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../src/config.ts';
 import type { PollCreated } from '../../src/domain/events.ts';
-import { definePoll, isRefusal } from '../../src/domain/poll-rules.ts';
+import { definePoll, isRefusal, pollCreatedVersion } from '../../src/domain/poll-rules.ts';
 import { VoteStreamError } from '../../src/errors.ts';
 import { httpServer } from '../../src/http/app.ts';
 import { type Ballot, prepareVote } from '../../src/http/cast-vote.ts';
@@ -29,19 +29,26 @@ import {
 const NOW = 1_700_000_000_000;
 const RUNS = 3000;
 
+const VOTER_SECRET = 'schema-agreement-voter-secret-0123456789';
 const poll = definePoll(
   { id: 'probe', title: 'Probe', options: ['a', 'b', 'c'], maxChoices: 3 },
   0,
 );
 if (isRefusal(poll)) throw new Error(poll.message);
+/** The same poll, secret: its ballots carry voter tags. */
+const secretPoll = pollOf(
+  { id: 'probe', title: 'Probe', options: ['a', 'b', 'c'], secrecy: 'pseudonymous' },
+  0,
+  VOTER_SECRET,
+);
 
 const app = httpServer(
   loadConfig({ VS_LOG_LEVEL: 'silent' }, {}),
   createLogger({ level: 'silent' }),
 );
 app.post<{ Body: PollBody }>('/probe/polls', { schema: { body: pollBody } }, async (request) => {
-  const defined = pollOf(request.body, NOW);
-  const event: PollCreated = { type: 'PollCreated', v: defined.voterAuth ? 2 : 1, poll: defined };
+  const defined = pollOf(request.body, NOW, VOTER_SECRET);
+  const event: PollCreated = { type: 'PollCreated', v: pollCreatedVersion(defined), poll: defined };
   validateEvent(event);
   // What GET /polls shows: ISO times (toISOString throws past what a Date holds).
   for (const at of [defined.opensAt, defined.closesAt])
@@ -49,9 +56,11 @@ app.post<{ Body: PollBody }>('/probe/polls', { schema: { body: pollBody } }, asy
   return { ok: true };
 });
 app.post<{ Body: Ballot }>('/probe/votes', { schema: { body: voteBody } }, async (request) => {
-  const vote = prepareVote({ poll, closed: false }, request.body, NOW, undefined, 16);
-  if (vote instanceof VoteStreamError) throw vote;
-  encodeVote(vote);
+  for (const p of [poll, secretPoll]) {
+    const vote = prepareVote({ poll: p, closed: false }, request.body, NOW, VOTER_SECRET, 16);
+    if (vote instanceof VoteStreamError) throw vote;
+    encodeVote(vote);
+  }
   return { ok: true };
 });
 /** Posts `body`; fails on a 5xx, i.e. a value the schema took and the code could not use. */
@@ -106,6 +115,7 @@ agree(`${RUNS} poll bodies: what the schema takes fits PollCreated and shows as 
             .chain((o) => anyText(200).map((label) => [...o, { id: 'c', label }])),
           opensAt: anyInstant,
           closesAt: anyInstant,
+          secrecy: fc.constantFrom('none', 'pseudonymous'),
         },
         { requiredKeys: ['title', 'options'] },
       ),

@@ -19,7 +19,9 @@ const dir = mkdtempSync(join(tmpdir(), 'vs-weighted-'));
 
 weighted.before(async () => {
   const cluster = await sharedCluster();
-  nodes = await startMembers(cluster, ['w1', 'w2']);
+  // One voter secret on both nodes: a weighted poll is secret by default, so its voters are tags.
+  const secret = { VS_VOTER_SECRET: 'weighted-results-voter-secret-0123456789' };
+  nodes = await startMembers(cluster, ['w1', 'w2'], { w1: secret, w2: secret });
   env = {
     VS_REDIS_CLUSTER: cluster.seeds,
     VS_PREFIX: nodes[0]!.ctx.config.prefix,
