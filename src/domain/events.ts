@@ -66,6 +66,12 @@ export interface Poll {
    * whose VS_VOTER_SECRET derives another key refuses the poll's votes.
    */
   tagCheck?: string;
+  /**
+   * Only `afterClose` is stored: until the poll is final, what a node serves of it is its
+   * turnout, nothing per option (src/domain/sealed-results.ts). Absent: `live`, the form polls
+   * had before sealed results.
+   */
+  results?: 'afterClose';
 }
 
 // ---- shard log (vs:{s<N>}:log) ----
@@ -157,11 +163,12 @@ export interface PollCreated {
   type: 'PollCreated';
   /**
    * 1: an open plurality poll; 2: a plurality poll with `voterAuth`; 3: a ranked poll
-   * (`method`); 4: a secret poll (`secrecy`, any method). A node refuses a version it does not
-   * know, so it never takes ballots it cannot count, a voter rule it cannot enforce or voter
-   * ids it must not record.
+   * (`method`); 4: a secret poll (`secrecy`, any method); 5: a sealed poll (`results:
+   * "afterClose"`), of any method, voter rule and secrecy. A node refuses a version it does not
+   * know, so it never takes ballots it cannot count, a voter rule it cannot enforce, voter ids
+   * it must not record, or a poll whose results it would not keep sealed.
    */
-  v: 1 | 2 | 3 | 4;
+  v: 1 | 2 | 3 | 4 | 5;
   poll: Poll;
 }
 

@@ -22,3 +22,13 @@ export function barrierOf(
   const seq = index === undefined ? 0 : (fold.polls[index]?.barrierSeq ?? 0);
   return seq > 0 ? { seq, committed: seq <= fold.committedSeq } : undefined;
 }
+
+/**
+ * Whether `pollId` is final in this fold: its close barrier is folded and committed in every
+ * shard. Its finalized counts can then no longer change. A barrier exists only after a close,
+ * so this needs no catalogue; one shard without its barrier (not yet closed there, or not yet
+ * folded here) keeps the poll from being final.
+ */
+export function pollFinal(pollId: string, shards: readonly ShardState[]): boolean {
+  return shards.length > 0 && shards.every((state) => barrierOf(state, pollId)?.committed === true);
+}

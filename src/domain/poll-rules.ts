@@ -2,6 +2,7 @@
 import { canonicalJson } from './canonical-json.ts';
 import type { CountingMethod, Poll, PollCreated, PollOption, RevoteRule } from './events.ts';
 import { defaultSecrecy, type Secrecy } from './voter-tag.ts';
+import type { ResultsRule } from './sealed-results.ts';
 import type { VoterAuth } from './voter-token.ts';
 
 export interface PollInput {
@@ -31,6 +32,8 @@ export interface PollInput {
   secrecy?: Secrecy;
   /** A secret poll: its tag key's check value (`tagKeyCheck`), computed by the caller. */
   tagCheck?: string;
+  /** Default `live`; `afterClose`: per-option figures are sealed until the poll is final. */
+  results?: ResultsRule;
 }
 
 /** A refusal with a stable error code from src/errors.ts. */
@@ -93,6 +96,7 @@ export function definePoll(input: PollInput, now: number): Poll | Refusal {
   if (input.opensAt !== undefined) poll.opensAt = input.opensAt;
   if (input.closesAt !== undefined) poll.closesAt = input.closesAt;
   if (input.voterAuth === 'token') poll.voterAuth = 'token';
+  if (input.results === 'afterClose') poll.results = 'afterClose';
   if (method !== 'plurality') {
     poll.method = method;
     if (counted.seats !== undefined) poll.seats = counted.seats;
@@ -176,11 +180,13 @@ export function isRanked(poll: Poll): boolean {
 }
 
 /**
- * The PollCreated version that carries `poll`: 4 for a secret poll, 3 for a ranked poll, 2 for
- * a token poll, else 1 — the lowest that says everything, so a node that cannot honour the
- * poll refuses it.
+ * The PollCreated version that carries `poll`: 5 for a sealed poll, 4 for a secret poll, 3 for
+ * a ranked poll, 2 for a token poll, else 1 — the lowest that says everything, so a node that
+ * cannot honour the poll refuses it (a node that predates sealing would serve a sealed poll's
+ * tally).
  */
 export function pollCreatedVersion(poll: Poll): PollCreated['v'] {
+  if (poll.results !== undefined) return 5;
   if (poll.secrecy !== undefined) return 4;
   if (poll.method !== undefined) return 3;
   return poll.voterAuth ? 2 : 1;
