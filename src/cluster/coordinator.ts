@@ -2,7 +2,7 @@
 // the lease (or step down), commit and close due polls; as a member with no live leader in
 // view, stand as a candidate and try to take the lease.
 import type { Config } from '../config.ts';
-import { barrierOf } from '../domain/fold-progress.ts';
+import { pollFinal } from '../domain/fold-progress.ts';
 import type { Liveness } from '../domain/membership.ts';
 import { appendControlEvent } from '../log/control-log.ts';
 import { shardKeys } from '../log/keys.ts';
@@ -283,7 +283,7 @@ export class Coordinator {
         .list()
         .filter((entry) => entry.closed)
         .map((entry) => entry.poll.id),
-      isFinal: (pollId) => projections.states.every((state) => barrierOf(state, pollId)?.committed),
+      isFinal: (pollId) => pollFinal(pollId, projections.states),
     });
   }
 

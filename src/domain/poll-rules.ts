@@ -1,8 +1,8 @@
 // What makes a poll well-formed and a ballot acceptable. Pure: the caller passes the time.
 import { canonicalJson } from './canonical-json.ts';
 import type { CountingMethod, Poll, PollCreated, PollOption, RevoteRule } from './events.ts';
-import { defaultSecrecy, type Secrecy } from './voter-tag.ts';
 import type { ResultsRule } from './sealed-results.ts';
+import { defaultSecrecy, type Secrecy } from './voter-tag.ts';
 import type { VoterAuth } from './voter-token.ts';
 
 export interface PollInput {

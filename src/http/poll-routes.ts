@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { CountingMethod, Poll } from '../domain/events.ts';
-import { barrierOf } from '../domain/fold-progress.ts';
+import { pollFinal } from '../domain/fold-progress.ts';
 import { isInstantRefusal, parseInstant } from '../domain/instant.ts';
 import {
   definePoll,
@@ -14,6 +14,7 @@ import {
   pollStatus,
 } from '../domain/poll-rules.ts';
 import { hasRoll, isWeighted } from '../domain/roll.ts';
+import { type ResultsRule, resultsRuleOf } from '../domain/sealed-results.ts';
 import {
   defaultSecrecy,
   type Secrecy,
@@ -46,6 +47,7 @@ export interface PollBody {
   roll?: boolean;
   weighted?: boolean;
   secrecy?: Secrecy;
+  results?: ResultsRule;
 }
 
 export function pollRoutes(ctx: AppContext) {
@@ -119,15 +121,14 @@ export function pollRoutes(ctx: AppContext) {
 }
 
 /**
- * The API's view of a poll: ISO times and its status now — `final` once it is closed and
- * this node has folded a committed close barrier in every shard: the finalized tally is then
- * the poll's result and can no longer change.
+ * The API's view of a poll: ISO times and its status now — `final` once this node has folded
+ * a committed close barrier in every shard (pollFinal, the same test that unseals a sealed
+ * poll): the finalized tally is then the poll's result and can no longer change.
  */
 export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now()) {
   const { poll } = entry;
   const status = pollStatus(poll, now, entry.closed);
-  const final =
-    status === 'closed' && ctx.projections.states.every((s) => barrierOf(s, poll.id)?.committed);
+  const final = pollFinal(poll.id, ctx.projections.states);
   return {
     ...poll,
     method: methodOf(poll),
@@ -136,6 +137,7 @@ export function present(ctx: AppContext, entry: CatalogueEntry, now = ctx.now())
     roll: hasRoll(poll),
     weighted: isWeighted(poll),
     secrecy: secrecyOf(poll),
+    results: resultsRuleOf(poll),
     opensAt: iso(poll.opensAt),
     closesAt: iso(poll.closesAt),
     createdAt: iso(poll.createdAt),
@@ -167,6 +169,7 @@ export function pollOf(body: PollBody, now: number, voterSecret?: string): Poll 
     batchElimination: body.batchElimination,
     roll: body.roll,
     weighted: body.weighted,
+    results: body.results,
     // Drawn once per create: a retried create that finds the poll keeps the first one's.
     seed: randomBytes(32).toString('hex'),
     secrecy: body.secrecy,

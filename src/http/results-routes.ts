@@ -3,11 +3,13 @@
 // are served again without counting until a ballot of this poll is committed (or, for a
 // provisional count, cast); other polls' traffic does not invalidate them. Ranked polls are
 // counted on a worker thread (result-counter.ts); plurality polls from the tally, in place.
+// A sealed poll is not counted at all until it is final: it gets its turnout (sealedResult).
 import type { FastifyInstance } from 'fastify';
 import type { Poll } from '../domain/events.ts';
 import type { ShardState } from '../domain/fold-state.ts';
 import { type PollResult, pollResult, resultKey } from '../domain/poll-results.ts';
 import type { ProfileScope } from '../domain/ranking-profile.ts';
+import { isSealed, sealedResult } from '../domain/sealed-results.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { AppContext } from './context.ts';
 import { ResultCounter } from './result-counter.ts';
@@ -62,7 +64,9 @@ export function resultsRoutes(ctx: AppContext) {
         const entry = await ctx.catalogue.get(pollId);
         if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);
         const scope = request.query.include === 'pending' ? 'pending' : 'finalized';
-        return cache.resultOf(entry.poll, ctx.projections.states, scope);
+        const states = ctx.projections.states;
+        if (isSealed(entry.poll, states)) return sealedResult(entry.poll, states, scope);
+        return cache.resultOf(entry.poll, states, scope);
       },
     );
   };

@@ -88,6 +88,7 @@ export const pollBody = {
     roll: { type: 'boolean' },
     weighted: { type: 'boolean' },
     secrecy: { enum: ['none', 'pseudonymous'] },
+    results: { enum: ['live', 'afterClose'] },
   },
 } as const;
 

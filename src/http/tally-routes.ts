@@ -1,6 +1,8 @@
-// Reading the projection: a poll's tally, a voter's counted vote, and the live tally (SSE).
+// Reading the projection: a poll's tally, a voter's counted vote, and the live tally (SSE);
+// for a sealed poll, without any per-option figure or choice (src/domain/sealed-results.ts).
 import type { FastifyInstance } from 'fastify';
 import { voterVote } from '../domain/fold-lookup.ts';
+import { isSealed, sealVoterVote } from '../domain/sealed-results.ts';
 import { shardOf } from '../domain/shard-of.ts';
 import { secrecyOf } from '../domain/voter-tag.ts';
 import { VoteStreamError } from '../errors.ts';
@@ -47,7 +49,9 @@ export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
             'VOTE_NOT_FOUND',
             `voter ${voterId} has no counted vote in poll ${pollId}`,
           );
-        return { vote: { ...vote, shard } };
+        // Anyone may ask for any voter id: a sealed poll's choices would add up to its results.
+        const shown = isSealed(entry.poll, ctx.projections.states) ? sealVoterVote(vote) : vote;
+        return { vote: { ...shown, shard } };
       },
     );
 

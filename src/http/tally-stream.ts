@@ -1,8 +1,11 @@
 // Live tallies over Server-Sent Events. Folded batches mark polls dirty; at most every 100 ms a
 // dirty poll's tally is computed once and sent to all its subscribers. Each event carries the
 // poll's version as its id: a tally is a whole state, not a delta, so a client that resumes
-// with Last-Event-ID gets the current tally at once unless it already has this version.
+// with Last-Event-ID gets the current tally at once unless it already has this version. A
+// sealed poll's events are its sealed tally; the marker that makes it final is a folded batch
+// like any other, so the full tally follows on the same stream.
 import type { ServerResponse } from 'node:http';
+import { type SealedTally, sealTally, servedTally } from '../domain/sealed-results.ts';
 import { type PollTally, tallyPoll } from '../domain/tally.ts';
 import type { AppContext } from './context.ts';
 
@@ -35,10 +38,14 @@ export class TallyStream {
     this.#keepalive.unref();
   }
 
-  /** The tally of a poll as served everywhere (HTTP, SSE). */
-  tally(pollId: string): PollTally {
+  /** The tally of a poll as served everywhere (HTTP, SSE): sealed while the poll is. */
+  tally(pollId: string): PollTally | SealedTally {
     const poll = this.#ctx.catalogue.peek(pollId)?.poll;
-    return tallyPoll(pollId, this.#ctx.projections.states, poll);
+    const states = this.#ctx.projections.states;
+    // Not reached (the routes check the poll first): a poll this node does not know may be
+    // sealed, so it is shown as if it were.
+    if (!poll) return sealTally(tallyPoll(pollId, states));
+    return servedTally(poll, states);
   }
 
   subscribe(pollId: string, res: ServerResponse, lastEventId: string | undefined): void {

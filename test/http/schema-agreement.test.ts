@@ -116,6 +116,8 @@ agree(`${RUNS} poll bodies: what the schema takes fits PollCreated and shows as 
           opensAt: anyInstant,
           closesAt: anyInstant,
           secrecy: fc.constantFrom('none', 'pseudonymous'),
+          voterAuth: fc.constantFrom('open', 'token'),
+          results: fc.constantFrom('live', 'afterClose'),
         },
         { requiredKeys: ['title', 'options'] },
       ),

@@ -4,6 +4,7 @@ import { markCommit } from '../../src/log/commit-marker.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { createPoll, startTestNode, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { readEvents as readTallyEvents, type TallyEvent } from '../helpers/server-events.ts';
 
 const tally = suite('tallies: GET /polls/:pollId/tally, voters, and live events');
 let node: RunningNode;
@@ -55,63 +56,18 @@ tally('a voter lookup shows the counted vote; a revote under replace moves the c
   assert.is(none.statusCode, 404);
 });
 
-interface Event {
-  id: string;
-  event: string;
-  data: { pending: Record<string, number>; finalized: Record<string, number> };
-  at: number;
+interface Tally {
+  pending: Record<string, number>;
+  finalized: Record<string, number>;
 }
 
 /** Reads Server-Sent Events from the listening node until `stop` says enough. */
-async function readEvents(
+const readEvents = (
   path: string,
-  stop: (events: Event[]) => boolean,
+  stop: (events: TallyEvent<Tally>[]) => boolean,
   headers: Record<string, string> = {},
   timeoutMs = 5000,
-) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const events: Event[] = [];
-  try {
-    const res = await fetch(`${node.url}${path}`, { headers, signal: controller.signal });
-    assert.is(res.status, 200);
-    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(
-          block
-            .split('\n')
-            .filter((line) => line && !line.startsWith(':'))
-            .map((line) => [
-              line.slice(0, line.indexOf(':')),
-              line.slice(line.indexOf(':') + 1).trim(),
-            ]),
-        );
-        if (fields.event === 'tally')
-          events.push({
-            id: String(fields.id),
-            event: 'tally',
-            data: JSON.parse(String(fields.data)),
-            at: Date.now(),
-          });
-        end = buffer.indexOf('\n\n');
-      }
-      if (stop(events)) break;
-    }
-  } catch (error) {
-    if ((error as Error).name !== 'AbortError') throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
-}
+) => readTallyEvents<Tally>(`${node.url}${path}`, stop, headers, timeoutMs);
 
 tally('events push tally changes, at most one per 100 ms, up to finalized', async () => {
   const pollId = await createPoll(node);
