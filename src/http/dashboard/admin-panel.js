@@ -41,6 +41,7 @@ export async function createPoll(event) {
     title: String(data.get('title')),
     options: parseOptions(String(data.get('options'))),
     revote: String(data.get('revote')),
+    results: String(data.get('results')),
   };
   const id = String(data.get('id') ?? '').trim();
   if (id) body.id = id;

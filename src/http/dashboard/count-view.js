@@ -1,6 +1,7 @@
 // The Count section of a chosen ranked poll: its count fetched as its tally moves (at most once
 // a second, provisional until the poll is final), drawn as the winners, the rounds or stages
-// (IRV, STV) or the ranking and matrices (Schulze), and how ties were broken.
+// (IRV, STV) or the ranking and matrices (Schulze), and how ties were broken. A sealed poll's
+// count is only its ballots until the poll is final (the node sends nothing more).
 import { api } from './api.js';
 import { $, el } from './dom.js';
 import { invalidate } from './frame.js';
@@ -51,8 +52,8 @@ export function resetResults() {
 export function wantResults() {
   const poll = selectedPoll();
   if (!isRanked(poll)) return;
-  // A final poll's finalized count can no longer change.
-  if (results.body && !results.body.provisional) return;
+  // A final poll's finalized count can no longer change (a sealed one is not that count yet).
+  if (results.body && !results.body.provisional && !results.body.sealed) return;
   if (results.busy) {
     results.again = true;
     return;
@@ -122,6 +123,10 @@ export function renderResults() {
   const pathsOpen = $('schulze').querySelector('details')?.open === true;
   for (const id of ['ranked-summary', 'rounds', 'schulze', 'tie-breaks']) $(id).replaceChildren();
   if (!result) return;
+  if (result.sealed) {
+    $('ranked-summary').textContent = `${result.ballots} ballots`;
+    return;
+  }
   const name = labeller(selectedPoll());
   $('ranked-summary').replaceChildren(...summaryOf(result, name));
   if (result.method === 'irv') $('rounds').replaceChildren(...irvRounds(result, name));
@@ -146,12 +151,21 @@ function labeller(poll) {
 function renderCountState(result) {
   const provisional = result?.provisional === true;
   $('ranked').classList.toggle('provisional', provisional);
-  $('ranked-state').textContent = result ? (provisional ? 'provisional' : 'final') : '';
+  $('ranked').classList.toggle('sealed', result?.sealed === true);
+  $('ranked-state').textContent = result
+    ? result.sealed
+      ? 'sealed'
+      : provisional
+        ? 'provisional'
+        : 'final'
+    : '';
   $('ranked-note').textContent = countNote(result, selectedPoll()?.status ?? 'open');
 }
 
 function countNote(result, status) {
   if (!result) return '';
+  if (result.sealed)
+    return `Sealed until the close: the count is shown once the poll is final; the poll is ${status}.`;
   if (!result.provisional) return 'Final: the finalized ballots of the closed poll.';
   return `Provisional: every voter's latest ballot, committed or not; the poll is ${status}, so this count can still change.`;
 }

@@ -20,3 +20,8 @@ export function selectedPoll() {
 export function isRanked(poll) {
   return poll !== undefined && poll.method !== undefined && poll.method !== 'plurality';
 }
+
+/** Whether a poll's per-option figures are sealed now: `afterClose` and not yet final. */
+export function isSealed(poll) {
+  return poll !== undefined && poll.results === 'afterClose' && poll.status !== 'final';
+}

@@ -1,10 +1,11 @@
 // The Polls section: GET /polls every two seconds, drawn as the list; the chosen poll's header
-// and its live tally over SSE, a bar of finalized and pending votes per option.
+// and its live tally over SSE, a bar of finalized and pending votes per option — or, for a
+// sealed poll until it is final, no bars: the node sends only its turnout.
 import { api } from './api.js';
 import { methodName, resetResults, wantResults } from './count-view.js';
 import { $, el } from './dom.js';
 import { invalidate } from './frame.js';
-import { isRanked, selectedPoll, state } from './state.js';
+import { isRanked, isSealed, selectedPoll, state } from './state.js';
 
 const POLLS_EVERY_MS = 2000;
 
@@ -49,6 +50,7 @@ export function selectPoll(pollId) {
   state.tally = undefined;
   state.live = false;
   $('bars').replaceChildren();
+  $('sealed-note').hidden = true;
   resetResults();
   events = new EventSource(`/polls/${encodeURIComponent(pollId)}/events`);
   events.addEventListener('open', () => {
@@ -94,6 +96,7 @@ export function renderPolls() {
           el('span', { className: 'poll-title' }, p.title),
           el('small', {}, ` ${p.id} `),
           el('span', { className: `badge poll-${p.status}` }, p.status),
+          isSealed(p) ? el('span', { className: 'badge sealed' }, 'sealed') : undefined,
         ),
       ),
     ),
@@ -112,7 +115,10 @@ function renderPollHeader() {
         poll.status,
         `revote: ${poll.revote ?? 'reject'}`,
         poll.closesAt ? `closes ${new Date(poll.closesAt).toLocaleString()}` : '',
-        isRanked(poll) ? `${methodName(poll)}; the bars: first preferences` : '',
+        isSealed(poll) ? 'results sealed until final' : '',
+        // A sealed poll has no bars until it is final.
+        isRanked(poll) && isSealed(poll) ? methodName(poll) : '',
+        isRanked(poll) && !isSealed(poll) ? `${methodName(poll)}; the bars: first preferences` : '',
       ]
         .filter(Boolean)
         .join(' · ')
@@ -128,6 +134,15 @@ export function renderTally() {
   const tally = state.tally;
   if (!tally || tally.pollId !== state.selected) return;
   const poll = selectedPoll();
+  renderTurnout(tally);
+  $('sealed-note').hidden = !tally.sealed;
+  if (tally.sealed) {
+    // The node sent no figure per option: there is nothing to draw but the turnout.
+    $('bars').replaceChildren();
+    $('sealed-note').textContent =
+      'Sealed until the close: votes per option are shown once the poll is final. Until then, turnout only.';
+    return;
+  }
   const labels = new Map((poll?.options ?? []).map((o) => [o.id, o.label ?? o.id]));
   const options = Object.keys(tally.finalized);
   const bars = $('bars');
@@ -144,6 +159,10 @@ export function renderTally() {
     row.querySelector('.count-finalized').textContent = String(finalized);
     row.querySelector('.count-pending').textContent = String(pending);
   });
+}
+
+/** The ballot totals (a sealed poll's turnout) and the tally's committed position. */
+function renderTurnout(tally) {
   const { finalized, pending } = tally.ballots;
   $('poll-totals').textContent =
     `${finalized} finalized · ${pending} pending ballots` +
