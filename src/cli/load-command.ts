@@ -57,7 +57,7 @@ export function loadCommand(): Command {
     .option('--admin-token <token>', 'to create polls [VS_ADMIN_TOKEN]')
     .option(
       '--verify',
-      'wait until everything acknowledged is finalized; compare every target; exit 1 on any loss',
+      'wait until everything acknowledged is finalized; compare every target; exit 1 on any loss (a sealed poll shows no option counts until final: only its ballots are compared)',
     )
     .addOption(new Option('--verify-timeout <time>', 'how long --verify waits').default('60s'))
     .option('--json', 'print one JSON summary object last')
@@ -137,6 +137,10 @@ export function loadCommand(): Command {
           console.log(
             `lost ${summary.lost}, duplicated ${summary.duplicated}, mismatched ${summary.mismatched}${summary.finalizedAfterMs !== null ? `; all finalized ${summary.finalizedAfterMs} ms after the run` : ''}`,
           );
+          if (summary.sealed.length)
+            console.log(
+              `sealed until final, only ballots compared (no option counts shown): ${summary.sealed.join(', ')}`,
+            );
           for (const p of summary.problems.slice(0, 20)) console.log(`  ${p}`);
         }
       } else console.log(JSON.stringify(summary));

@@ -55,6 +55,7 @@ const load = (throughput: number, p99: number, unseen = 0): LoadSummary => ({
   duplicated: 0,
   mismatched: 0,
   finalizedAfterMs: 10,
+  sealed: [],
   outages: [],
   unavailableS: [],
   problems: [],

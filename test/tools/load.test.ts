@@ -97,4 +97,32 @@ load('--verify notices a vote it did not send', async () => {
   assert.ok(summary.mismatched >= 1);
 });
 
+load('--verify compares only the ballots of a sealed poll, and says so', async () => {
+  const pollId = await createPoll(node, { revote: 'replace', results: 'afterClose' });
+  const summary = await runLoad({ ...base, targets: [node.url], poll: pollId, votes: 300 });
+  assert.is(summary.verified, true);
+  assert.equal(
+    [summary.lost, summary.duplicated, summary.mismatched],
+    [0, 0, 0],
+    summary.problems.join('\n'),
+  );
+  assert.equal(summary.sealed, [pollId]);
+  // A vote the load did not send is still found: the ballots are compared.
+  const other = await createPoll(node, { revote: 'replace', results: 'afterClose' });
+  const stranger = await node.app.inject({
+    method: 'POST',
+    url: '/votes',
+    payload: { pollId: other, voterId: 'not-from-load', choices: ['b'] },
+  });
+  assert.is(stranger.statusCode, 201);
+  const again = await runLoad({
+    ...base,
+    targets: [node.url],
+    poll: other,
+    votes: 100,
+    verifyTimeoutMs: 3000,
+  });
+  assert.is(again.duplicated, 1);
+});
+
 load.run();

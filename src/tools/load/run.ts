@@ -198,6 +198,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     duplicated: 0,
     mismatched: 0,
     finalizedAfterMs: null,
+    sealed: [],
     outages: shardOutages,
     unavailableS: shardOutages && shards ? unavailableSeconds(shardOutages, shards) : null,
     problems: [],

@@ -43,6 +43,11 @@ export interface LoadSummary {
   mismatched: number;
   finalizedAfterMs: number | null;
   /**
+   * Polls whose option counts --verify could not compare: sealed (`results: "afterClose"`)
+   * and not yet final, so the targets show only their ballots, which were compared.
+   */
+  sealed: string[];
+  /**
    * Per shard, the stretches (≥ 1 s) while the load was sending in which a vote of the shard
    * waited, none of the shard was acknowledged and one of the shard was refused (503)
    * (src/tools/shard-outages.ts); null when the target did not say its shard count.

@@ -43,11 +43,13 @@ export function expectedTallies(
   return expected;
 }
 
-type Findings = Pick<LoadSummary, 'lost' | 'duplicated' | 'mismatched' | 'problems'>;
+type Findings = Pick<LoadSummary, 'lost' | 'duplicated' | 'mismatched' | 'problems' | 'sealed'>;
 
 /**
  * Waits until every target shows exactly the expected tallies as finalized, or `timeoutMs`
- * passes, or `signal` aborts; writes the last findings and the wait into `summary`.
+ * passes, or `signal` aborts; writes the last findings and the wait into `summary`. A sealed
+ * poll (`results: "afterClose"`, not yet final) shows no option counts: only its ballots are
+ * compared, and the poll is listed in `sealed`.
  */
 export async function verify(
   o: { targets: string[]; verifyTimeoutMs: number; signal?: AbortSignal },
@@ -58,18 +60,22 @@ export async function verify(
   const deadline = started + o.verifyTimeoutMs;
   let last: Findings;
   for (;;) {
-    last = { lost: 0, duplicated: 0, mismatched: 0, problems: [] };
+    last = { lost: 0, duplicated: 0, mismatched: 0, problems: [], sealed: [] };
     for (const target of o.targets) {
       for (const [pollId, want] of expected) {
         try {
           const t = (await (
             await fetch(`${target}/polls/${pollId}/tally`, { signal: o.signal ?? null })
-          ).json()) as {
-            finalized: Record<string, number>;
-            ballots: { finalized: number; pending: number };
-          };
+          ).json()) as { ballots: { finalized: number; pending: number } } & (
+            | { sealed: true }
+            | { sealed?: undefined; finalized: Record<string, number> }
+          );
           last.lost += Math.max(0, want.ballots - t.ballots.finalized);
           last.duplicated += Math.max(0, t.ballots.finalized - want.ballots);
+          if (t.sealed) {
+            if (!last.sealed.includes(pollId)) last.sealed.push(pollId);
+            continue;
+          }
           for (const [option, n] of Object.entries(want.tally)) {
             if ((t.finalized[option] ?? 0) !== n) {
               last.mismatched++;
