@@ -189,6 +189,7 @@ browser('sealed until final: turnout and a note, then the bars and the rounds', 
   assert.is(await page.locator('#poll-list .badge.sealed').count(), 0);
 
   await choose('sealed-dash');
+  await waitForText('#poll-list [data-poll-id="sealed-dash"] .badge', 'final');
   await page.waitForSelector('#bars .bar-row');
   const bars = () =>
     page.$$eval('#bars .bar-row', (rows) =>
@@ -204,7 +205,7 @@ browser('sealed until final: turnout and a note, then the bars and the rounds', 
     ['basalt', '1'],
   ]);
   assert.ok(await page.locator('#sealed-note').isHidden());
-  assert.not.match(String(await page.textContent('#poll-meta')), /sealed/);
+  assert.not.match(String(await page.textContent('#poll-meta')), /results sealed/);
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-sealed-final.png'), fullPage: true });
 
   // Every count the page fetched before the close was the sealed body.

@@ -107,6 +107,9 @@ export function renderPolls() {
 
 function renderPollHeader() {
   const poll = selectedPoll();
+  // The stream's latest tally knows before the next GET /polls whether the poll is final.
+  const streamed = poll !== undefined && state.tally?.pollId === poll.id;
+  const sealed = streamed ? state.tally.sealed === true : isSealed(poll);
   $('poll-detail').hidden = !state.selected;
   $('poll-title').textContent = poll?.title ?? state.selected;
   $('poll-meta').textContent = poll
@@ -115,10 +118,10 @@ function renderPollHeader() {
         poll.status,
         `revote: ${poll.revote ?? 'reject'}`,
         poll.closesAt ? `closes ${new Date(poll.closesAt).toLocaleString()}` : '',
-        isSealed(poll) ? 'results sealed until final' : '',
+        sealed ? 'results sealed until final' : '',
         // A sealed poll has no bars until it is final.
-        isRanked(poll) && isSealed(poll) ? methodName(poll) : '',
-        isRanked(poll) && !isSealed(poll) ? `${methodName(poll)}; the bars: first preferences` : '',
+        isRanked(poll) && sealed ? methodName(poll) : '',
+        isRanked(poll) && !sealed ? `${methodName(poll)}; the bars: first preferences` : '',
       ]
         .filter(Boolean)
         .join(' · ')
