@@ -6,8 +6,10 @@ import type { CountingMethod, Poll } from './events.ts';
 import type { VoterVote } from './fold-lookup.ts';
 import { pollFinal } from './fold-progress.ts';
 import type { ShardState } from './fold-state.ts';
+import { type RollFigures, rollFigures } from './poll-results.ts';
 import { methodOf } from './poll-rules.ts';
 import type { ProfileScope } from './ranking-profile.ts';
+import { isWeighted } from './roll.ts';
 import { type PollTally, tallyPoll } from './tally.ts';
 
 /** When a poll's per-option figures may be read: always, or once the poll is final. */
@@ -28,9 +30,9 @@ export function isSealed(poll: Poll, shards: readonly ShardState[]): boolean {
 }
 
 /**
- * A sealed poll's tally: the tally without its per-option maps. `ballots` is the turnout
- * (voters counted, finalized and pending). A weighted poll will add its total weight beside it
- * (`totalWeight: {finalized, pending}`), sealed or not.
+ * A sealed poll's tally: the tally without its per-option maps. What stays is the turnout:
+ * `ballots` (voters counted, finalized and pending), a weighted poll's total `weight` of those
+ * ballots, a poll's `roll` (voters on it and their weight), revotes and shard progress.
  */
 export type SealedTally = Omit<PollTally, 'finalized' | 'pending'> & { sealed: true };
 
@@ -48,30 +50,33 @@ export function servedTally(poll: Poll, shards: readonly ShardState[]): PollTall
 
 /**
  * What GET /polls/:pollId/results serves of a sealed poll: which count was asked for and the
- * turnout it would count (`ballots`, a decimal string as in every result) — no winners,
- * rounds or tallies. A weighted poll will add `totalWeight` (a decimal string) beside it.
+ * turnout it would count, in the fields the full result gives it — `ballots` (a decimal
+ * string; a weighted poll's is their weight, as in its count) and a poll with a roll's
+ * `weighted`, `voters`, `roll` (rollFigures) — and no winners, rounds or tallies.
  */
-export interface SealedResult {
+export type SealedResult = {
   pollId: string;
   method: CountingMethod;
   provisional: boolean;
   sealed: true;
   ballots: string;
-}
+} & RollFigures;
 
-/** The sealed result of `poll` for `scope`: ballots counted from the tally, nothing counted. */
+/** The sealed result of `poll` for `scope`: the turnout from the tally, nothing counted. */
 export function sealedResult(
   poll: Poll,
   shards: readonly ShardState[],
   scope: ProfileScope,
 ): SealedResult {
-  const { ballots } = tallyPoll(poll.id, shards, poll);
+  const tally = tallyPoll(poll.id, shards, poll);
+  const counted = isWeighted(poll) ? tally.weight! : tally.ballots;
   return {
     pollId: poll.id,
     method: methodOf(poll),
     provisional: scope === 'pending',
     sealed: true,
-    ballots: String(ballots.finalized + (scope === 'pending' ? ballots.pending : 0)),
+    ballots: String(counted.finalized + (scope === 'pending' ? counted.pending : 0)),
+    ...rollFigures(poll, tally, scope),
   };
 }
 

@@ -7,6 +7,7 @@ import { evolveShard } from '../../src/domain/fold.ts';
 import { voterVote } from '../../src/domain/fold-lookup.ts';
 import { pollFinal } from '../../src/domain/fold-progress.ts';
 import { createShardState, type ShardState } from '../../src/domain/fold-state.ts';
+import { pollResult } from '../../src/domain/poll-results.ts';
 import {
   definePoll,
   isRefusal,
@@ -144,6 +145,55 @@ seal('the sealed result counts ballots of the scope asked and nothing else', () 
       sealed: true,
       ballots: '3',
     });
+  }
+});
+
+seal('a weighted poll: the turnout is its ballots and their weight, and its roll', () => {
+  const log = new ChainBuilder();
+  const shard = createShardState(0);
+  for (const entry of [
+    log.roll('s', [
+      { voterId: 'ann', weight: 3 },
+      { voterId: 'bo', weight: 1_000_000_000_000 },
+      { voterId: 'cy', weight: 2 },
+    ]),
+    log.weighted('s', 'ann', ['a'], 3),
+    log.weighted('s', 'bo', ['b'], 1_000_000_000_000),
+  ])
+    evolveShard(shard, entry);
+  evolveShard(shard, log.mark());
+  evolveShard(shard, log.weighted('s', 'cy', ['c'], 2));
+  const poll = { ...defined({ results: 'afterClose' }), roll: true, weighted: true } as Poll;
+  const tally = servedTally(poll, [shard]);
+  assert.equal(perOption(tally), []);
+  assert.equal(tally.ballots, { finalized: 2, pending: 1 });
+  assert.equal(tally.weight, { finalized: 1_000_000_000_003, pending: 2 });
+  assert.equal(tally.roll, { voters: 3, weight: 1_000_000_000_005 });
+  // The full result's turnout fields, in the same form: ballots by weight, voters counted.
+  assert.equal(sealedResult(poll, [shard], 'pending'), {
+    pollId: 's',
+    method: 'plurality',
+    provisional: true,
+    sealed: true,
+    ballots: '1000000000005',
+    weighted: true,
+    voters: '3',
+    roll: { voters: '3', weight: '1000000000005' },
+  });
+  assert.is(sealedResult(poll, [shard], 'finalized').ballots, '1000000000003');
+  for (const scope of ['finalized', 'pending'] as const) {
+    const { ballots, weighted, voters, roll } = pollResult(poll, [shard], scope);
+    const sealed = sealedResult(poll, [shard], scope);
+    assert.equal(
+      {
+        ballots: sealed.ballots,
+        weighted: sealed.weighted,
+        voters: sealed.voters,
+        roll: sealed.roll,
+      },
+      { ballots, weighted, voters, roll },
+      `the ${scope} turnout as the full result gives it`,
+    );
   }
 });
 

@@ -26,6 +26,8 @@ import { readEvents, type TallyEvent } from '../helpers/server-events.ts';
 
 const OPTIONS = ['zircon', 'quartz', 'basalt'];
 const FAST = { VS_HEARTBEAT_MS: '100', VS_LEASE_MS: '1000', VS_FAILURE_TIMEOUT_MS: '600' };
+// A weighted poll is secret by default: both nodes tag its voters with one secret.
+const SECRET = { VS_VOTER_SECRET: 'sealed-results-voter-secret-0123456789' };
 
 /** The option ids a text names: any of them in a tally, result or vote is a figure per option. */
 const named = (text: string) => OPTIONS.filter((option) => text.includes(option));
@@ -40,12 +42,12 @@ async function startNodes() {
   // One member: it leads and commits. The observer folds the same log and commits nothing.
   leader = await startTestNode(
     cluster,
-    { ...FAST, VS_NODE_ID: 'seal-1', VS_MEMBERS: 'seal-1' },
+    { ...FAST, ...SECRET, VS_NODE_ID: 'seal-1', VS_MEMBERS: 'seal-1' },
     { listen: true },
   );
   observer = await startTestNode(
     cluster,
-    { ...FAST, ...peerEnv(leader, 'seal-2'), VS_MEMBERS: 'seal-1' },
+    { ...FAST, ...SECRET, ...peerEnv(leader, 'seal-2'), VS_MEMBERS: 'seal-1' },
     { listen: true },
   );
   // A log of its own without a leader: nothing there is ever committed, so nothing is final.
@@ -347,6 +349,70 @@ sealed('before the close, on both nodes, every read path shows turnout only', as
     (events) => events.length > 0,
   );
   assert.equal(fresh?.data.finalized, { zircon: 3, quartz: 2, basalt: 1 });
+});
+
+sealed('a weighted secret poll: its ballots, their weight and its roll until final', async () => {
+  const pollId = 'sealed-weighted';
+  const created = await createPoll(leader, {
+    id: pollId,
+    title: 'Shares',
+    options: OPTIONS,
+    weighted: true,
+    results: 'afterClose',
+  });
+  assert.is(created.statusCode, 201, created.body);
+  assert.is(created.json().poll.secrecy, 'pseudonymous');
+  const weights = [5, 3, 1_000_000_000_000, 2];
+  const enrolled = await leader.app.inject({
+    method: 'POST',
+    url: `/polls/${pollId}/roll`,
+    headers: ADMIN,
+    payload: { voters: weights.map((weight, i) => ({ voterId: `w${i}`, weight })) },
+  });
+  assert.is(enrolled.statusCode, 200, enrolled.body);
+  const choices = [['zircon'], ['quartz'], ['basalt'], ['zircon']];
+  const voteIds: string[] = [];
+  for (const [i, choice] of choices.entries())
+    voteIds.push(await cast(i % 2 ? observer : leader, pollId, `w${i}`, choice));
+  const total = String(1_000_000_000_010);
+  for (const node of [leader, observer]) {
+    await until(
+      async () => (await body(node, `/polls/${pollId}/tally`)).json.ballots.finalized === 4,
+      15_000,
+      'the votes were not committed',
+    );
+    const tally = await body(node, `/polls/${pollId}/tally`);
+    assert.equal(named(tally.text), [], tally.text);
+    assert.is(tally.json.sealed, true);
+    assert.equal(tally.json.weight, { finalized: 1_000_000_000_010, pending: 0 });
+    assert.equal(tally.json.roll, { voters: 4, weight: 1_000_000_000_010 });
+    for (const query of ['', '?include=pending']) {
+      const result = await body(node, `/polls/${pollId}/results${query}`);
+      assert.equal(named(result.text), [], result.text);
+      assert.equal(result.json, {
+        pollId,
+        method: 'plurality',
+        provisional: query !== '',
+        sealed: true,
+        ballots: total,
+        weighted: true,
+        voters: '4',
+        roll: { voters: '4', weight: total },
+      });
+    }
+    for (const voteId of voteIds)
+      assert.equal(named((await body(node, `/votes/${voteId}`)).text), []);
+    const metrics = await node.app.inject({ url: '/metrics' });
+    assert.equal(named(metrics.body), []);
+  }
+  await closeUntilFinal(leader, [leader, observer], pollId);
+  for (const node of [leader, observer]) {
+    const tally = (await body(node, `/polls/${pollId}/tally`)).json;
+    assert.equal(tally.finalized, { zircon: 7, quartz: 3, basalt: 1_000_000_000_000 });
+    const result = (await body(node, `/polls/${pollId}/results`)).json;
+    assert.equal(result.winners, ['basalt']);
+    assert.is(result.ballots, total);
+  }
 });
 
 sealed('closed is not final: sealed until every barrier is committed', async () => {
