@@ -6,7 +6,7 @@ import { tagKey, voterTag } from '../../src/domain/voter-tag.ts';
 import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { ADMIN, createPoll, logLength, startTestNode } from '../helpers/node.ts';
+import { ADMIN, createPoll, logLength, startTestNode, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const VOTER_SECRET = 'test-voter-secret-0123456789abcdef';
@@ -86,7 +86,17 @@ rolls(
     assert.is(second.statusCode, 409, second.body);
     assert.is(second.json().error.code, 'ALREADY_VOTED');
     assert.is(await logLength(node), before, 'nothing written');
-    const tally = (await node.app.inject({ url: `/polls/${pollId}/tally` })).json();
+    // The node folds its own appends a moment later: wait for the vote to be counted.
+    const tallied = async () => (await node.app.inject({ url: `/polls/${pollId}/tally` })).json();
+    await until(
+      async () => {
+        const { ballots } = await tallied();
+        return ballots.pending + ballots.finalized > 0;
+      },
+      10_000,
+      'the vote was never folded',
+    );
+    const tally = await tallied();
     assert.is(tally.ballots.pending + tally.ballots.finalized, 1);
     assert.equal(tally.roll, { voters: 1, weight: 1 });
   },
