@@ -8,15 +8,8 @@ export interface IssuedToken {
   token: string;
 }
 
-export interface IssueTokensOptions {
-  /** Base URL of a node, e.g. http://127.0.0.1:3001. */
-  target: string;
-  adminToken: string;
-  pollId: string;
-  voters: readonly string[];
-  /** Voter ids per request; the endpoint takes at most 1000. */
-  chunk?: number;
-}
+/** Where and which voter ids `issueTokens` asks for: 1000 a request unless `chunk` says. */
+export type IssueTokensOptions = VoterChunks<string>;
 
 /** A node refused the request; carries the API's error code when there was one. */
 export class TokenRequestError extends Error {
@@ -57,8 +50,32 @@ export function parseVoterIds(text: string): string[] {
  * @throws TokenRequestError on the first refused request (earlier chunks were yielded).
  */
 export async function* issueTokens(o: IssueTokensOptions): AsyncGenerator<IssuedToken[]> {
+  for await (const reply of postVoterChunks<{ tokens: IssuedToken[] }>('tokens', o))
+    yield reply.tokens;
+}
+
+/** What an admin route of a poll that takes `{voters:[…]}` in chunks is sent. */
+export interface VoterChunks<V> {
+  /** Base URL of a node, e.g. http://127.0.0.1:3001. */
+  target: string;
+  adminToken: string;
+  pollId: string;
+  voters: readonly V[];
+  /** Voters per request; the admin routes take at most 1000. */
+  chunk?: number;
+}
+
+/**
+ * POSTs `{voters}` to `/polls/:pollId/<route>` (admin) a chunk at a time and yields each reply's
+ * JSON body, in order (`votestream tokens`, `votestream roll`).
+ * @throws TokenRequestError on the first refused request (earlier chunks were sent).
+ */
+export async function* postVoterChunks<R, V = unknown>(
+  route: string,
+  o: VoterChunks<V>,
+): AsyncGenerator<R> {
   const chunk = o.chunk ?? 1000;
-  const url = `${o.target.replace(/\/$/, '')}/polls/${encodeURIComponent(o.pollId)}/tokens`;
+  const url = `${o.target.replace(/\/$/, '')}/polls/${encodeURIComponent(o.pollId)}/${route}`;
   for (let start = 0; start < o.voters.length; start += chunk) {
     const res = await fetch(url, {
       method: 'POST',
@@ -74,7 +91,7 @@ export async function* issueTokens(o: IssueTokensOptions): AsyncGenerator<Issued
         `${res.status}${error ? ` ${error.code}: ${error.message}` : ` ${text.slice(0, 200)}`}`,
       );
     }
-    yield (JSON.parse(text) as { tokens: IssuedToken[] }).tokens;
+    yield JSON.parse(text) as R;
   }
 }
 

@@ -1,7 +1,7 @@
 // Voters for a poll's roll from a file, sent to a node's admin endpoint, for `votestream roll`.
 import { isIdRefusal, normalizeId } from '../domain/identity.ts';
 import { MAX_ROLL_WEIGHT } from '../domain/roll.ts';
-import { TokenRequestError } from './issue-tokens.ts';
+import { postVoterChunks, type VoterChunks } from './issue-tokens.ts';
 
 /** One line of a roll file. */
 export interface RollLine {
@@ -74,15 +74,8 @@ function splitLine(line: string, at: string): [string, string | undefined] {
   }
 }
 
-export interface SendRollOptions {
-  /** Base URL of a node, e.g. http://127.0.0.1:3001. */
-  target: string;
-  adminToken: string;
-  pollId: string;
-  voters: readonly RollLine[];
-  /** Voters per request; the endpoint takes at most 1000. */
-  chunk?: number;
-}
+/** Where and what `sendRoll` sends: the voters, 1000 a request unless `chunk` says. */
+export type SendRollOptions = VoterChunks<RollLine>;
 
 /**
  * Adds `voters` to the roll of `pollId` through `target`, a chunk per request, and yields
@@ -91,28 +84,5 @@ export interface SendRollOptions {
  * @throws TokenRequestError on the first refused request (earlier chunks were added).
  */
 export async function* sendRoll(o: SendRollOptions): AsyncGenerator<RollReply> {
-  const chunk = o.chunk ?? 1000;
-  const url = `${o.target.replace(/\/$/, '')}/polls/${encodeURIComponent(o.pollId)}/roll`;
-  for (let start = 0; start < o.voters.length; start += chunk) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ voters: o.voters.slice(start, start + chunk) }),
-    });
-    const text = await res.text();
-    if (!res.ok) {
-      let error: { code: string; message: string } | undefined;
-      try {
-        error = (JSON.parse(text) as { error?: { code: string; message: string } }).error;
-      } catch {
-        // Not one of our JSON errors: shown raw below.
-      }
-      throw new TokenRequestError(
-        res.status,
-        error?.code,
-        `${res.status}${error ? ` ${error.code}: ${error.message}` : ` ${text.slice(0, 200)}`}`,
-      );
-    }
-    yield JSON.parse(text) as RollReply;
-  }
+  yield* postVoterChunks<RollReply>('roll', o);
 }

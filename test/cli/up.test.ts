@@ -77,6 +77,7 @@ up(
       assert.match(
         out(),
         new RegExp(`node n2 did not stop within 4500 ms: killed \\(SIGKILL, pid ${nodes[1]}\\)`),
+        out(),
       );
       assert.match(
         out(),
