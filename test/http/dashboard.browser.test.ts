@@ -2,7 +2,7 @@
 // ever downloaded) against three real node processes: the admin panel creates a poll, votes
 // sent over HTTP show up as finalized bars without a reload, the leader is shown, and after
 // the leader is killed the page shows the new one. Screenshots go to test-artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,21 +10,11 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ownedProcesses } from '../../ops/redis-processes.ts';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium.ts';
 import { ADMIN_TOKEN, until } from '../helpers/node.ts';
 import { get, leaderAmong, type NodeProcess, post, startNodes } from '../helpers/node-process.ts';
 import { sharedCluster, startTestCluster } from '../helpers/redis-cluster.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 
@@ -38,15 +28,14 @@ const pageErrors: string[] = [];
 let navigations = 0;
 
 browser.before(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  requireChromium();
   const cluster = await sharedCluster();
   nodes = (await startNodes(cluster.seeds, ['w1', 'w2', 'w3'])).nodes;
   profile = mkdtempSync(join(tmpdir(), 'votestream-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1400, height: 1000 },
   });
   page = context.pages()[0] ?? (await context.newPage());
