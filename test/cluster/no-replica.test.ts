@@ -64,16 +64,30 @@ orphan(
     process.kill(ownedProcesses(cluster.dir).find((p) => p.port === replica.port)!.pid, 'SIGKILL');
     const view = async () =>
       (await node.app.inject({ url: '/cluster' })).json().shards as ShardView[];
-    await until(
-      async () =>
-        (await view()).every((s) =>
-          orphaned.has(s.shard)
-            ? s.durable === false && s.durableReason === 'no replica in sync'
-            : s.durable === true,
-        ),
-      10_000,
-      'the node did not tell the orphaned shards from the others',
-    );
+    // On a slow machine the first polls after the kill may still see a WAIT's verdict; the
+    // view settles within a few poll rounds (one a second). If it does not, the message says
+    // which shards disagreed and what the cluster looked like, so the failure can be read.
+    let last: ShardView[] = [];
+    const settled = async () => {
+      last = await view();
+      return last.every((s) =>
+        orphaned.has(s.shard)
+          ? s.durable === false && s.durableReason === 'no replica in sync'
+          : s.durable === true,
+      );
+    };
+    try {
+      await until(settled, 20_000, 'unsettled');
+    } catch {
+      const wrong = last
+        .filter((s) => orphaned.has(s.shard) !== (s.durable === false))
+        .map((s) => `shard ${s.shard}: ${s.durable} (${s.durableReason})`);
+      const nodes = await node.ctx.target.client.cluster('NODES').catch((e: Error) => e.message);
+      assert.unreachable(
+        `the node did not tell the orphaned shards [${[...orphaned]}] from the others; ` +
+          `disagreeing: ${wrong.join(', ')}; CLUSTER NODES:\n${nodes}`,
+      );
+    }
 
     const before = await node.ctx.target.client.xlen(shardKeys(prefix, shard).log);
     const { res, ms } = await cast();
