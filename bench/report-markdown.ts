@@ -72,6 +72,11 @@ export interface ColdFoldRun {
   ballots: number;
   seconds: number;
   entriesPerSecond: number;
+  /** CPU time (user + system) of the folding process over the fold, in s; absent in runs
+   * before 2026-11-30. */
+  cpuSeconds?: number;
+  /** entries / cpuSeconds: the fold's own cost, whatever else ran on the machine. */
+  entriesPerCpuSecond?: number;
   /** heapUsed + arrayBuffers after GC, after the fold less before it, per ballot. */
   heapBytesPerBallot: number;
   distinctRankings?: number;
@@ -448,6 +453,7 @@ export function rankedMedians(r: RankedFoldResult) {
     r.folds.filter((f) => f.kind === kind).map((f) => f.run);
   const fold = (kind: 'plurality' | 'ranked') => ({
     entriesPerSecond: median(runs(kind).map((run) => run.entriesPerSecond)),
+    entriesPerCpuSecond: median(runs(kind).map((run) => run.entriesPerCpuSecond ?? Number.NaN)),
     heapBytesPerBallot: median(runs(kind).map((run) => run.heapBytesPerBallot)),
   });
   const results = runs('ranked').flatMap((run) => (run.results ? [run.results] : []));
@@ -466,6 +472,8 @@ export function rankedMedians(r: RankedFoldResult) {
     ranked,
     /** Time per entry, ranked over plurality, less one: 0.2 = ranked 20 % slower per entry. */
     slowdown: plurality.entriesPerSecond / ranked.entriesPerSecond - 1,
+    /** The same in the folding process's CPU time per entry (NaN for runs without it). */
+    cpuSlowdown: plurality.entriesPerCpuSecond / ranked.entriesPerCpuSecond - 1,
     profileMs: calls(results.map((x) => x.profileMs)),
     irvMs: calls(results.map((x) => x.irvMs)),
     stvMs: calls(results.map((x) => x.stvMs)),
@@ -483,6 +491,13 @@ export function rankedTable(r: RankedFoldResult): string {
       .map((f) => int(f.run.entriesPerSecond))
       .join(', ');
   const perEntry = (entriesPerSecond: number) => `${(1e6 / entriesPerSecond).toFixed(2)} µs`;
+  const perCpu = (entriesPerCpuSecond: number) =>
+    Number.isNaN(entriesPerCpuSecond) ? '–' : perEntry(entriesPerCpuSecond);
+  const cpuEach = (kind: 'plurality' | 'ranked') =>
+    r.folds
+      .filter((f) => f.kind === kind)
+      .map((f) => perCpu(f.run.entriesPerCpuSecond ?? Number.NaN))
+      .join(', ');
   // With --results 1 there are no later calls to report.
   const count = (c: { first: number; later: number }) =>
     Number.isNaN(c.later)
@@ -503,6 +518,18 @@ export function rankedTable(r: RankedFoldResult): string {
         `**${int(m.plurality.entriesPerSecond)} entries/s** (${perEntry(m.plurality.entriesPerSecond)} each)`,
         `**${int(m.ranked.entriesPerSecond)} entries/s** (${perEntry(m.ranked.entriesPerSecond)} each)`,
         `${pct(m.ranked.entriesPerSecond, m.plurality.entriesPerSecond)} of the throughput; ${signed(m.slowdown)} time per entry`,
+      ],
+      [
+        'cold fold, CPU time of the folding process per entry (user + system), each run',
+        cpuEach('plurality'),
+        cpuEach('ranked'),
+        '–',
+      ],
+      [
+        'cold fold, CPU time per entry, median',
+        `**${perCpu(m.plurality.entriesPerCpuSecond)}**`,
+        `**${perCpu(m.ranked.entriesPerCpuSecond)}**`,
+        Number.isNaN(m.cpuSlowdown) ? '–' : `${signed(m.cpuSlowdown)} CPU time per entry`,
       ],
       [
         'heap per ballot after the fold (heapUsed + arrayBuffers, after GC), median',
@@ -591,6 +618,7 @@ function rankedTargetRows(ranked: NonNullable<BenchReport['ranked']>): (string |
     [
       `cold fold of ranked ballots within ${TARGETS.rankedFoldSlowdown * 100} % of plurality per entry (${r.options} options, same run, medians of ${r.rounds})`,
       `${signed(m.slowdown)} time per entry (${int(m.ranked.entriesPerSecond)} against ${int(m.plurality.entriesPerSecond)} entries/s)` +
+        (Number.isNaN(m.cpuSlowdown) ? '' : `; in the fold's CPU time: ${signed(m.cpuSlowdown)}`) +
         (alone ? `; the fold alone, without Redis: ${signed(alone.slowdown)}` : ''),
       yes(m.slowdown <= TARGETS.rankedFoldSlowdown),
     ],
