@@ -11,7 +11,7 @@ import { frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { addInputKeywords } from './input-keywords.ts';
 import { installJsonParser } from './json-body.ts';
-import { createMetrics, metricsRoutes } from './metrics.ts';
+import { countResponses, createMetrics, metricsRoutes } from './metrics.ts';
 import { participationRoutes } from './participation-routes.ts';
 import { pollRoutes } from './poll-routes.ts';
 import { resultsRoutes } from './results-routes.ts';
@@ -31,12 +31,13 @@ const MAX_PARAM_LENGTH = MAX_ID_SPELLING * 4 * 3;
 
 export function build(ctx: AppContext): FastifyInstance {
   const app = httpServer(ctx.config, ctx.log);
+  const metrics = createMetrics(ctx);
+  countResponses(app, metrics);
   app.register(healthRoutes(ctx));
   app.register(pollRoutes(ctx));
   app.register(tokenRoutes(ctx));
   app.register(rollRoutes(ctx));
   app.register(participationRoutes(ctx));
-  const metrics = createMetrics(ctx);
   app.register(voteRoutes(ctx, metrics));
   app.register(metricsRoutes(metrics));
   const stream = new TallyStream(ctx);

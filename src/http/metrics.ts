@@ -1,7 +1,7 @@
 // GET /metrics in Prometheus text format (prom-client), one registry per node (tests run
 // several nodes in one process). What moves per request is counted as it happens; what is a
 // state (lag, term, membership) is read from the node when Prometheus scrapes.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { coordinatorStatus } from '../cluster/coordinator-status.ts';
 import type { FoldBatch } from '../log/shard-reader.ts';
@@ -13,7 +13,12 @@ export interface NodeMetrics {
   /** Counts one vote's result by its HTTP-like status (201, 200, 409 …). */
   vote(status: number): void;
   appendSeconds: Histogram<string>;
+  /** Counts one HTTP response by method, route pattern and status code (an onResponse hook). */
+  response(request: FastifyRequest, reply: FastifyReply): void;
 }
+
+/** The `route` label of a request that matched no route (a 404, or refused before routing). */
+export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * prom-client's gauges of the totals of `nodejs_active_handles`, `_requests` and `_resources`
@@ -68,6 +73,28 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
             this.set({ shard: String(r.shard) }, Math.max(0, head - r.state.appliedSeq));
         }),
       );
+    },
+  });
+  new Gauge({
+    name: 'votestream_committed_seq',
+    help: "The shard's committed seq in this node's fold: the last chain entry a commit marker covers",
+    labelNames: ['shard'],
+    registers: [registry],
+    collect() {
+      for (const r of readers()) this.set({ shard: String(r.shard) }, r.state.committedSeq);
+    },
+  });
+  new Gauge({
+    name: 'votestream_uncommitted_entries',
+    help: 'Chain entries of the shard this node has folded that no commit marker covers yet (pending votes): with votestream_committed_seq standing still, commits are stalled',
+    labelNames: ['shard'],
+    registers: [registry],
+    collect() {
+      for (const r of readers())
+        this.set(
+          { shard: String(r.shard) },
+          Math.max(0, r.state.appliedSeq - r.state.committedSeq),
+        );
     },
   });
   new Gauge({
@@ -158,6 +185,13 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     },
   });
 
+  const responses = new Counter({
+    name: 'votestream_http_responses_total',
+    help: 'HTTP responses by method, route pattern (never the raw URL: "unmatched" when no route matched) and status code',
+    labelNames: ['method', 'route', 'code'],
+    registers: [registry],
+  });
+
   const redisErrors = new Counter({
     name: 'votestream_redis_errors_total',
     help: 'Errors of the Redis connection (failed connects, lost cluster nodes) since start',
@@ -189,7 +223,28 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
     committed.set(batch.shard, batch.committedSeq);
   });
 
-  return { registry, vote: (status) => votes.inc({ status: String(status) }), appendSeconds };
+  return {
+    registry,
+    vote: (status) => votes.inc({ status: String(status) }),
+    appendSeconds,
+    response(request, reply) {
+      responses.inc({
+        method: request.method,
+        // The pattern (/polls/:pollId), so the label's values are as few as the routes.
+        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+        code: String(reply.statusCode),
+      });
+    },
+  };
+}
+
+/**
+ * Counts every response of `app` in `metrics` (votestream_http_responses_total): 429s and 503s
+ * of the abuse limits, 404s and framework errors too. Call it on the root instance before the
+ * routes are registered, so that every route inherits the hook.
+ */
+export function countResponses(app: FastifyInstance, metrics: NodeMetrics): void {
+  app.addHook('onResponse', async (request, reply) => metrics.response(request, reply));
 }
 
 export function metricsRoutes(metrics: NodeMetrics) {

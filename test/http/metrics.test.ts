@@ -37,6 +37,14 @@ metrics.after(async () => {
   await node.close();
 });
 
+/** The sum of every sample line that starts with `prefix`, e.g. 'votestream_committed_seq{'. */
+function sum(text: string, prefix: string): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(prefix))
+    .reduce((total, l) => total + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
 /** The value of one sample line, e.g. value(text, 'votestream_votes_total{status="201"'). */
 function value(text: string, prefix: string): number {
   const line = text.split('\n').find((l) => l.startsWith(prefix));
@@ -82,6 +90,40 @@ metrics('after votes are cast and committed, the counters and gauges show it', a
   assert.match(text, /votestream_fold_lag_entries\{shard="0",node="metrics-node"\} \d+/);
   assert.match(text, /votestream_chain_breaks\{shard="15",node="metrics-node"\} 0/);
   assert.match(text, /process_cpu_seconds_total/);
+  // Every vote above is folded and committed: the committed seqs add up to at least the ten
+  // votes, and nothing folded waits for a marker (ten votes in, ten finalized, no more).
+  assert.ok(sum(text, 'votestream_committed_seq{') >= 10, 'committed seqs do not count the votes');
+  assert.is(sum(text, 'votestream_uncommitted_entries{'), 0);
+  assert.is(text.match(/^votestream_uncommitted_entries\{/gm)?.length, 16, 'one per shard');
+});
+
+metrics('every response is counted by method, route pattern and status code', async () => {
+  const pollId = await createPoll(node);
+  const before = (await node.app.inject({ url: '/metrics' })).body;
+  const cast = { pollId, voterId: 'responses-1', choices: ['a'] };
+  assert.is(
+    (await node.app.inject({ method: 'POST', url: '/votes', payload: cast })).statusCode,
+    201,
+  );
+  assert.is(
+    (await node.app.inject({ method: 'POST', url: '/votes', payload: cast })).statusCode,
+    409,
+  );
+  assert.is((await node.app.inject({ url: '/votes/no-such-vote' })).statusCode, 404);
+  assert.is((await node.app.inject({ url: '/no/such/route?x=1' })).statusCode, 404);
+  const text = (await node.app.inject({ url: '/metrics' })).body;
+  const grew = (labels: string) => {
+    const prefix = `votestream_http_responses_total{${labels},node="metrics-node"}`;
+    return (value(text, prefix) || 0) - (value(before, prefix) || 0);
+  };
+  assert.is(grew('method="POST",route="/votes",code="201"'), 1);
+  assert.is(grew('method="POST",route="/votes",code="409"'), 1);
+  // The route's pattern, never the raw URL: one series for every voteId asked for.
+  assert.is(grew('method="GET",route="/votes/:voteId",code="404"'), 1);
+  assert.is(grew('method="GET",route="unmatched",code="404"'), 1);
+  assert.not.match(text, /no-such/);
+  // The scrape before this one is counted too (its response ends after its body is sent).
+  assert.ok(grew('method="GET",route="/metrics",code="200"') >= 1);
 });
 
 metrics(
@@ -200,6 +242,10 @@ metrics(
         'no Redis error counted',
       );
       assert.match(exposition, /^votestream_votes_total\{status="503"/m);
+      assert.match(
+        exposition,
+        /^votestream_http_responses_total\{method="POST",route="\/votes",code="503",[^}]*\} 1$/m,
+      );
       assert.match(exposition, /^votestream_redis_ready\{[^}]*\} 0$/m);
       const lint = await promtoolCheck(exposition);
       assert.is(lint.said, '', 'promtool found something');
