@@ -108,6 +108,7 @@ examples('every curl example and the tokens line succeed, in README order', asyn
   const firstT = runnable.findIndex((e) => e.command.includes('$T'));
   assert.ok(
     firstT >= 0 && all.some((e) => e.line < runnable[firstT]!.line && /^T=/.test(e.command)),
+    'the README uses $T before it says T=<admin token …>',
   );
   const firstPort = Number(await helpDefault('up', '--port'));
   const defaultTarget = await helpDefault('tokens', '--target');
