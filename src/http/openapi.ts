@@ -40,7 +40,7 @@ const REQUEST_EXAMPLES: Record<string, unknown> = {
 const DESCRIPTION = `Records votes across several nodes on Redis Streams. Every error answers
 \`{"error":{"code","message",…}}\` with a stable code (listed per status below); 503 and 429 carry
 Retry-After. Admin routes take \`Authorization: Bearer <VS_ADMIN_TOKEN>\`. A path no route has
-answers 404 NOT_FOUND. Error codes: ${Object.keys(ERRORS).join(', ')}.`;
+answers 404 NOT_FOUND (or, sent a body it cannot parse, 400, 413 or 415 first). Error codes: ${Object.keys(ERRORS).join(', ')}.`;
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -78,17 +78,20 @@ export function registerOpenApi(app: FastifyInstance): void {
       return { schema: toDocumentSchema(copy) as typeof schema, url };
     },
   });
-  app.get(
-    '/openapi.json',
-    {
-      schema: {
-        summary: 'This API as an OpenAPI 3.1 document',
-        tags: ['pages'],
-        response: replies({ 200: ['The document', { type: 'object' }] }, []),
+  // In a plugin, like every route: registered at ready, where onRoute hooks see it.
+  app.register(async (scope) => {
+    scope.get(
+      '/openapi.json',
+      {
+        schema: {
+          summary: 'This API as an OpenAPI 3.1 document',
+          tags: ['pages'],
+          response: replies({ 200: ['The document', { type: 'object' }] }, []),
+        },
       },
-    },
-    async () => app.swagger(),
-  );
+      async () => app.swagger(),
+    );
+  });
 }
 
 /** A copy of `schema` with our keywords as `x-` extensions described in words. */

@@ -31,6 +31,7 @@ export function participationRoutes(ctx: AppContext) {
             'POLL_NOT_FOUND',
             'STORAGE_UNAVAILABLE',
             'VOTER_SECRET_MISMATCH',
+            'SECRET_BALLOT_UNAVAILABLE',
           ]),
         },
         preHandler: requireAdmin(ctx.config.adminToken),

@@ -11,7 +11,11 @@ const INTEGER = { type: 'integer' } as const;
 const COUNT = { type: 'integer', minimum: 0 } as const;
 /** Exact decimal figures of a count (weights and STV fractions do not fit a float). */
 const DECIMAL = { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' } as const;
-const ISO_TIME = { type: 'string', format: 'date-time' } as const;
+/** Date.toISOString(): years past 9999 are signed and 6 digits long, so not format date-time. */
+const ISO_TIME = {
+  type: 'string',
+  pattern: '^([0-9]{4}|[+-][0-9]{6})-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$',
+} as const;
 const COUNTS = { type: 'object', additionalProperties: COUNT } as const;
 
 export const receipt = {

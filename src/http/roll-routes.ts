@@ -43,6 +43,7 @@ export function rollRoutes(ctx: AppContext) {
             'ROLL_TOO_HEAVY',
             'STORAGE_UNAVAILABLE',
             'VOTER_SECRET_MISMATCH',
+            'SECRET_BALLOT_UNAVAILABLE',
           ]),
         },
         preHandler: requireAdmin(ctx.config.adminToken),

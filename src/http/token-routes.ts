@@ -41,6 +41,7 @@ export function tokenRoutes(ctx: AppContext) {
             'NOT_ON_ROLL',
             'STORAGE_UNAVAILABLE',
             'VOTER_SECRET_MISMATCH',
+            'SECRET_BALLOT_UNAVAILABLE',
           ]),
         },
         preHandler: requireAdmin(ctx.config.adminToken),

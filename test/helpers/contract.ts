@@ -32,8 +32,12 @@ export interface ContractDocument {
 export const UNDOCUMENTED = new Set(
   DASHBOARD_PATHS.filter((path) => path !== '/').map((path) => `GET ${path}`),
 );
-/** Replies no route answered (404 NOT_FOUND) are checked against this status and schema. */
+/**
+ * Replies no route answered: 404 NOT_FOUND, or the body parser's refusal (it runs before the
+ * not-found handler), each in the document's Error schema.
+ */
 const NO_ROUTE = '(no route)';
+const NO_ROUTE_STATUSES = new Set(['400', '404', '413', '415']);
 
 /** `/polls/:pollId` as the document writes it: `/polls/{pollId}`. */
 export function documentPath(url: string): string {
@@ -69,6 +73,7 @@ export class ContractChecker {
   /** route → statuses seen. */
   readonly seen = new Map<string, Set<string>>();
   readonly violations: string[] = [];
+  readonly #kinds = new Set<string>();
   violationCount = 0;
   checked = 0;
 
@@ -91,7 +96,12 @@ export class ContractChecker {
     const problem = this.#problem(reply, route, method, status);
     if (problem) {
       this.violationCount++;
-      if (this.violations.length < 30) this.violations.push(problem);
+      // One line per kind of violation (where and what, without the body), with one example.
+      const kind = problem.split(' in {')[0]!;
+      if (!this.#kinds.has(kind) && this.violations.length < 50) {
+        this.#kinds.add(kind);
+        this.violations.push(problem);
+      }
     }
     return problem;
   }
@@ -101,7 +111,7 @@ export class ContractChecker {
     let response: DocResponse | undefined;
     let schema: unknown;
     if (route === NO_ROUTE) {
-      if (status !== '404') return `${where}: a request no route matched must answer 404`;
+      if (!NO_ROUTE_STATUSES.has(status)) return `${where}: not 404 or a body parser refusal`;
       schema = this.#doc.components?.schemas?.Error;
     } else {
       const op = this.#doc.paths[documentPath(reply.route!)]?.[method.toLowerCase()];
