@@ -10,7 +10,9 @@
 import { loadConfig } from '../src/config.ts';
 import { httpServer } from '../src/http/app.ts';
 import { type Ballot, prepareVote } from '../src/http/cast-vote.ts';
-import { receiptReply, voteBody } from '../src/http/schemas.ts';
+import { receiptReply } from '../src/http/reply-schemas.ts';
+import { voteBody } from '../src/http/schemas.ts';
+import { receiptSerializer } from '../src/http/vote-routes.ts';
 import { fingerprint } from '../src/log/append-vote.ts';
 import { encodeVote } from '../src/log/codec.ts';
 import { createLogger } from '../src/logger.ts';
@@ -34,7 +36,10 @@ app.get('/health', async () => ({ status: 'ready' }));
 app.post('/votes', async (_request, reply) => reply.status(201).send({ receipt: {} }));
 app.post<{ Body: Ballot }>(
   '/votes/checked',
-  { schema: { body: voteBody, response: { 201: receiptReply } } },
+  {
+    schema: { body: voteBody, response: { 201: receiptReply } },
+    serializerCompiler: receiptSerializer,
+  },
   async (request, reply) => {
     const vote = prepareVote(entry, request.body, Date.now(), config.voterSecret, config.shards);
     if (vote instanceof Error) throw vote;

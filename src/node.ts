@@ -5,7 +5,7 @@ import { Coordinator } from './cluster/coordinator.ts';
 import { ClusterClock } from './cluster/heartbeats.ts';
 import { DurabilityWatch } from './cluster/shard-durability.ts';
 import type { Config } from './config.ts';
-import { build } from './http/app.ts';
+import { type BuildOptions, build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import { describeOpenRequest, trackOpenRequests } from './http/open-requests.ts';
 import { Appender } from './log/append-vote.ts';
@@ -41,11 +41,14 @@ export interface NodeStopOutcome {
   abandoned: AbandonedStep[];
 }
 
-/** Starts a node. With `listen: false` the app is built but not bound (tests use inject). */
+/**
+ * Starts a node. With `listen: false` the app is built but not bound (tests use inject);
+ * `observeReply` sees every reply (the contract test's recorder; see BuildOptions).
+ */
 export async function startNode(
   config: Config,
   log: Logger,
-  { listen = true } = {},
+  { listen = true, observeReply }: { listen?: boolean } & BuildOptions = {},
 ): Promise<RunningNode> {
   const client = connectRedis(config, log.child({ component: 'redis' }));
   await checkCredentials(client).catch((error: Error) => {
@@ -128,7 +131,7 @@ export async function startNode(
     now: () => clock.now(),
     ready: () => isReady(client) && resolved,
   };
-  const app = build(ctx);
+  const app = build(ctx, { observeReply });
   const openRequests = trackOpenRequests(app);
   await resolveDurability();
   if (listen) {

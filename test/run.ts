@@ -3,6 +3,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { parse } from 'uvu/parse';
 import { run } from 'uvu/run';
+import { contractChecker } from './helpers/contract.ts';
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 // 13 min: the suite took 10–11 min on a slow day of this 2-core machine (2026-11-30), and CI,
@@ -34,7 +35,12 @@ function finish(code: number): never {
   const plain = stripVTControlCharacters(output);
   const total = Number(plain.match(/Total:\s+(\d+)/)?.[1] ?? 0);
   const passed = Number(plain.match(/Passed:\s+(\d+)/)?.[1] ?? 0);
-  const failed = total - passed + (code !== 0 && total === passed ? 1 : 0);
+  // The contract test (test/helpers/contract.ts): the replies the suite received against the
+  // API document. A violation counts as one failed test.
+  const contract = contractChecker();
+  if (contract) write(`\n${contract.summary()}\n`);
+  const violations = contract && contract.violationCount > 0 ? 1 : 0;
+  const failed = total - passed + violations + (code !== 0 && total === passed ? 1 : 0);
   write(`\n${passed} passed, ${failed} failed\n`);
   process.exit(failed > 0 || total === 0 ? 1 : 0);
 }

@@ -12,8 +12,11 @@ import { healthRoutes } from './health-routes.ts';
 import { addInputKeywords } from './input-keywords.ts';
 import { installJsonParser } from './json-body.ts';
 import { countResponses, createMetrics, metricsRoutes } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
 import { participationRoutes } from './participation-routes.ts';
 import { pollRoutes } from './poll-routes.ts';
+import { referenceRoutes } from './reference-routes.ts';
+import { observeReplies, type ReplyObserver } from './reply-observer.ts';
 import { resultsRoutes } from './results-routes.ts';
 import { rollRoutes } from './roll-routes.ts';
 import { tallyRoutes } from './tally-routes.ts';
@@ -29,8 +32,17 @@ const BODY_LIMIT = 64 * 1024;
  */
 const MAX_PARAM_LENGTH = MAX_ID_SPELLING * 4 * 3;
 
-export function build(ctx: AppContext): FastifyInstance {
+/** What build() takes besides the node's context. */
+export interface BuildOptions {
+  /** Sees every reply the node sends (the contract test records them); none in production. */
+  observeReply?: ReplyObserver;
+}
+
+export function build(ctx: AppContext, { observeReply }: BuildOptions = {}): FastifyInstance {
   const app = httpServer(ctx.config, ctx.log);
+  if (observeReply) observeReplies(app, observeReply);
+  // First: the generator collects the routes registered after it.
+  registerOpenApi(app);
   const metrics = createMetrics(ctx);
   countResponses(app, metrics);
   app.register(healthRoutes(ctx));
@@ -47,6 +59,7 @@ export function build(ctx: AppContext): FastifyInstance {
   app.register(resultsRoutes(ctx));
   app.register(clusterRoutes(ctx));
   app.register(dashboardRoutes());
+  app.register(referenceRoutes(app));
   return app;
 }
 
@@ -77,6 +90,14 @@ export function httpServer(config: Config, log: Logger): FastifyInstance {
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
+  });
+  // Response schemas document replies (OpenAPI, the contract test); they do not write them.
+  // fast-json-stringify would silently drop a field a schema lacks and coerce types, so a gap
+  // in the documentation would change a reply: JSON.stringify writes them as it always did,
+  // and the contract test (test/helpers/contract.ts) holds the replies to the schemas. A route
+  // with its own serializerCompiler (POST /votes' receipts) keeps it.
+  app.addHook('onRoute', (route) => {
+    route.serializerCompiler ??= () => (data) => JSON.stringify(data);
   });
   // JSON only: without this, fastify would parse text/plain bodies and answer 400, not 415.
   app.removeContentTypeParser('text/plain');

@@ -11,11 +11,18 @@ import { appendControlEvent } from '../log/control-log.ts';
 import { groupLags, headSeq } from '../log/view-reads.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { clusterReply, digestsReply, membersReply } from './reply-schemas.ts';
+import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, replies } from './route-replies.ts';
 import { membersBody } from './schemas.ts';
 
 export function clusterRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
-    app.get('/cluster', async () => {
+    const clusterSchema = {
+      summary: "This node's view of the cluster",
+      tags: ['cluster'],
+      response: replies({ 200: ['Roles, terms, members, clock and shards', clusterReply] }, []),
+    };
+    app.get('/cluster', { schema: clusterSchema }, async () => {
       const { client, prefix } = ctx.target;
       // During a Redis outage these answer at once, null / empty: the rest of the view comes
       // from the node's own state.
@@ -32,7 +39,13 @@ export function clusterRoutes(ctx: AppContext) {
       return clusterStatus({ coordinator, readers: projections.readers, durability }, logFacts);
     });
 
-    app.get('/cluster/digests', async () => ({
+    const digestsSchema = {
+      summary: "The fold's digest per shard",
+      description: 'Equal on every node that applied the same entries.',
+      tags: ['cluster'],
+      response: replies({ 200: ['The digests', digestsReply] }, []),
+    };
+    app.get('/cluster/digests', { schema: digestsSchema }, async () => ({
       nodeId: ctx.config.nodeId,
       shards: ctx.projections.readers.map((r) => ({
         shard: r.shard,
@@ -45,7 +58,21 @@ export function clusterRoutes(ctx: AppContext) {
 
     app.post<{ Body: { members: string[] } }>(
       '/cluster/members',
-      { schema: { body: membersBody }, preHandler: requireAdmin(ctx.config.adminToken) },
+      {
+        schema: {
+          summary: 'Replace the member set',
+          tags: ['cluster', 'admin'],
+          security: ADMIN_SECURITY,
+          body: membersBody,
+          response: replies({ 200: ['The new member set', membersReply] }, [
+            ...BODY_CODES,
+            ...ADMIN_CODES,
+            'VALIDATION_FAILED',
+            'STORAGE_UNAVAILABLE',
+          ]),
+        },
+        preHandler: requireAdmin(ctx.config.adminToken),
+      },
       async (request) => {
         const { members } = request.body;
         await appendControlEvent(ctx.target.client, ctx.target.prefix, {

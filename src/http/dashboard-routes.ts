@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { replies } from './route-replies.ts';
 
 const FOLDER = new URL('./dashboard/', import.meta.url);
 const JS = 'text/javascript; charset=utf-8';
@@ -30,6 +31,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   ...Object.fromEntries(MODULES.map((file) => [`/${file}`, { file, type: JS }])),
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  // The API reference page's (src/http/reference-routes.ts).
+  '/reference.css': { file: 'reference.css', type: 'text/css; charset=utf-8' },
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
@@ -57,8 +60,29 @@ export function dashboardRoutes() {
       const body = await readFile(new URL(file, FOLDER));
       const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
       const asset: Asset = { body, type, etag };
-      app.get(path, async (request, reply) => serve(asset, request, reply));
+      app.get(path, { schema: schemaOf(path, type) }, async (request, reply) =>
+        serve(asset, request, reply),
+      );
     }
+  };
+}
+
+/**
+ * The page is in the API document; its modules, stylesheet and icon are not (hidden): they are
+ * the page's parts, not an API, and their URLs may change with it.
+ */
+function schemaOf(path: string, type: string) {
+  if (path !== '/') return { hide: true };
+  return {
+    summary: 'The dashboard',
+    tags: ['pages'],
+    response: replies(
+      {
+        200: ['The page', { content: { [type.split(';')[0]!]: { schema: { type: 'string' } } } }],
+        304: ['Not modified (If-None-Match had its ETag)', { type: 'null' }],
+      },
+      [],
+    ),
   };
 }
 

@@ -7,6 +7,7 @@ import { coordinatorStatus } from '../cluster/coordinator-status.ts';
 import type { FoldBatch } from '../log/shard-reader.ts';
 import { headSeq } from '../log/view-reads.ts';
 import type { AppContext } from './context.ts';
+import { replies } from './route-replies.ts';
 
 export interface NodeMetrics {
   registry: Registry;
@@ -249,7 +250,21 @@ export function countResponses(app: FastifyInstance, metrics: NodeMetrics): void
 
 export function metricsRoutes(metrics: NodeMetrics) {
   return async (app: FastifyInstance) => {
-    app.get('/metrics', async (_request, reply) => {
+    const schema = {
+      summary: 'Prometheus metrics',
+      tags: ['cluster'],
+      response: replies(
+        {
+          200: [
+            'The text exposition format',
+            { content: { 'text/plain': { schema: { type: 'string' } } } },
+          ],
+        },
+        [],
+        { shed: false },
+      ),
+    };
+    app.get('/metrics', { schema }, async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });

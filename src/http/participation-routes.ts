@@ -8,6 +8,8 @@ import { haveVoted } from '../log/participation.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { recordedVoterId } from './recorded-voter.ts';
+import { participationReply } from './reply-schemas.ts';
+import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, PARAM_CODES, replies } from './route-replies.ts';
 import { participationBody, pollIdParams } from './schemas.ts';
 import { TOKENS_BODY_LIMIT } from './token-routes.ts';
 
@@ -16,7 +18,22 @@ export function participationRoutes(ctx: AppContext) {
     app.post<{ Params: { pollId: string }; Body: { voters: string[] } }>(
       '/polls/:pollId/participation',
       {
-        schema: { params: pollIdParams, body: participationBody },
+        schema: {
+          summary: 'Which of these voters have voted',
+          tags: ['admin'],
+          security: ADMIN_SECURITY,
+          params: pollIdParams,
+          body: participationBody,
+          response: replies({ 200: ['The voters, as sent, split in two', participationReply] }, [
+            ...BODY_CODES,
+            ...PARAM_CODES,
+            ...ADMIN_CODES,
+            'POLL_NOT_FOUND',
+            'STORAGE_UNAVAILABLE',
+            'VOTER_SECRET_MISMATCH',
+            'SECRET_BALLOT_UNAVAILABLE',
+          ]),
+        },
         preHandler: requireAdmin(ctx.config.adminToken),
         bodyLimit: TOKENS_BODY_LIMIT,
       },

@@ -29,6 +29,8 @@ import { closePoll, createPoll } from '../log/poll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { tagKeyOf } from './recorded-voter.ts';
+import { closeReply, pollReply, pollsReply } from './reply-schemas.ts';
+import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, PARAM_CODES, replies } from './route-replies.ts';
 import { pollBody, pollIdParams } from './schemas.ts';
 
 export interface PollBody {
@@ -56,7 +58,30 @@ export function pollRoutes(ctx: AppContext) {
 
     app.post<{ Body: PollBody }>(
       '/polls',
-      { schema: { body: pollBody }, preHandler: admin },
+      {
+        schema: {
+          summary: 'Create a poll',
+          description:
+            'Creating the same poll again (same id and definition) answers it with 200; a different poll with that id is a 409 POLL_EXISTS.',
+          tags: ['polls', 'admin'],
+          security: ADMIN_SECURITY,
+          body: pollBody,
+          response: replies(
+            { 201: ['Created', pollReply], 200: ['This poll existed already', pollReply] },
+            [
+              ...BODY_CODES,
+              ...ADMIN_CODES,
+              'VALIDATION_FAILED',
+              'POLL_EXISTS',
+              'VOTER_AUTH_UNAVAILABLE',
+              'SECRET_BALLOT_UNAVAILABLE',
+              'STORAGE_UNAVAILABLE',
+              'VOTER_SECRET_MISMATCH',
+            ],
+          ),
+        },
+        preHandler: admin,
+      },
       async (request, reply) => {
         const body = request.body;
         // Refused before anything is written: votes in a token poll this node created could
@@ -83,7 +108,12 @@ export function pollRoutes(ctx: AppContext) {
       },
     );
 
-    app.get('/polls', async () => {
+    const listSchema = {
+      summary: 'Every poll',
+      tags: ['polls'],
+      response: replies({ 200: ['The polls', pollsReply] }, ['STORAGE_UNAVAILABLE']),
+    };
+    app.get('/polls', { schema: listSchema }, async () => {
       await ctx.catalogue.refresh();
       const now = ctx.now();
       return { polls: ctx.catalogue.list().map((entry) => present(ctx, entry, now)) };
@@ -91,7 +121,18 @@ export function pollRoutes(ctx: AppContext) {
 
     app.get<{ Params: { pollId: string } }>(
       '/polls/:pollId',
-      { schema: { params: pollIdParams } },
+      {
+        schema: {
+          summary: 'A poll',
+          tags: ['polls'],
+          params: pollIdParams,
+          response: replies({ 200: ['The poll', pollReply] }, [
+            ...PARAM_CODES,
+            'POLL_NOT_FOUND',
+            'STORAGE_UNAVAILABLE',
+          ]),
+        },
+      },
       async (request) => {
         const entry = await ctx.catalogue.get(request.params.pollId);
         if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${request.params.pollId}`);
@@ -101,7 +142,24 @@ export function pollRoutes(ctx: AppContext) {
 
     app.post<{ Params: { pollId: string } }>(
       '/polls/:pollId/close',
-      { schema: { params: pollIdParams }, preHandler: admin },
+      {
+        schema: {
+          summary: 'Close a poll',
+          description:
+            'Appends a close barrier to every shard; closing a closed poll answers alreadyClosed: true.',
+          tags: ['polls', 'admin'],
+          security: ADMIN_SECURITY,
+          params: pollIdParams,
+          response: replies({ 200: ['Closed', closeReply] }, [
+            ...BODY_CODES,
+            ...PARAM_CODES,
+            ...ADMIN_CODES,
+            'POLL_NOT_FOUND',
+            'STORAGE_UNAVAILABLE',
+          ]),
+        },
+        preHandler: admin,
+      },
       async (request) => {
         const { pollId } = request.params;
         const { alreadyClosed, barriers } = await closePoll(

@@ -12,7 +12,9 @@ import type { ProfileScope } from '../domain/ranking-profile.ts';
 import { isSealed, sealedResult } from '../domain/sealed-results.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { AppContext } from './context.ts';
+import { resultsReply } from './reply-schemas.ts';
 import { ResultCounter } from './result-counter.ts';
+import { PARAM_CODES, replies } from './route-replies.ts';
 import { pollIdParams } from './schemas.ts';
 
 const resultsQuery = {
@@ -58,7 +60,22 @@ export function resultsRoutes(ctx: AppContext) {
     app.addHook('onClose', () => counter.close());
     app.get<{ Params: { pollId: string }; Querystring: { include?: 'pending' } }>(
       '/polls/:pollId/results',
-      { schema: { params: pollIdParams, querystring: resultsQuery } },
+      {
+        schema: {
+          summary: 'A poll counted by its method',
+          description:
+            'Finalized ballots only, or every latest ballot with ?include=pending (provisional). A sealed poll shows its turnout only until it is final.',
+          tags: ['polls'],
+          params: pollIdParams,
+          querystring: resultsQuery,
+          response: replies({ 200: ['The result', resultsReply] }, [
+            ...PARAM_CODES,
+            'POLL_NOT_FOUND',
+            'STORAGE_UNAVAILABLE',
+            'NOT_READY',
+          ]),
+        },
+      },
       async (request) => {
         const { pollId } = request.params;
         const entry = await ctx.catalogue.get(pollId);

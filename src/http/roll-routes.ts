@@ -8,6 +8,8 @@ import { addToRoll } from '../log/roll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { recordedVoterId } from './recorded-voter.ts';
+import { rollReply } from './reply-schemas.ts';
+import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, PARAM_CODES, replies } from './route-replies.ts';
 import { pollIdParams, rollBody } from './schemas.ts';
 
 /** A thousand voter ids at the length limit fit in any spelling (as for tokens), with weights. */
@@ -22,7 +24,28 @@ export function rollRoutes(ctx: AppContext) {
     app.post<{ Params: { pollId: string }; Body: RollBody }>(
       '/polls/:pollId/roll',
       {
-        schema: { params: pollIdParams, body: rollBody },
+        schema: {
+          summary: "Add voters to a poll's roll",
+          tags: ['admin'],
+          security: ADMIN_SECURITY,
+          params: pollIdParams,
+          body: rollBody,
+          response: replies({ 200: ['What the request added', rollReply] }, [
+            ...BODY_CODES,
+            ...PARAM_CODES,
+            ...ADMIN_CODES,
+            'POLL_NOT_FOUND',
+            'NO_ROLL',
+            'POLL_CLOSED',
+            'ROLL_CONFLICT',
+            'DUPLICATE_VOTER',
+            'WEIGHT_NOT_ALLOWED',
+            'ROLL_TOO_HEAVY',
+            'STORAGE_UNAVAILABLE',
+            'VOTER_SECRET_MISMATCH',
+            'SECRET_BALLOT_UNAVAILABLE',
+          ]),
+        },
         preHandler: requireAdmin(ctx.config.adminToken),
         bodyLimit: ROLL_BODY_LIMIT,
       },

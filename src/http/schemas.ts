@@ -164,29 +164,6 @@ export const rollBody = {
   },
 } as const;
 
-// Response schema of POST /votes: fastify compiles it with fast-json-stringify, which writes a
-// receipt in half the time JSON.stringify takes, and never leaks a field the contract lacks.
-
-export const receiptReply = {
-  type: 'object',
-  required: ['receipt'],
-  properties: {
-    receipt: {
-      type: 'object',
-      required: ['voteId', 'pollId', 'shard', 'seq', 'entryId', 'hash'],
-      properties: {
-        voteId: { type: 'string' },
-        pollId: { type: 'string' },
-        shard: { type: 'integer' },
-        seq: { type: 'integer' },
-        entryId: { type: 'string' },
-        hash: { type: 'string' },
-        weight: { type: 'integer' },
-      },
-    },
-  },
-} as const;
-
 /** Voter ids per POST /polls/:pollId/participation; the CLI sends larger lists in chunks. */
 export const MAX_PARTICIPATION = 1000;
 

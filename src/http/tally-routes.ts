@@ -8,6 +8,8 @@ import { secrecyOf } from '../domain/voter-tag.ts';
 import { VoteStreamError } from '../errors.ts';
 import type { AppContext } from './context.ts';
 import { normalizedId } from './normalized-ids.ts';
+import { tallyReply, voterVoteReply } from './reply-schemas.ts';
+import { PARAM_CODES, replies } from './route-replies.ts';
 import { pollIdParams, voterParams } from './schemas.ts';
 import type { TallyStream } from './tally-stream.ts';
 
@@ -21,7 +23,19 @@ export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
 
     app.get<{ Params: { pollId: string } }>(
       '/polls/:pollId/tally',
-      { schema: { params: pollIdParams } },
+      {
+        schema: {
+          summary: "A poll's tally on this node",
+          description: 'A sealed poll (results: afterClose, not final yet) shows its turnout only.',
+          tags: ['polls'],
+          params: pollIdParams,
+          response: replies({ 200: ['The tally', tallyReply] }, [
+            ...PARAM_CODES,
+            'POLL_NOT_FOUND',
+            'STORAGE_UNAVAILABLE',
+          ]),
+        },
+      },
       async (request) => {
         await requirePoll(request.params.pollId);
         return stream.tally(request.params.pollId);
@@ -30,7 +44,20 @@ export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
 
     app.get<{ Params: { pollId: string; voterId: string } }>(
       '/polls/:pollId/voters/:voterId',
-      { schema: { params: voterParams } },
+      {
+        schema: {
+          summary: "A voter's counted vote",
+          tags: ['polls'],
+          params: voterParams,
+          response: replies({ 200: ['The vote', voterVoteReply] }, [
+            ...PARAM_CODES,
+            'POLL_NOT_FOUND',
+            'VOTE_NOT_FOUND',
+            'BALLOT_SECRET',
+            'STORAGE_UNAVAILABLE',
+          ]),
+        },
+      },
       async (request) => {
         const { pollId } = request.params;
         const voterId = normalizedId(request.params.voterId, 'voterId');
@@ -57,7 +84,24 @@ export function tallyRoutes(ctx: AppContext, stream: TallyStream) {
 
     app.get<{ Params: { pollId: string } }>(
       '/polls/:pollId/events',
-      { schema: { params: pollIdParams } },
+      {
+        schema: {
+          summary: 'The live tally (Server-Sent Events)',
+          description:
+            'Each `tally` event carries the whole tally (as GET /polls/:pollId/tally) and its version as id; send Last-Event-ID to resume.',
+          tags: ['polls'],
+          params: pollIdParams,
+          response: replies(
+            {
+              200: [
+                'An endless event stream',
+                { content: { 'text/event-stream': { schema: { type: 'string' } } } },
+              ],
+            },
+            [...PARAM_CODES, 'POLL_NOT_FOUND', 'STORAGE_UNAVAILABLE'],
+          ),
+        },
+      },
       async (request, reply) => {
         await requirePoll(request.params.pollId);
         reply.hijack();

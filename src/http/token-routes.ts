@@ -9,6 +9,8 @@ import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
 import { normalizedId } from './normalized-ids.ts';
 import { recordedVoterId } from './recorded-voter.ts';
+import { tokensReply } from './reply-schemas.ts';
+import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, PARAM_CODES, replies } from './route-replies.ts';
 import { pollIdParams, tokensBody } from './schemas.ts';
 
 /**
@@ -23,7 +25,25 @@ export function tokenRoutes(ctx: AppContext) {
     app.post<{ Params: { pollId: string }; Body: { voters: string[] } }>(
       '/polls/:pollId/tokens',
       {
-        schema: { params: pollIdParams, body: tokensBody },
+        schema: {
+          summary: "Issue a token poll's voter tokens",
+          tags: ['admin'],
+          security: ADMIN_SECURITY,
+          params: pollIdParams,
+          body: tokensBody,
+          response: replies({ 200: ['A token per voter, in request order', tokensReply] }, [
+            ...BODY_CODES,
+            ...PARAM_CODES,
+            ...ADMIN_CODES,
+            'POLL_NOT_FOUND',
+            'VOTER_AUTH_OPEN',
+            'VOTER_AUTH_UNAVAILABLE',
+            'NOT_ON_ROLL',
+            'STORAGE_UNAVAILABLE',
+            'VOTER_SECRET_MISMATCH',
+            'SECRET_BALLOT_UNAVAILABLE',
+          ]),
+        },
         preHandler: requireAdmin(ctx.config.adminToken),
         bodyLimit: TOKENS_BODY_LIMIT,
       },

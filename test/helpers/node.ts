@@ -12,6 +12,7 @@ import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
 import { controlKeys, shardKeys } from '../../src/log/keys.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningNode, startNode } from '../../src/node.ts';
+import { contractRecorder } from './contract.ts';
 import type { TestCluster } from './redis-cluster.ts';
 
 const snapshotDirs: string[] = [];
@@ -104,7 +105,14 @@ export async function startTestNode(
     },
     {},
   );
-  const node = await startNode(config, createLogger({ level: config.logLevel }), { listen });
+  // Every reply of the node is checked against the API document (test/helpers/contract.ts).
+  let started: RunningNode | undefined;
+  const observeReply = contractRecorder(() => started?.app.swagger());
+  const node = await startNode(config, createLogger({ level: config.logLevel }), {
+    listen,
+    observeReply,
+  });
+  started = node;
   await until(() => node.ctx.ready(), 10_000, 'the node did not become ready');
   return node;
 }
