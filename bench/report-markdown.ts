@@ -456,7 +456,8 @@ function targetsSection(r: BenchReport): string[] {
   return ['### Targets', '', table(['target', 'measured', 'met'], rows)];
 }
 
-function peersSection(peers: NonNullable<BenchReport['peers']>): string[] {
+/** The peers group of the report: how it ran, then bench/peers.ts's table. */
+export function peersSection(peers: NonNullable<BenchReport['peers']>): string[] {
   const p = peers.result;
   return [
     '### Peers: what a team would deploy instead',

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePort, startServer, stopServer } from '../../bench/harness.ts';
 import { type PeersResult, peersTable } from '../../bench/peers-table.ts';
-import { peerTargetRows } from '../../bench/report-markdown.ts';
+import { peersSection, peerTargetRows } from '../../bench/report-markdown.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const run = (rps: number) => ({ rps, p50: 1, p99: 2, bad: 0 });
@@ -64,6 +64,17 @@ table('a peer that did not start is reported with its error', () => {
   const [, rows] = peersTable(r);
   assert.ok(rows[1]![1]!.includes('did not run: nats-server on 1234 did not start'));
   assert.is(peerTargetRows(r)[1]![2], '–');
+});
+
+table('the report section names the command and shows every system, skipped ones too', () => {
+  const r = result({
+    'votestream-3': measured('votestream, 3 member nodes', 9000),
+    'nats-r3': { label: 'NATS R3', runs: [], skipped: 'needs Debian package nats-server' },
+  });
+  const md = peersSection({ command: 'npm run bench:peers -- --seconds 1', result: r }).join('\n');
+  assert.match(md, '`npm run bench:peers -- --seconds 1`');
+  assert.match(md, '| votestream, 3 member nodes | 9,000 | 1.00 | 2.00 | 1.00× | 0 |');
+  assert.match(md, '| NATS R3 | **skipped: needs Debian package nats-server** |');
 });
 
 table.run();
