@@ -39,6 +39,10 @@ if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
+// Ctrl-C or a kill: exit through process.exit, so the exit handlers of bench/peers/ and the
+// harness stop the servers this run started (Node's default for these signals skips them).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const warmup = Number(values.warmup);
