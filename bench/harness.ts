@@ -72,15 +72,20 @@ export interface LoadResult {
   total: number;
 }
 
-/** Drives `url` with POSTs whose bodies `body(i)` makes, for `seconds`, on `connections`. */
+/**
+ * Drives `url` with POSTs whose bodies `body(i)` makes, for `seconds`, on `connections`. Given
+ * several URLs (the nodes of one system), autocannon spreads the connections over them round
+ * robin and reports one latency histogram for all.
+ */
 export async function load(
-  url: string,
+  url: string | string[],
   body: (i: number) => string,
   { connections = 64, seconds = 10 } = {},
 ): Promise<LoadResult> {
   let i = 0;
   const result = await autocannon({
-    url,
+    // @types/autocannon says string; autocannon itself takes a list (its README, lib/run.js).
+    url: url as string,
     connections,
     duration: seconds,
     method: 'POST',

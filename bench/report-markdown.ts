@@ -2,6 +2,7 @@
 // Markdown tables, with every ratio taken against baselines of the same run. Pure: no I/O.
 import type { FinalityRun, RebuildRun } from './finality.ts';
 import { type MachineInfo, median, table } from './harness.ts';
+import { type PeersResult, peerRatio, peersTable } from './peers-table.ts';
 import type { RedisBenchmarkResult } from './redis-benchmark.ts';
 
 export const BEGIN = '<!-- bench:begin -->';
@@ -156,6 +157,8 @@ export interface BenchReport {
     /** The fold alone over the same ballots, in memory (bench/fold-entries.ts). */
     entries?: { command: string; result: EntryFoldResult };
   };
+  /** votestream beside the systems a team would deploy instead (absent before issue 19). */
+  peers?: { command: string; result: PeersResult };
 }
 
 /** The issues' targets; the report says for each whether this run met it. */
@@ -172,6 +175,10 @@ export const TARGETS = {
   rankedFoldSlowdown: 0.2,
   /** pollResult (profile assembly and count) of 1 M ranked ballots, IRV and STV. */
   resultsMs: 1000,
+  /** votestream 3 nodes over PostgreSQL with a synchronous standby and over NATS R3. */
+  overDurablePeers: 1.5,
+  /** votestream 3 nodes over the counter-only Redis peer (no log, no fold, no quorum). */
+  overCounter: 0.7,
 };
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
@@ -213,6 +220,7 @@ export function renderReport(r: BenchReport): string {
     ...foldSection(r),
     '',
     ...(r.ranked ? [...rankedSection(r.ranked), ''] : []),
+    ...(r.peers ? [...peersSection(r.peers), ''] : []),
     ...targetsSection(r),
   ].join('\n');
 }
@@ -444,7 +452,51 @@ function targetsSection(r: BenchReport): string[] {
     ]);
   }
   if (r.ranked) rows.push(...rankedTargetRows(r.ranked));
+  if (r.peers) rows.push(...peerTargetRows(r.peers.result));
   return ['### Targets', '', table(['target', 'measured', 'met'], rows)];
+}
+
+/** The peers group of the report: how it ran, then bench/peers.ts's table. */
+export function peersSection(peers: NonNullable<BenchReport['peers']>): string[] {
+  const p = peers.result;
+  return [
+    '### Peers: what a team would deploy instead',
+    '',
+    `\`${peers.command}\`: each system started alone for its run (only its own servers running) ` +
+      `and stopped after it, the order rotated every round; median of ${p.rounds} round(s) of ` +
+      `${p.seconds} s after ${p.warmupSeconds} s of unmeasured warm-up; the same load generator ` +
+      `(autocannon, ${p.connections} connections, single votes, each voter new) against the same ` +
+      'HTTP front (`bench/peers/front.ts`: the node’s server, body schema, checks and answers); ' +
+      `PostgreSQL pool ${p.pgPool}. What each peer guarantees is under *What each figure is*. ` +
+      `Load average before: ${loads(p.loadBefore)}; after: ${loads(p.loadAfter)}.`,
+    '',
+    table(...peersTable(p)),
+  ];
+}
+
+/** The issue's peer targets; a peer that did not run is reported, never counted as met. */
+export function peerTargetRows(p: PeersResult): (string | number)[][] {
+  const row = (
+    name: string,
+    of: 'postgres-standby' | 'nats-r3' | 'redis-counter',
+    target: number,
+  ) => {
+    const ratio = peerRatio(p, 'votestream-3', of);
+    const peer = p.systems[of];
+    const why = peer?.skipped ?? peer?.failed ?? 'not run';
+    return [
+      `votestream 3 nodes ≥ ${target}× ${name} (single votes, same run)`,
+      ratio === undefined
+        ? `not measured: ${why}`
+        : `${ratio.toFixed(2)}× (${int(p.systems['votestream-3']?.votesPerSecond ?? 0)} against ${int(peer?.votesPerSecond ?? 0)} votes/s)`,
+      ratio === undefined ? '–' : yes(ratio >= target),
+    ];
+  };
+  return [
+    row('PostgreSQL with a synchronous standby', 'postgres-standby', TARGETS.overDurablePeers),
+    row('NATS JetStream KV, 3 servers, replicas 3', 'nats-r3', TARGETS.overDurablePeers),
+    row('the counter-only Redis peer', 'redis-counter', TARGETS.overCounter),
+  ];
 }
 
 /** The medians of a bench/fold-ranked.ts run: folds by kind, counts by first call and later. */

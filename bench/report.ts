@@ -1,7 +1,8 @@
 // npm run bench [-- --quick] — the whole benchmark in one run: appends with their baselines
 // (bench/append.ts), redis-benchmark's XADD, time to finalized at 5,000 votes/s with three
 // member nodes (votestream load + rebuild), the read path (bench/fold.ts), ranked ballots against
-// plurality ones (bench/fold-ranked.ts, bench/fold-entries.ts); then rewrites the generated
+// plurality ones (bench/fold-ranked.ts, bench/fold-entries.ts), votestream beside PostgreSQL,
+// NATS JetStream and a Redis counter (bench/peers.ts); then rewrites the generated
 // section of docs/performance.md. Prints the section; asserts no speed.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFinality } from './finality.ts';
 import { machineInfo, runJsonChild, startCluster } from './harness.ts';
+import type { PeersResult } from './peers-table.ts';
 import { redisBenchmarkXadd } from './redis-benchmark.ts';
 import {
   type AppendResult,
@@ -131,6 +133,17 @@ const entryRun = await runJsonChild<EntryFoldResult>([
 if (entryRun.exitCode !== 0)
   throw new Error(`bench/fold-entries.ts exited with ${entryRun.exitCode}`);
 
+step('votestream beside PostgreSQL, NATS JetStream and a Redis counter (bench/peers.ts)');
+const peerArgs = ['--seconds', String(sizes.appendSeconds), '--rounds', String(sizes.rounds)];
+const peersRun = await runJsonChild<PeersResult>([
+  '--import',
+  'tsx',
+  'bench/peers.ts',
+  ...peerArgs,
+  '--json',
+]);
+if (peersRun.exitCode !== 0) throw new Error(`bench/peers.ts exited with ${peersRun.exitCode}`);
+
 const section = renderReport({
   machine: machineInfo(),
   startedAt: startedAt.toISOString(),
@@ -156,6 +169,7 @@ const section = renderReport({
       result: entryRun.json,
     },
   },
+  peers: { command: `npm run bench:peers -- ${peerArgs.join(' ')}`, result: peersRun.json },
 });
 const doc = readFileSync(existsSync(out) ? out : DOC, 'utf8');
 writeFileSync(out, replaceSection(doc, section));

@@ -1,0 +1,75 @@
+// bench/peers.ts's figures as a table (printed by the bench, and in docs/performance.md by
+// bench/report-markdown.ts). Pure: no I/O.
+import type { SystemId } from './peers/systems.ts';
+
+export interface PeerRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Non-2xx answers and socket errors or timeouts. */
+  bad: number;
+}
+
+/** One system's runs and medians; `skipped`/`failed` say why it has none. */
+export interface PeerRow {
+  label: string;
+  runs: PeerRun[];
+  skipped?: string;
+  failed?: string;
+  votesPerSecond?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  bad?: number;
+}
+
+/** bench/peers.ts --json. */
+export interface PeersResult {
+  machine: string;
+  seconds: number;
+  rounds: number;
+  warmupSeconds: number;
+  connections: number;
+  pgPool: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  systems: Partial<Record<SystemId, PeerRow>>;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en');
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
+
+/** `votesPerSecond` of `id` over that of `of`, or undefined when either did not run. */
+export function peerRatio(r: PeersResult, id: SystemId, of: SystemId): number | undefined {
+  const a = r.systems[id]?.votesPerSecond;
+  const b = r.systems[of]?.votesPerSecond;
+  return a !== undefined && b ? a / b : undefined;
+}
+
+/** Header and rows: votes/s, p50, p99, the ratio to votestream 3 nodes, bad answers. */
+export function peersTable(r: PeersResult): [string[], string[][]] {
+  const base = r.systems['votestream-3']?.votesPerSecond;
+  const rows = Object.values(r.systems).map((s): string[] => {
+    if (s.skipped) return [s.label, `**skipped: ${s.skipped}**`, '–', '–', '–', '–'];
+    if (s.votesPerSecond === undefined)
+      return [s.label, `**did not run: ${s.failed ?? 'no runs'}**`, '–', '–', '–', '–'];
+    return [
+      s.label,
+      int(s.votesPerSecond),
+      ms(s.p50Ms ?? Number.NaN),
+      ms(s.p99Ms ?? Number.NaN),
+      base ? `${(base / s.votesPerSecond).toFixed(2)}×` : '–',
+      String(s.bad ?? 0),
+    ];
+  });
+  return [
+    [
+      'system (one counted vote per voter, idempotent, acknowledged once durable)',
+      'votes/s',
+      'p50 ms',
+      'p99 ms',
+      'votestream 3 nodes ÷ this',
+      'non-2xx/errors',
+    ],
+    rows,
+  ];
+}
