@@ -71,7 +71,7 @@ export function errorOfReply(
   return new VotestreamError({
     status,
     code: 'BAD_REPLY',
-    message: `${status}: ${String(text).slice(0, 200)}`,
+    message: `${status} ${String(text).slice(0, 200)}`,
     node,
     retryAfterS,
   });

@@ -74,6 +74,19 @@ export interface CallOptions {
   timeoutMs?: number;
   /** The admin token for this call, instead of the client's. */
   adminToken?: string;
+  /** Told of every retry before its pause: what failed, where, and the pause (ms). */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+/** One retry, as `onRetry` hears of it. */
+export interface RetryNotice {
+  /** Why: the refusal, or NETWORK_ERROR. */
+  error: VotestreamError;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  /** The node the next attempt goes to. */
+  next: string;
 }
 
 /** What a cast may add. */
@@ -277,6 +290,14 @@ export class VotestreamClient {
         policy,
       );
       if (!step.retry) return outcomes;
+      const error = outcomes[again[0]!]!;
+      if ('error' in error)
+        o.onRetry?.({
+          error: error.error,
+          attempt: attemptNo,
+          delayMs: step.delayMs,
+          next: this.nodes[step.nodeIndex]!,
+        });
       await pause(step.delayMs, o.signal);
       nodeIndex = step.nodeIndex;
       pending = again;
@@ -575,6 +596,12 @@ export class VotestreamClient {
         policy,
       );
       if (!step.retry) throw error;
+      o.onRetry?.({
+        error,
+        attempt: attemptNo,
+        delayMs: step.delayMs,
+        next: this.nodes[step.nodeIndex]!,
+      });
       await pause(step.delayMs, o.signal);
       nodeIndex = step.nodeIndex;
     }

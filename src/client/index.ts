@@ -5,6 +5,7 @@ export {
   type Cast,
   type CastOptions,
   type ClientOptions,
+  type RetryNotice,
   type TallyEvent,
   type VoteIdSource,
   VotestreamClient,
