@@ -16,6 +16,7 @@ import {
 import { type SupervisedNode, superviseNode } from '../../ops/node-supervisor.ts';
 import { layoutPorts, redisUp } from '../../ops/redis-cluster.ts';
 import { superviseRedis } from '../../ops/redis-supervisor.ts';
+import { VotestreamClient } from '../client/index.ts';
 import { loadConfig } from '../config.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
@@ -152,12 +153,10 @@ export function upCommand(): Command {
 
 async function leaderOf(url: string, stopping: AbortSignal): Promise<string> {
   const deadline = Date.now() + 5000;
+  const client = new VotestreamClient({ nodes: [url], timeoutMs: 1000 });
   while (Date.now() < deadline && !stopping.aborted) {
     try {
-      const reply = await fetch(`${url}/cluster`, { signal: AbortSignal.timeout(1000) });
-      const view = (await reply.json()) as {
-        leader?: { nodeId: string; term: number };
-      };
+      const view = await client.cluster({ retry: false, signal: stopping });
       if (view.leader) return `${view.leader.nodeId} (term ${view.leader.term})`;
     } catch {
       // Not ready yet.

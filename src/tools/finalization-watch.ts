@@ -5,6 +5,7 @@
 // was due, like append latency, so a slow node cannot hide its queue.
 import { build, type Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { VotestreamClient } from '../client/index.ts';
 
 interface Waiting {
   seq: number;
@@ -20,8 +21,10 @@ export class FinalizationWatch {
   /** Per shard: acknowledged votes not yet seen finalized. */
   readonly #waiting = new Map<number, Waiting[]>();
   readonly #committed = new Map<number, number>();
+  /** One connection of its own: the watch's polls never queue behind the load's votes. */
   readonly #pool: Pool;
-  readonly #path: string;
+  readonly #client: VotestreamClient;
+  readonly #pollId: string;
   readonly #intervalMs: number;
   #running = false;
   #loop: Promise<void> | undefined;
@@ -32,7 +35,13 @@ export class FinalizationWatch {
 
   constructor(target: string, pollId: string, intervalMs = 10) {
     this.#pool = new Pool(target, { connections: 1 });
-    this.#path = `/polls/${encodeURIComponent(pollId)}/tally`;
+    this.#client = new VotestreamClient({
+      nodes: [target],
+      dispatcher: this.#pool,
+      timeoutMs: 2000,
+      retry: { maxAttempts: 1 },
+    });
+    this.#pollId = pollId;
     this.#intervalMs = intervalMs;
   }
 
@@ -85,19 +94,11 @@ export class FinalizationWatch {
     while (this.#running) {
       const started = performance.now();
       try {
-        const res = await this.#pool.request({
-          path: this.#path,
-          method: 'GET',
-          headersTimeout: 2000,
-          bodyTimeout: 2000,
-          signal: this.#cancel.signal,
-        });
-        const body = (await res.body.json()) as {
-          shards?: { shard: number; committedSeq: number }[];
-        };
-        if (res.statusCode === 200 && body.shards) this.#seen(body.shards);
+        const tally = await this.#client.tally(this.#pollId, { signal: this.#cancel.signal });
+        if (tally.shards) this.#seen(tally.shards);
         else this.errors++;
       } catch {
+        // A refusal or no answer (VotestreamError), or the stop's abort: counted, tried again.
         if (!this.#running) break;
         this.errors++;
         await new Promise((r) => setTimeout(r, 100));

@@ -1,5 +1,6 @@
 // Voter tokens from a node's admin endpoint, for `votestream tokens`. The tool holds only the
 // admin token: the voter secret stays in the nodes' configuration.
+import { type RollVoter, VotestreamClient, VotestreamError } from '../client/index.ts';
 import { isIdRefusal, normalizeId } from '../domain/identity.ts';
 
 /** One voter's token, as the node issued it. */
@@ -66,40 +67,32 @@ export interface VoterChunks<V> {
 }
 
 /**
- * POSTs `{voters}` to `/polls/:pollId/<route>` (admin) a chunk at a time and yields each reply's
- * JSON body, in order (`votestream tokens`, `votestream roll`).
+ * POSTs `{voters}` to `/polls/:pollId/<route>` (admin) a chunk at a time through the client
+ * (src/client/: 503s and lost connections are retried; both routes are idempotent) and yields
+ * each reply's JSON body, in order (`votestream tokens`, `votestream roll`).
  * @throws TokenRequestError on the first refused request (earlier chunks were sent).
  */
 export async function* postVoterChunks<R, V = unknown>(
-  route: string,
+  route: 'tokens' | 'roll',
   o: VoterChunks<V>,
 ): AsyncGenerator<R> {
   const chunk = o.chunk ?? 1000;
-  const url = `${o.target.replace(/\/$/, '')}/polls/${encodeURIComponent(o.pollId)}/${route}`;
+  const client = new VotestreamClient({ nodes: [o.target], adminToken: o.adminToken });
   for (let start = 0; start < o.voters.length; start += chunk) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ voters: o.voters.slice(start, start + chunk) }),
-    });
-    const text = await res.text();
-    if (!res.ok) {
-      const error = parseError(text);
+    const voters = o.voters.slice(start, start + chunk);
+    try {
+      yield (await (route === 'tokens'
+        ? client.issueTokens(o.pollId, voters as string[])
+        : client.addToRoll(o.pollId, voters as RollVoter[]))) as R;
+    } catch (error) {
+      if (!(error instanceof VotestreamError)) throw error;
       throw new TokenRequestError(
-        res.status,
-        error?.code,
-        `${res.status}${error ? ` ${error.code}: ${error.message}` : ` ${text.slice(0, 200)}`}`,
+        error.status,
+        error.code === 'BAD_REPLY' || error.status === 0 ? undefined : error.code,
+        error.code === 'BAD_REPLY' || error.status === 0
+          ? error.message
+          : `${error.status} ${error.code}: ${error.message}`,
       );
     }
-    yield JSON.parse(text) as R;
-  }
-}
-
-function parseError(text: string): { code: string; message: string } | undefined {
-  try {
-    return (JSON.parse(text) as { error?: { code: string; message: string } }).error;
-  } catch {
-    // Not one of our JSON errors (a proxy's page, say): the caller shows the raw text.
-    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 // Rebuild: fold the whole log from zero with the node's own fold code, no snapshots — what a
 // node's projection must equal. Shards are folded side by side, each from its own pages.
 import pLimit from 'p-limit';
+import { VotestreamClient, VotestreamError } from '../client/index.ts';
 import { digestShard } from '../domain/digest.ts';
 import type { Poll } from '../domain/events.ts';
 import { evolveShard } from '../domain/fold.ts';
@@ -113,14 +114,13 @@ export async function compareWithNode(
   timeoutMs = 10_000,
 ): Promise<Comparison[]> {
   const deadline = Date.now() + timeoutMs;
+  const client = new VotestreamClient({ nodes: [url], timeoutMs: 5000 });
   for (;;) {
-    const res = await fetch(`${url.replace(/\/$/, '')}/cluster/digests`, {
-      signal: AbortSignal.timeout(5000),
+    const view = await client.digests({ retry: false }).catch((error: unknown) => {
+      if (error instanceof VotestreamError && error.status > 0)
+        throw new Error(`${url}/cluster/digests answered ${error.status}`, { cause: error });
+      throw error;
     });
-    if (!res.ok) throw new Error(`${url}/cluster/digests answered ${res.status}`);
-    const view = (await res.json()) as {
-      shards: { shard: number; appliedSeq: number; committedSeq: number; digest: string }[];
-    };
     const out = result.shards.map((rebuilt): Comparison => {
       const node = view.shards.find((s) => s.shard === rebuilt.shard);
       if (

@@ -1,4 +1,5 @@
 // The polls a load run votes in: created fresh (admin token), or one named with --poll.
+import { VotestreamClient, VotestreamError } from '../../client/index.ts';
 
 /** The polls to vote in and each one's option ids. */
 export interface LoadPolls {
@@ -7,7 +8,7 @@ export interface LoadPolls {
 }
 
 /**
- * Reads poll `poll` from `target`, or creates `count` fresh polls (options a–d, revote
+ * Reads poll `poll` from `targets[0]`, or creates `count` fresh polls (options a–d, revote
  * replace) with `adminToken`. Throws with the node's answer when it refuses.
  */
 export async function preparePolls(o: {
@@ -18,14 +19,11 @@ export async function preparePolls(o: {
   adminToken?: string;
   signal?: AbortSignal;
 }): Promise<LoadPolls> {
-  const target = o.targets[0]!;
+  const client = new VotestreamClient({ nodes: [o.targets[0]!], adminToken: o.adminToken });
+  const call = o.signal ? { signal: o.signal } : {};
   const options = new Map<string, string[]>();
   if (o.poll) {
-    const res = await fetch(`${target}/polls/${encodeURIComponent(o.poll)}`, {
-      signal: o.signal ?? null,
-    });
-    if (!res.ok) throw new Error(`poll ${o.poll}: ${res.status} ${await res.text()}`);
-    const { poll } = (await res.json()) as { poll: { id: string; options: { id: string }[] } };
+    const { poll } = await client.getPoll(o.poll, call).catch(refused(`poll ${o.poll}`));
     options.set(
       poll.id,
       poll.options.map((x) => x.id),
@@ -40,18 +38,12 @@ export async function preparePolls(o: {
   for (let i = 0; i < o.polls; i++) {
     // Fresh polls per run (the votes themselves repeat per --seed).
     const id = `load-${o.seed}-${Date.now().toString(36)}-${i}`;
-    const res = await fetch(`${target}/polls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${o.adminToken}` },
-      body: JSON.stringify({
-        id,
-        title: `Load ${id}`,
-        options: ['a', 'b', 'c', 'd'],
-        revote: 'replace',
-      }),
-      signal: o.signal ?? null,
-    });
-    if (!res.ok) throw new Error(`poll create: ${res.status} ${await res.text()}`);
+    await client
+      .createPoll(
+        { id, title: `Load ${id}`, options: ['a', 'b', 'c', 'd'], revote: 'replace' },
+        call,
+      )
+      .catch(refused('poll create'));
     polls.push(id);
     options.set(id, ['a', 'b', 'c', 'd']);
   }
@@ -61,9 +53,19 @@ export async function preparePolls(o: {
 /** The deployment's shard count, from GET /cluster; undefined if the target does not say. */
 export async function shardCount(target: string): Promise<number | undefined> {
   try {
-    const view = (await (await fetch(`${target}/cluster`)).json()) as { shards?: unknown[] };
+    const view = await new VotestreamClient({ nodes: [target] }).cluster({ retry: false });
     return Array.isArray(view.shards) && view.shards.length > 0 ? view.shards.length : undefined;
   } catch {
+    // An older node or a failed read: the run goes on without per-shard outage figures.
     return undefined;
   }
+}
+
+/** Rethrows a node's refusal as the error the load command prints: what, status, code. */
+function refused(what: string) {
+  return (error: unknown): never => {
+    if (error instanceof VotestreamError)
+      throw new Error(`${what}: ${error.status} ${error.code}: ${error.message}`, { cause: error });
+    throw error;
+  };
 }

@@ -1,8 +1,12 @@
 // Sending votes and retrying them: a slot per request on its way (bounded by --connections),
-// POST /votes or /votes/batch through undici pools, and retries of 503s, 429s and network
-// errors with the same voteId, round the targets, after a pause that doubles.
+// POST /votes or /votes/batch through the client (src/client/) on undici pools, and retries of
+// 503s, 429s and network errors with the same voteId, round the targets, after a pause that
+// doubles. The client makes one attempt per call here: the retries are the run's to schedule
+// (a vote waiting to be retried gives its slot back; an interrupted run stops retrying), and
+// every answer is counted in the run's statuses.
 import { setMaxListeners } from 'node:events';
-import { Pool } from 'undici';
+import { Agent } from 'undici';
+import { type BatchOutcome, VotestreamClient, VotestreamError } from '../../client/index.ts';
 import type { Vote } from './votes.ts';
 
 /** Where an acknowledged vote was recorded. */
@@ -40,8 +44,10 @@ export class VoteSender {
   readonly #events: SendEvents;
   readonly #interrupted: Promise<void>;
   readonly #signal: AbortSignal | undefined;
-  // undici's Pool, not fetch: the generator must cost the machine far less than the service.
-  readonly #pools: Map<string, Pool>;
+  // undici pools (an Agent: one Pool per target), not fetch: the generator must cost the
+  // machine far less than the service.
+  readonly #agent: Agent;
+  readonly #client: VotestreamClient;
   /** Cuts off the requests in flight when an interrupted run's time is up. */
   readonly #cutOff = new AbortController();
   #slotFreed: () => void = () => {};
@@ -62,9 +68,13 @@ export class VoteSender {
     this.#events = events;
     this.#interrupted = interrupted;
     this.#signal = signal;
-    this.#pools = new Map(
-      o.targets.map((t) => [t, new Pool(t, { connections: o.connections, pipelining: 1 })]),
-    );
+    this.#agent = new Agent({ connections: o.connections, pipelining: 1 });
+    this.#client = new VotestreamClient({
+      nodes: o.targets,
+      dispatcher: this.#agent,
+      timeoutMs: 10_000,
+      retry: { maxAttempts: 1 },
+    });
     // Every request in flight listens to it (up to --connections of them).
     setMaxListeners(0, this.#cutOff.signal);
     this.#slotFree = new Promise<void>((r) => {
@@ -97,7 +107,7 @@ export class VoteSender {
 
   /** Closes the pools; `destroy` drops connections instead of closing them politely. */
   async close(destroy: boolean): Promise<void> {
-    await Promise.all([...this.#pools.values()].map((p) => (destroy ? p.destroy() : p.close())));
+    await (destroy ? this.#agent.destroy() : this.#agent.close());
   }
 
   #release(): void {
@@ -154,35 +164,43 @@ export class VoteSender {
   /** One request: the votes to send again, or 'cut off' when the run cut it off. */
   async #request(pending: Vote[], dueAt: number, target: string): Promise<Vote[] | 'cut off'> {
     const retry: Vote[] = [];
+    const call = { node: target, retry: false as const, signal: this.#cutOff.signal };
+    let outcomes: BatchOutcome[];
     try {
-      const res = await this.#pools.get(target)!.request({
-        path: this.#batch ? '/votes/batch' : '/votes',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(this.#batch ? { votes: pending } : pending[0]),
-        headersTimeout: 10_000,
-        bodyTimeout: 10_000,
-        signal: this.#cutOff.signal,
-      });
-      const body = (await res.body.json()) as Record<string, unknown>;
-      const results = this.#batch
-        ? (body.results as { status: number; receipt?: Receipt }[])
-        : [{ status: res.statusCode, receipt: body.receipt as Receipt | undefined }];
-      results.forEach((r, i) => {
-        const vote = pending[i]!;
-        this.#events.status(String(r.status));
-        if ((r.status === 200 || r.status === 201) && r.receipt) {
-          this.#events.acknowledged(vote, r.receipt, dueAt);
-        } else if (r.status === 503 || r.status === 429) {
-          this.#events.refused(vote, r.status);
-          retry.push(vote);
-        }
-      });
-    } catch {
+      outcomes = this.#batch
+        ? await this.#client.castBatch(pending, call)
+        : [await this.#client.cast(pending[0]!, call).catch(refusal)];
+    } catch (error) {
       if (this.#cutOff.signal.aborted) return 'cut off';
-      this.#events.status('network-error');
-      retry.push(...pending);
+      // The client settles every refusal and network failure as an outcome; whatever else
+      // went wrong, the votes are unsettled and go again, as after a network error.
+      const unsettled = new VotestreamError({
+        status: 0,
+        code: 'NETWORK_ERROR',
+        message: String(error),
+        node: target,
+      });
+      outcomes = pending.map(() => ({ status: 0, error: unsettled }));
     }
+    outcomes.forEach((r, i) => {
+      const vote = pending[i]!;
+      // Status 0: no answer (NETWORK_ERROR); the vote goes again under its voteId.
+      this.#events.status(r.status === 0 ? 'network-error' : String(r.status));
+      if ('receipt' in r) {
+        this.#events.acknowledged(vote, r.receipt, dueAt);
+      } else if (r.status === 503 || r.status === 429) {
+        this.#events.refused(vote, r.status);
+        retry.push(vote);
+      } else if (r.status === 0) {
+        retry.push(vote);
+      }
+    });
     return retry;
   }
+}
+
+/** A refusal or network failure as a batch outcome; anything else (an abort) goes on. */
+function refusal(error: unknown): BatchOutcome {
+  if (error instanceof VotestreamError) return { status: error.status, error };
+  throw error;
 }

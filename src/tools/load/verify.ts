@@ -1,4 +1,5 @@
 // --verify: what every target must show once the load has ended, and the wait until it does.
+import { VotestreamClient } from '../../client/index.ts';
 import type { LoadSummary } from './summary.ts';
 import type { Vote } from './votes.ts';
 
@@ -59,20 +60,21 @@ export async function verify(
   const started = performance.now();
   const deadline = started + o.verifyTimeoutMs;
   let last: Findings;
+  const client = new VotestreamClient({ nodes: o.targets });
   for (;;) {
     last = { lost: 0, duplicated: 0, mismatched: 0, problems: [], sealed: [] };
     for (const target of o.targets) {
       for (const [pollId, want] of expected) {
         try {
-          const t = (await (
-            await fetch(`${target}/polls/${pollId}/tally`, { signal: o.signal ?? null })
-          ).json()) as { ballots: { finalized: number; pending: number } } & (
-            | { sealed: true }
-            | { sealed?: undefined; finalized: Record<string, number> }
-          );
+          // One attempt per target and round: the loop itself asks again 250 ms later.
+          const t = await client.tally(pollId, {
+            node: target,
+            retry: false,
+            ...(o.signal ? { signal: o.signal } : {}),
+          });
           last.lost += Math.max(0, want.ballots - t.ballots.finalized);
           last.duplicated += Math.max(0, t.ballots.finalized - want.ballots);
-          if (t.sealed) {
+          if ('sealed' in t) {
             if (!last.sealed.includes(pollId)) last.sealed.push(pollId);
             continue;
           }
