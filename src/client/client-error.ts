@@ -1,5 +1,6 @@
 // The one error the client throws: what a node refused (its status and stable code), or why no
 // node answered. The server's codes are in src/errors.ts; the client adds three of its own.
+import type { ErrorCode } from '../errors.ts';
 
 /**
  * Codes the client itself gives:
@@ -11,13 +12,16 @@
  */
 export type ClientErrorCode = 'NETWORK_ERROR' | 'VOTE_OUTCOME_UNKNOWN' | 'BAD_REPLY';
 
+/** Every code a VotestreamError can carry: the API's (src/errors.ts) and the client's. */
+export type VotestreamErrorCode = ErrorCode | ClientErrorCode;
+
 /** A refused or failed call. `code` is the API's stable code (src/errors.ts) or a client code. */
 export class VotestreamError extends Error {
   override name = 'VotestreamError';
   /** The HTTP status; 0 when no node answered. */
   readonly status: number;
   /** The stable code: the API's (`ALREADY_VOTED`, `STORAGE_UNAVAILABLE`, …) or a client code. */
-  readonly code: string;
+  readonly code: VotestreamErrorCode;
   /** The error's other fields from the API (`field`, `voteId`, `voters`, …). */
   readonly details: Record<string, unknown>;
   /** Base URL of the node that answered (or last failed to). */
@@ -27,7 +31,7 @@ export class VotestreamError extends Error {
 
   constructor(o: {
     status: number;
-    code: string;
+    code: VotestreamErrorCode;
     message: string;
     node: string;
     details?: Record<string, unknown>;
@@ -60,7 +64,9 @@ export function errorOfReply(
     const { code, message, ...details } = error;
     return new VotestreamError({
       status,
-      code,
+      // The API's codes (its error body's schema enumerates them); a code this client does not
+      // know (a newer node's) is passed on as sent rather than hidden.
+      code: code as ErrorCode,
       message: typeof message === 'string' ? message : code,
       node,
       details,

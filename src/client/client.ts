@@ -250,13 +250,14 @@ export class VotestreamClient {
         }
         results.forEach((r, k) => {
           const i = pending[k]!;
-          if ('receipt' in r) {
-            outcomes[i] = { status: r.status as 200 | 201, receipt: r.receipt, node };
+          if (r.status === 200 || r.status === 201) {
+            outcomes[i] = { status: r.status, receipt: r.receipt, node };
             return;
           }
           const error = errorOfReply(r.status, { error: r.error }, node);
           outcomes[i] = { status: r.status, error };
-          if (r.status === 503 || r.status === 429) {
+          // An item's status is never 429 (rate limits refuse the whole request).
+          if (r.status === 503) {
             ids[i] ??= namedVoteId(error.details);
             again.push(i);
           }

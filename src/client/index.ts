@@ -10,7 +10,11 @@ export {
   type VoteIdSource,
   VotestreamClient,
 } from './client.ts';
-export { type ClientErrorCode, VotestreamError } from './client-error.ts';
+export {
+  type ClientErrorCode,
+  VotestreamError,
+  type VotestreamErrorCode,
+} from './client-error.ts';
 export type * from './replies.ts';
 export type * from './requests.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';

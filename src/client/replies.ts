@@ -1,119 +1,91 @@
-// What the routes answer, as the client reads it. TO BE REPLACED by `FromSchema` of the reply
-// schemas in src/http/reply-schemas.ts once they land (another part of issue 18 writes them for
-// OpenAPI): until then each type below is taken from the type the route itself sends (type
-// imports only: nothing of the server is loaded), so they cannot drift from the code either.
-// Keep every reply type in this one file so that the swap touches nothing else.
-import type { ClusterStatus } from '../cluster/cluster-status.ts';
-import type { VoterVote } from '../domain/fold-lookup.ts';
-import type { PollResult } from '../domain/poll-results.ts';
-import type { SealedResult, SealedTally, SealedVoterVote } from '../domain/sealed-results.ts';
-import type { PollTally } from '../domain/tally.ts';
-import type { present } from '../http/poll-routes.ts';
-import type { PresentedStatus } from '../http/vote-status.ts';
-import type { Receipt as LogReceipt } from '../log/append-vote.ts';
-import type { RollChange } from '../log/roll-store.ts';
+// What the routes answer, as the client reads it: each type is json-schema-to-ts' FromSchema of
+// the reply schema the route documents (src/http/reply-schemas.ts, the OpenAPI document's
+// source), and the contract test checks every reply the test suite receives against those
+// schemas, so the client's types cannot drift from what nodes send. Type imports only: nothing
+// of the server is loaded. Every reply type lives in this one file.
+import type { FromSchema } from 'json-schema-to-ts';
+import type { ErrorCode } from '../errors.ts';
+import type {
+  batchReply,
+  closeReply,
+  clusterReply,
+  digestsReply,
+  errorReply,
+  healthReply,
+  membersReply,
+  participationReply,
+  poll,
+  pollReply,
+  pollsReply,
+  receipt,
+  receiptReply,
+  resultsReply,
+  rollReply,
+  tallyReply,
+  tokensReply,
+  voteLookupReply,
+  voterVoteReply,
+} from '../http/reply-schemas.ts';
 
 /** A vote's receipt: where it is in the log (POST /votes, /votes/batch, GET /votes/:voteId). */
-export type Receipt = LogReceipt;
+export type Receipt = FromSchema<typeof receipt>;
 
 /** A poll as the API shows it: its definition, times as ISO strings, and `status`. */
-export type PollView = Omit<ReturnType<typeof present>, 'status'> & {
-  status: 'scheduled' | 'open' | 'closed' | 'final';
-};
+export type PollView = FromSchema<typeof poll>;
 
 /** POST /polls (201 created, 200 the same poll again), GET /polls/:pollId. */
-export interface PollReply {
-  poll: PollView;
-}
+export type PollReply = FromSchema<typeof pollReply>;
 
 /** GET /polls. */
-export interface PollsReply {
-  polls: PollView[];
-}
+export type PollsReply = FromSchema<typeof pollsReply>;
 
-/** POST /polls/:pollId/close. */
-export interface CloseReply {
-  poll: PollView;
-  alreadyClosed: boolean;
-  /** Per shard: the seq of its PollClosed barrier. */
-  barriers: { shard: number; seq: number }[];
-}
+/** POST /polls/:pollId/close: `barriers`, per shard, the seq of its PollClosed barrier. */
+export type CloseReply = FromSchema<typeof closeReply>;
 
 /** POST /votes: 201 appended, 200 the same vote again (its original receipt). */
-export interface CastReply {
-  receipt: Receipt;
-}
+export type CastReply = FromSchema<typeof receiptReply>;
 
-/** One item of POST /votes/batch's `results`, in request order. */
-export type BatchItemReply =
-  | { status: number; receipt: Receipt }
-  | { status: number; error: { code: string; message: string; [detail: string]: unknown } };
+/** The error body of every 4xx and 5xx. `code` is one of the API's stable codes. */
+export type ErrorReply = FromSchema<typeof errorReply>;
 
-/** POST /votes/batch. */
-export interface BatchReply {
-  results: BatchItemReply[];
-}
+/** An API error code (src/errors.ts): the literal union, not `string`. */
+export type ApiErrorCode = ErrorCode;
+
+/** POST /votes/batch: one item per vote, in request order, with a receipt or an `error`. */
+export type BatchReply = FromSchema<typeof batchReply>;
+
+/** One item of POST /votes/batch's `results`. */
+export type BatchItemReply = BatchReply['results'][number];
 
 /** GET /votes/:voteId: the receipt and what became of the vote on the node asked. */
-export interface VoteLookupReply {
-  receipt: Receipt;
-  status: PresentedStatus;
-  /** Whether the node asked has folded the vote yet (its status is `pending` until then). */
-  folded: boolean;
-}
+export type VoteLookupReply = FromSchema<typeof voteLookupReply>;
 
 /** GET /polls/:pollId/tally (and each SSE `tally` event): sealed polls show turnout only. */
-export type TallyReply = PollTally | SealedTally;
+export type TallyReply = FromSchema<typeof tallyReply>;
 
 /** GET /polls/:pollId/voters/:voterId. */
-export interface VoterVoteReply {
-  vote: (VoterVote | SealedVoterVote) & { shard: number };
-}
+export type VoterVoteReply = FromSchema<typeof voterVoteReply>;
 
-/** GET /polls/:pollId/results[?include=pending]. */
-export type ResultsReply = PollResult | SealedResult;
+/** GET /polls/:pollId/results[?include=pending]: the count's fields follow `method`. */
+export type ResultsReply = FromSchema<typeof resultsReply>;
 
 /** POST /polls/:pollId/tokens. */
-export interface TokensReply {
-  pollId: string;
-  tokens: { voterId: string; token: string }[];
-}
+export type TokensReply = FromSchema<typeof tokensReply>;
 
 /** POST /polls/:pollId/roll. */
-export type RollReply = { pollId: string } & Pick<
-  RollChange,
-  'added' | 'weight' | 'unchanged' | 'commitments'
->;
+export type RollReply = FromSchema<typeof rollReply>;
 
 /** POST /polls/:pollId/participation. */
-export interface ParticipationReply {
-  voted: string[];
-  notVoted: string[];
-}
+export type ParticipationReply = FromSchema<typeof participationReply>;
 
 /** GET /cluster. */
-export type ClusterReply = ClusterStatus;
+export type ClusterReply = FromSchema<typeof clusterReply>;
 
 /** GET /cluster/digests: this node's fold per shard. */
-export interface DigestsReply {
-  nodeId: string;
-  shards: {
-    shard: number;
-    appliedSeq: number;
-    committedSeq: number;
-    headHash: string;
-    digest: string;
-  }[];
-}
+export type DigestsReply = FromSchema<typeof digestsReply>;
 
 /** POST /cluster/members. */
-export interface MembersReply {
-  members: string[];
-}
+export type MembersReply = FromSchema<typeof membersReply>;
 
 /** GET /health (200 ready; 503 unavailable, which the client reports without throwing). */
-export interface HealthReply {
-  status: 'ready' | 'unavailable';
-  nodeId: string;
-  durability: 'replica' | 'local';
-}
+export type HealthReply = FromSchema<typeof healthReply>;

@@ -156,7 +156,15 @@ export const closeReply = {
   properties: {
     poll,
     alreadyClosed: { type: 'boolean' },
-    barriers: { type: 'array', description: 'The PollClosed barrier appended to each shard' },
+    barriers: {
+      type: 'array',
+      description: 'The PollClosed barrier appended to each shard',
+      items: {
+        type: 'object',
+        required: ['shard', 'seq'],
+        properties: { shard: COUNT, seq: COUNT },
+      },
+    },
   },
 } as const;
 
@@ -212,13 +220,21 @@ export const batchReply = {
     results: {
       type: 'array',
       items: {
-        type: 'object',
-        required: ['status'],
-        properties: {
-          status: { enum: [200, 201, 400, 403, 404, 409, 422, 503] },
-          receipt,
-          error: errorReply.properties.error,
-        },
+        anyOf: [
+          {
+            type: 'object',
+            required: ['status', 'receipt'],
+            properties: { status: { enum: [200, 201] }, receipt },
+          },
+          {
+            type: 'object',
+            required: ['status', 'error'],
+            properties: {
+              status: { enum: [400, 403, 404, 409, 422, 503] },
+              error: errorReply.properties.error,
+            },
+          },
+        ],
       },
     },
   },
@@ -274,25 +290,39 @@ const SPLIT = {
   properties: { finalized: COUNT, pending: COUNT },
 } as const;
 
-/** A poll's tally; a sealed poll's (`sealed: true`) has no per-option figures. */
-export const tallyReply = {
-  type: 'object',
-  required: ['pollId', 'ballots', 'revotesPending', 'shards'],
-  properties: {
-    pollId: STRING,
-    finalized: COUNTS,
-    pending: COUNTS,
-    ballots: SPLIT,
-    revotesPending: COUNT,
-    weight: SPLIT,
-    roll: {
-      type: 'object',
-      required: ['voters', 'weight'],
-      properties: { voters: COUNT, weight: COUNT },
-    },
-    shards: PROGRESS,
-    sealed: { const: true },
+const TALLY_FIGURES = {
+  pollId: STRING,
+  ballots: SPLIT,
+  revotesPending: COUNT,
+  weight: SPLIT,
+  roll: {
+    type: 'object',
+    required: ['voters', 'weight'],
+    properties: { voters: COUNT, weight: COUNT },
   },
+  shards: PROGRESS,
+} as const;
+
+/**
+ * A poll's tally; a sealed poll's (`sealed: true`) has no per-option figures. Two closed
+ * shapes, so a client tells them apart by `'sealed' in tally` (and a field the route starts
+ * sending fails the contract test until it is documented here).
+ */
+export const tallyReply = {
+  anyOf: [
+    {
+      type: 'object',
+      required: ['pollId', 'finalized', 'pending', 'ballots', 'revotesPending', 'shards'],
+      additionalProperties: false,
+      properties: { ...TALLY_FIGURES, finalized: COUNTS, pending: COUNTS },
+    },
+    {
+      type: 'object',
+      required: ['pollId', 'ballots', 'revotesPending', 'shards', 'sealed'],
+      additionalProperties: false,
+      properties: { ...TALLY_FIGURES, sealed: { const: true } },
+    },
+  ],
   examples: [
     {
       pollId: 'lunch',
@@ -305,7 +335,68 @@ export const tallyReply = {
   ],
 } as const;
 
-/** A poll counted by its method; rounds and tie-breaks have each method's own fields. */
+const CANDIDATES = { type: 'array', items: STRING } as const;
+const DECIMALS = { type: 'object', additionalProperties: DECIMAL } as const;
+
+/** Where a candidate's ballots went at the end of a round (src/domain/count/result.ts). */
+const TRANSFER = {
+  type: 'object',
+  required: ['from', 'kind', 'to', 'exhausted'],
+  properties: {
+    from: STRING,
+    kind: { enum: ['elimination', 'surplus', 'exclusion'] },
+    to: DECIMALS,
+    exhausted: DECIMAL,
+    residual: DECIMAL,
+  },
+} as const;
+
+/**
+ * One round of a count, the fields of every method in one shape (plurality: round and tally;
+ * IRV: tally to transfers; STV: action to residual); which are present follows `method`.
+ */
+const ROUND = {
+  type: 'object',
+  required: ['round'],
+  properties: {
+    round: COUNT,
+    tally: DECIMALS,
+    continuing: DECIMAL,
+    exhausted: DECIMAL,
+    threshold: DECIMAL,
+    elected: CANDIDATES,
+    eliminated: CANDIDATES,
+    transfers: { type: 'array', items: TRANSFER },
+    action: { enum: ['first-preferences', 'surplus', 'exclusion'] },
+    candidate: STRING,
+    surplus: DECIMAL,
+    votes: DECIMALS,
+    excluded: CANDIDATES,
+    nonTransferable: DECIMAL,
+    residual: DECIMAL,
+  },
+} as const;
+
+/** How one tie was decided: by earlier rounds, or by lot. */
+const TIE_BREAK = {
+  type: 'object',
+  required: ['round', 'reason', 'candidates', 'chosen', 'by'],
+  properties: {
+    round: COUNT,
+    reason: { enum: ['elimination', 'final-two', 'exclusion', 'surplus-order', 'ranking'] },
+    candidates: CANDIDATES,
+    chosen: STRING,
+    by: { enum: ['earlier-round', 'lot'] },
+    decidedAt: COUNT,
+    lot: { enum: ['seed', 'order'] },
+    drawnFrom: CANDIDATES,
+  },
+} as const;
+
+/**
+ * A poll counted by its method. Fields that only some methods have (quota, ranking, …) are
+ * optional here; a sealed poll's result has no count at all.
+ */
 export const resultsReply = {
   type: 'object',
   required: ['pollId', 'method', 'provisional', 'ballots'],
@@ -314,14 +405,22 @@ export const resultsReply = {
     method: { enum: ['plurality', 'irv', 'stv', 'schulze'] },
     provisional: { type: 'boolean' },
     sealed: { const: true },
+    seats: COUNT,
+    maxChoices: COUNT,
+    batchElimination: { type: 'boolean' },
+    rule: { const: 'scottish' },
     ballots: DECIMAL,
+    blank: DECIMAL,
     exhausted: DECIMAL,
-    winners: { type: 'array', items: STRING },
-    rounds: {
-      type: 'array',
-      items: { type: 'object', required: ['round'], properties: { round: COUNT } },
-    },
-    tieBreaks: { type: 'array', items: { type: 'object' } },
+    quota: DECIMAL,
+    residual: DECIMAL,
+    winners: CANDIDATES,
+    ranking: CANDIDATES,
+    finalVotes: DECIMALS,
+    pairwise: { type: 'object', additionalProperties: DECIMALS },
+    strongestPaths: { type: 'object', additionalProperties: DECIMALS },
+    rounds: { type: 'array', items: ROUND },
+    tieBreaks: { type: 'array', items: TIE_BREAK },
     weighted: { const: true },
     voters: DECIMAL,
     roll: {
@@ -343,6 +442,9 @@ export const healthReply = {
 } as const;
 
 const NULLABLE_COUNT = { type: ['integer', 'null'] } as const;
+const NULLABLE_NUMBER = { type: ['number', 'null'] } as const;
+const NULLABLE_STRING = { type: ['string', 'null'] } as const;
+const ROLE = { enum: ['leader', 'follower', 'candidate', 'observer'] } as const;
 
 /** GET /cluster: this node's view of roles, terms, members, clock and every shard. */
 export const clusterReply = {
@@ -350,7 +452,7 @@ export const clusterReply = {
   required: ['nodeId', 'role', 'term', 'leader', 'quorum', 'members', 'clock', 'shards'],
   properties: {
     nodeId: STRING,
-    role: STRING,
+    role: ROLE,
     term: COUNT,
     leader: {
       anyOf: [
@@ -371,15 +473,44 @@ export const clusterReply = {
         properties: {
           nodeId: STRING,
           member: { type: 'boolean' },
-          status: { type: 'string', description: 'Liveness from its heartbeats' },
-          divergent: { type: 'array' },
+          status: {
+            enum: ['alive', 'suspect', 'dead'],
+            description: 'Liveness from its heartbeats',
+          },
+          role: { anyOf: [ROLE, { type: 'null' }] },
+          term: NULLABLE_COUNT,
+          address: NULLABLE_STRING,
+          lastHeartbeatAgeMs: NULLABLE_NUMBER,
+          clockDeltaMs: NULLABLE_NUMBER,
+          uptimeMs: NULLABLE_NUMBER,
+          divergent: {
+            type: 'array',
+            description: "Its Applied reports that disagree with this node's fold",
+            items: {
+              type: 'object',
+              required: ['nodeId', 'shard', 'seq', 'theirs', 'mine'],
+              properties: {
+                nodeId: STRING,
+                shard: COUNT,
+                seq: COUNT,
+                theirs: STRING,
+                mine: STRING,
+              },
+            },
+          },
         },
       },
     },
     clock: {
       type: 'object',
       required: ['now', 'offsetMs'],
-      properties: { now: ISO_TIME, offsetMs: { type: 'number' } },
+      properties: {
+        now: ISO_TIME,
+        offsetMs: { type: 'number' },
+        uncertaintyMs: NULLABLE_NUMBER,
+        samples: COUNT,
+        leaderClock: { anyOf: [ISO_TIME, { type: 'null' }] },
+      },
     },
     shards: {
       type: 'array',
@@ -394,6 +525,20 @@ export const clusterReply = {
           lag: { type: 'object', additionalProperties: NULLABLE_COUNT },
           appliedBy: { type: 'object', additionalProperties: COUNT },
           chainBreaks: COUNT,
+          broken: {
+            type: 'object',
+            description: 'Set while the log itself is broken (the same break after a refold)',
+            required: ['reason', 'entryId', 'expectedSeq', 'gotSeq', 'message'],
+            properties: {
+              reason: {
+                enum: ['gap', 'repeat', 'hash', 'marker-hash', 'marker-ahead', 'invalid-entry'],
+              },
+              entryId: STRING,
+              expectedSeq: INTEGER,
+              gotSeq: INTEGER,
+              message: STRING,
+            },
+          },
           durable: { type: ['boolean', 'null'] },
           durableReason: { type: ['string', 'null'] },
           replicasInSync: NULLABLE_COUNT,
