@@ -154,14 +154,18 @@ export function upCommand(): Command {
 async function leaderOf(url: string, stopping: AbortSignal): Promise<string> {
   const deadline = Date.now() + 5000;
   const client = new VotestreamClient({ nodes: [url], timeoutMs: 1000 });
-  while (Date.now() < deadline && !stopping.aborted) {
-    try {
-      const view = await client.cluster({ retry: false, signal: stopping });
-      if (view.leader) return `${view.leader.nodeId} (term ${view.leader.term})`;
-    } catch {
-      // Not ready yet.
+  try {
+    while (Date.now() < deadline && !stopping.aborted) {
+      try {
+        const view = await client.cluster({ retry: false, signal: stopping });
+        if (view.leader) return `${view.leader.nodeId} (term ${view.leader.term})`;
+      } catch {
+        // Not ready yet.
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    await new Promise((r) => setTimeout(r, 200));
+    return 'none yet (see /cluster)';
+  } finally {
+    await client.close();
   }
-  return 'none yet (see /cluster)';
 }

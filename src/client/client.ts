@@ -1,7 +1,7 @@
 // VotestreamClient: typed calls to every route, over a list of nodes with failover, retrying
 // what is safe to retry (src/client/retry-policy.ts) and never a vote without its voteId.
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { errorOfReply, VotestreamError } from './client-error.ts';
 import type {
   BatchReply,
@@ -58,7 +58,10 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Retries per call; defaults in DEFAULT_RETRY (src/client/retry-policy.ts). */
   retry?: Partial<RetryPolicy>;
-  /** An undici Dispatcher (a Pool or an Agent with many connections, for load); undici's global agent otherwise. */
+  /**
+   * An undici Dispatcher (a Pool or an Agent with many connections, for load), which stays the
+   * caller's to close. Without one the client makes its own Agent, which `close()` closes.
+   */
   dispatcher?: Dispatcher;
   /** Who draws voteIds the caller leaves out (see VoteIdSource); `client` by default. */
   voteIds?: VoteIdSource;
@@ -116,13 +119,19 @@ export interface TallyEvent {
   node: string;
 }
 
-/** A typed client of the votestream HTTP API. */
+/**
+ * A typed client of the votestream HTTP API. Call `close()` when done: it closes the client's
+ * own connections (kept alive between calls), which would otherwise hold a process open for a
+ * few seconds after its last call.
+ */
 export class VotestreamClient {
   readonly nodes: readonly string[];
   readonly #adminToken: string | undefined;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
-  readonly #dispatcher: Dispatcher | undefined;
+  readonly #dispatcher: Dispatcher;
+  /** The Agent the client made itself (no `dispatcher` given): the one `close()` closes. */
+  readonly #ownAgent: Agent | undefined;
   readonly #voteIds: VoteIdSource;
   /** The node that answered last: calls start there. */
   #preferred = 0;
@@ -139,8 +148,27 @@ export class VotestreamClient {
     this.#adminToken = o.adminToken;
     this.#timeoutMs = o.timeoutMs ?? 10_000;
     this.#retry = { ...DEFAULT_RETRY, ...o.retry };
-    this.#dispatcher = o.dispatcher;
+    // Its own Agent, not undici's global one: a process-wide pool nobody closes keeps idle
+    // keep-alive sockets open until their timeout, delaying a CLI's exit by seconds.
+    this.#ownAgent = o.dispatcher === undefined ? new Agent() : undefined;
+    this.#dispatcher = o.dispatcher ?? this.#ownAgent!;
     this.#voteIds = o.voteIds ?? 'client';
+  }
+
+  #closed = false;
+
+  /**
+   * Closes the client's own connections, letting requests in flight finish (a dispatcher given
+   * in the options is left open: it is the caller's). A call after it throws an Error at once
+   * (not a NETWORK_ERROR after retries). Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#ownAgent && !this.#ownAgent.closed) await this.#ownAgent.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('VotestreamClient: the client is closed');
   }
 
   // --- polls ---
@@ -223,6 +251,7 @@ export class VotestreamClient {
       throw new RangeError(
         `castBatch: ${ballots.length} ballots; a batch takes at most ${VOTE_BATCH_LIMITS.maxItems}`,
       );
+    this.#assertOpen();
     const source = this.#voteIdSource(o);
     const token = o.voterToken === undefined ? {} : { token: o.voterToken };
     const ids = ballots.map((b) => b.voteId ?? (source === 'client' ? randomUUID() : undefined));
@@ -357,8 +386,9 @@ export class VotestreamClient {
    * @throws VotestreamError when the poll does not exist, or no node serves the stream
    */
   async *streamTally(pollId: string, o: CallOptions = {}): AsyncGenerator<TallyEvent> {
+    this.#assertOpen();
     const policy = this.#policy(o);
-    const dispatcher = this.#dispatcher ?? (await import('undici')).getGlobalDispatcher();
+    const dispatcher = this.#dispatcher;
     let nodeIndex = this.#firstNode(o);
     let lastId: string | undefined;
     let lastNode: number | undefined;
@@ -569,6 +599,7 @@ export class VotestreamClient {
       accept?: number[];
     },
   ): Promise<{ status: number; body: unknown; node: string }> {
+    this.#assertOpen();
     const policy = this.#policy(o);
     const started = performance.now();
     let nodeIndex = this.#firstNode(o);

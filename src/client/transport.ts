@@ -1,6 +1,6 @@
 // One HTTP request to one node through an undici Dispatcher (the load generator's pools, or
-// undici's global agent): its answer, or whether it may have reached the node before failing.
-import { type Dispatcher, getGlobalDispatcher } from 'undici';
+// the client's own Agent): its answer, or whether it may have reached the node before failing.
+import type { Dispatcher } from 'undici';
 import type { AttemptOutcome } from './retry-policy.ts';
 import { retryAfterSeconds } from './retry-policy.ts';
 
@@ -42,11 +42,10 @@ const NOT_SENT = new Set([
 export async function attempt(
   node: string,
   request: Request,
-  o: { dispatcher?: Dispatcher | undefined; timeoutMs: number; signal?: AbortSignal | undefined },
+  o: { dispatcher: Dispatcher; timeoutMs: number; signal?: AbortSignal | undefined },
 ): Promise<Attempted> {
-  const dispatcher = o.dispatcher ?? getGlobalDispatcher();
   try {
-    const res = await dispatcher.request({
+    const res = await o.dispatcher.request({
       origin: node,
       path: request.path,
       method: request.method,

@@ -78,21 +78,26 @@ export async function* postVoterChunks<R, V = unknown>(
 ): AsyncGenerator<R> {
   const chunk = o.chunk ?? 1000;
   const client = new VotestreamClient({ nodes: [o.target], adminToken: o.adminToken });
-  for (let start = 0; start < o.voters.length; start += chunk) {
-    const voters = o.voters.slice(start, start + chunk);
-    try {
-      yield (await (route === 'tokens'
-        ? client.issueTokens(o.pollId, voters as string[])
-        : client.addToRoll(o.pollId, voters as RollVoter[]))) as R;
-    } catch (error) {
-      if (!(error instanceof VotestreamError)) throw error;
-      throw new TokenRequestError(
-        error.status,
-        error.code === 'BAD_REPLY' || error.status === 0 ? undefined : error.code,
-        error.code === 'BAD_REPLY' || error.status === 0
-          ? error.message
-          : `${error.status} ${error.code}: ${error.message}`,
-      );
+  try {
+    for (let start = 0; start < o.voters.length; start += chunk) {
+      const voters = o.voters.slice(start, start + chunk);
+      try {
+        yield (await (route === 'tokens'
+          ? client.issueTokens(o.pollId, voters as string[])
+          : client.addToRoll(o.pollId, voters as RollVoter[]))) as R;
+      } catch (error) {
+        if (!(error instanceof VotestreamError)) throw error;
+        throw new TokenRequestError(
+          error.status,
+          error.code === 'BAD_REPLY' || error.status === 0 ? undefined : error.code,
+          error.code === 'BAD_REPLY' || error.status === 0
+            ? error.message
+            : `${error.status} ${error.code}: ${error.message}`,
+        );
+      }
     }
+  } finally {
+    // Also when the caller stops iterating early (return() runs this finally).
+    await client.close();
   }
 }

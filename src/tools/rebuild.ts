@@ -115,6 +115,19 @@ export async function compareWithNode(
 ): Promise<Comparison[]> {
   const deadline = Date.now() + timeoutMs;
   const client = new VotestreamClient({ nodes: [url], timeoutMs: 5000 });
+  try {
+    return await compareUntilComparable(client, result, url, deadline);
+  } finally {
+    await client.close();
+  }
+}
+
+async function compareUntilComparable(
+  client: VotestreamClient,
+  result: RebuildResult,
+  url: string,
+  deadline: number,
+): Promise<Comparison[]> {
   for (;;) {
     const view = await client.digests({ retry: false }).catch((error: unknown) => {
       if (error instanceof VotestreamError && error.status > 0)

@@ -20,6 +20,17 @@ export async function preparePolls(o: {
   signal?: AbortSignal;
 }): Promise<LoadPolls> {
   const client = new VotestreamClient({ nodes: [o.targets[0]!], adminToken: o.adminToken });
+  try {
+    return await loadPolls(client, o);
+  } finally {
+    await client.close();
+  }
+}
+
+async function loadPolls(
+  client: VotestreamClient,
+  o: Parameters<typeof preparePolls>[0],
+): Promise<LoadPolls> {
   const call = o.signal ? { signal: o.signal } : {};
   const options = new Map<string, string[]>();
   if (o.poll) {
@@ -52,12 +63,15 @@ export async function preparePolls(o: {
 
 /** The deployment's shard count, from GET /cluster; undefined if the target does not say. */
 export async function shardCount(target: string): Promise<number | undefined> {
+  const client = new VotestreamClient({ nodes: [target] });
   try {
-    const view = await new VotestreamClient({ nodes: [target] }).cluster({ retry: false });
+    const view = await client.cluster({ retry: false });
     return Array.isArray(view.shards) && view.shards.length > 0 ? view.shards.length : undefined;
   } catch {
     // An older node or a failed read: the run goes on without per-shard outage figures.
     return undefined;
+  } finally {
+    await client.close();
   }
 }
 

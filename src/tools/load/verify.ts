@@ -60,7 +60,31 @@ export async function verify(
   const started = performance.now();
   const deadline = started + o.verifyTimeoutMs;
   let last: Findings;
+  // Its own client, closed before the run prints: idle keep-alive sockets would hold the
+  // process open for seconds after the summary.
   const client = new VotestreamClient({ nodes: o.targets });
+  try {
+    last = await verifyUntilDone(client, o, expected, deadline);
+  } finally {
+    await client.close();
+  }
+  Object.assign(summary, last, {
+    verified: true,
+    finalizedAfterMs:
+      last.lost + last.duplicated + last.mismatched === 0
+        ? Math.round(performance.now() - started)
+        : null,
+  });
+}
+
+/** Reads every target's tallies every 250 ms until they match, `deadline` passes or `signal` aborts. */
+async function verifyUntilDone(
+  client: VotestreamClient,
+  o: { targets: string[]; signal?: AbortSignal },
+  expected: Map<string, ExpectedTally>,
+  deadline: number,
+): Promise<Findings> {
+  let last: Findings;
   for (;;) {
     last = { lost: 0, duplicated: 0, mismatched: 0, problems: [], sealed: [] };
     for (const target of o.targets) {
@@ -97,14 +121,7 @@ export async function verify(
       performance.now() > deadline ||
       o.signal?.aborted
     )
-      break;
+      return last;
     await new Promise((r) => setTimeout(r, 250));
   }
-  Object.assign(summary, last, {
-    verified: true,
-    finalizedAfterMs:
-      last.lost + last.duplicated + last.mismatched === 0
-        ? Math.round(performance.now() - started)
-        : null,
-  });
 }
