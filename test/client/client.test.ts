@@ -177,6 +177,88 @@ client("voteIds 'server': a lost answer is VOTE_OUTCOME_UNKNOWN and not sent aga
   assert.match(ok.receipt.voteId, /^[0-9a-f]{8}-[0-9a-f]{4}-7/);
 });
 
+client(
+  'castBatch: an item refused with 503 alone goes again alone, under its voteId, and counts once',
+  async () => {
+    const pollId = await poll();
+    const c = new VotestreamClient({ nodes: [proxy.url] });
+    try {
+      proxy.seen.length = 0;
+      // Every vote lands; the answer calls the second one's fate unknown.
+      proxy.unsure(1, [1]);
+      const ballots = ['ida', 'jon', 'kim'].map((voterId) => ({
+        pollId,
+        voterId,
+        choices: ['pizza'],
+      }));
+      const retries: RetryNotice[] = [];
+      const outcomes = await c.castBatch(ballots, { onRetry: (r) => retries.push(r) });
+      assert.equal(
+        outcomes.map((o) => o.status),
+        [201, 200, 201],
+      );
+      const posts = proxy.seen.filter((s) => s.path === '/votes/batch');
+      assert.is(posts.length, 2);
+      const first = JSON.parse(posts[0]!.body).votes as { voterId: string; voteId: string }[];
+      const second = JSON.parse(posts[1]!.body).votes as { voterId: string; voteId: string }[];
+      assert.equal(
+        second.map((v) => v.voterId),
+        ['jon'],
+      );
+      assert.is(second[0]!.voteId, first[1]!.voteId);
+      const jon = outcomes[1]!;
+      assert.ok('receipt' in jon && jon.receipt.voteId === first[1]!.voteId);
+      assert.is(retries.length, 1);
+      assert.is(retries[0]!.error.code, 'STORAGE_UNAVAILABLE');
+      const t = async () => (await api().tally(pollId)).ballots;
+      await until(
+        async () => {
+          const b = await t();
+          return b.finalized + b.pending === 3;
+        },
+        10_000,
+        'the batch was not counted',
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const b = await t();
+      assert.is(b.finalized + b.pending, 3);
+    } finally {
+      await c.close();
+    }
+  },
+);
+
+for (const how of ['cast', 'castBatch'] as const)
+  client(
+    `voteIds 'server', ${how}: a 503 naming the node's voteId is retried with it`,
+    async () => {
+      const pollId = await poll();
+      const c = new VotestreamClient({ nodes: [proxy.url], voteIds: 'server' });
+      try {
+        proxy.seen.length = 0;
+        proxy.unsure(1, [0]);
+        const ballot = { pollId, voterId: `lee-${how}`, choices: ['sushi'] };
+        const outcome = how === 'cast' ? await c.cast(ballot) : (await c.castBatch([ballot]))[0]!;
+        // 200: the first attempt recorded it under the node's voteId; the retry found it.
+        assert.is(outcome.status, 200);
+        assert.ok('receipt' in outcome, JSON.stringify(outcome));
+        const path = how === 'cast' ? '/votes' : '/votes/batch';
+        const bodies = proxy.seen
+          .filter((s) => s.path === path)
+          .map((s) => JSON.parse(s.body) as { voteId?: string; votes?: { voteId?: string }[] });
+        const voteIds = bodies.map((b) => (b.votes ? b.votes[0]!.voteId : b.voteId));
+        assert.is(voteIds.length, 2);
+        assert.is(voteIds[0], undefined);
+        // The node's own voteId (a UUIDv7), learned from the 503.
+        assert.match(String(voteIds[1]), /^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+        assert.is(voteIds[1], outcome.receipt.voteId);
+        await oneBallot(pollId);
+      } finally {
+        await c.close();
+      }
+    },
+  );
+
 client('castMany: batches under the limits, one outcome per ballot, in order', async () => {
   const c = api();
   const pollId = await poll(c);
