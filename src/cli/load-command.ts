@@ -61,6 +61,10 @@ export function loadCommand(): Command {
     )
     .addOption(new Option('--verify-timeout <time>', 'how long --verify waits').default('60s'))
     .option('--json', 'print one JSON summary object last')
+    .addHelpText(
+      'after',
+      '\nBefore the run, creating the polls (or reading --poll) is retried on a 503, a 429 or a\nfailed connection for up to about 30 s; then it exits 1 naming the error, no vote sent.',
+    )
     .action(async (flags: LoadFlags) => {
       const config = loadConfig();
       const stop = watchStopSignals({

@@ -24,6 +24,10 @@ export function rollCommand(): Command {
     .addOption(new Option('--target <url>', 'a node to ask').default('http://127.0.0.1:3001'))
     .option('--admin-token <token>', 'admin bearer token [VS_ADMIN_TOKEN]')
     .option('--json', 'print one JSON line per request sent, then one JSON summary object')
+    .addHelpText(
+      'after',
+      '\nA request answered 503 or 429, or whose connection fails, is sent again (a retry finds\nits voters unchanged) for up to about 30 s; then it exits 1 naming the error. Requests\nbefore it stay done: run it again with the same file.',
+    )
     .action(async (flags: RollFlags) => {
       const adminToken = flags.adminToken ?? loadConfig().adminToken;
       if (!adminToken)

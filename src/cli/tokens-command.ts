@@ -20,6 +20,10 @@ export function tokensCommand(): Command {
     .addOption(new Option('--target <url>', 'a node to ask').default('http://127.0.0.1:3001'))
     .option('--admin-token <token>', 'admin bearer token [VS_ADMIN_TOKEN]')
     .option('--json', 'print NDJSON {voterId, token} lines, then one JSON summary object')
+    .addHelpText(
+      'after',
+      '\nA request answered 503 or 429, or whose connection fails, is sent again (issuing is\nidempotent) for up to about 30 s; then it exits 1 naming the error, after printing the\ntokens of the requests before it.',
+    )
     .action(async (flags: TokensFlags) => {
       const adminToken = flags.adminToken ?? loadConfig().adminToken;
       if (!adminToken)
