@@ -1,39 +1,45 @@
 // The `votestream` command: parses argv and calls library functions, nothing more.
 import { Command } from 'commander';
-import { RedisClusterError } from '../ops/redis-processes.ts';
-import { configCommand } from './cli/config-command.ts';
-import { loadCommand } from './cli/load-command.ts';
-import { nodeCommand } from './cli/node-command.ts';
-import { rebuildCommand } from './cli/rebuild-command.ts';
-import { redisCommand } from './cli/redis-command.ts';
-import { replayCommand } from './cli/replay-command.ts';
-import { rollCommand } from './cli/roll-command.ts';
-import { tallyCommand } from './cli/tally-command.ts';
-import { tokensCommand } from './cli/tokens-command.ts';
-import { upCommand } from './cli/up-command.ts';
 import { ConfigError } from './config.ts';
 import { BltSyntaxError, ProfileError } from './domain/count/count-error.ts';
-import { RedisUnreachableError } from './log/redis-client.ts';
 
+/** The commands, in the order --help lists them; each module is loaded only when needed. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  redis: async () => (await import('./cli/redis-command.ts')).redisCommand(),
+  node: async () => (await import('./cli/node-command.ts')).nodeCommand(),
+  config: async () => (await import('./cli/config-command.ts')).configCommand(),
+  up: async () => (await import('./cli/up-command.ts')).upCommand(),
+  load: async () => (await import('./cli/load-command.ts')).loadCommand(),
+  replay: async () => (await import('./cli/replay-command.ts')).replayCommand(),
+  rebuild: async () => (await import('./cli/rebuild-command.ts')).rebuildCommand(),
+  tally: async () => (await import('./cli/tally-command.ts')).tallyCommand(),
+  tokens: async () => (await import('./cli/tokens-command.ts')).tokensCommand(),
+  roll: async () => (await import('./cli/roll-command.ts')).rollCommand(),
+};
+
+// `votestream <command> …` loads that command alone: loading all of them (fastify, ioredis,
+// execa, the counting code…) cost each start about a second, whatever the command. Anything
+// else (--help, help, an unknown command) loads them all, so the listing and the errors are
+// commander's own.
+const named = process.argv[2] ?? '';
 const program = new Command('votestream')
   .description('Records votes across several nodes on Redis Streams.')
-  .showHelpAfterError()
-  .addCommand(redisCommand())
-  .addCommand(nodeCommand())
-  .addCommand(configCommand())
-  .addCommand(upCommand())
-  .addCommand(loadCommand())
-  .addCommand(replayCommand())
-  .addCommand(rebuildCommand())
-  .addCommand(tallyCommand())
-  .addCommand(tokensCommand())
-  .addCommand(rollCommand());
+  .showHelpAfterError();
+for (const name of Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS)) {
+  program.addCommand(await COMMANDS[name]!());
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // Problems a person can fix get one line, not a stack trace: a bad setting or argument, or a
   // Redis that does not answer a tool.
+  // Their modules are loaded only on this path: a command that never reaches Redis or starts
+  // redis-server (tally, --help) need not load ioredis and execa to start.
+  const [{ RedisClusterError }, { RedisUnreachableError }] = await Promise.all([
+    import('../ops/redis-processes.ts'),
+    import('./log/redis-client.ts'),
+  ]);
   if (
     error instanceof ConfigError ||
     error instanceof RedisClusterError ||
