@@ -21,7 +21,8 @@ export interface BenchCluster {
 
 export async function startCluster(masters = 3, replicas = 1): Promise<BenchCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'votestream-bench-'));
-  process.once('exit', () => killClusterSync(dir));
+  const onExit = () => killClusterSync(dir);
+  process.once('exit', onExit);
   const port = await freeBasePort(masters * (1 + replicas));
   const { status } = await redisUp({ port, masters, replicas, dir });
   return {
@@ -29,6 +30,8 @@ export async function startCluster(masters = 3, replicas = 1): Promise<BenchClus
     dir,
     pids: () => ownedProcesses(dir).map((o) => o.pid),
     async stop() {
+      // Stopped here: no exit handler of it left behind (bench:peers starts one a round).
+      process.removeListener('exit', onExit);
       await redisDown({ dir });
       rmSync(dir, { recursive: true, force: true });
     },
