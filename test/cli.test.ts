@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,6 +21,37 @@ for (const [name, value] of [
     const lines = String(result.stderr).trim().split('\n');
     assert.is(lines.length, 1, `stderr was: ${result.stderr}`);
     assert.match(lines[0]!, new RegExp(`^votestream: ${name}=`));
+  });
+}
+
+for (const [flag, value] of [
+  ['--port', 'abc'],
+  ['--port', '65535'],
+  ['--redis-port', '7x'],
+  ['--redis-port', '99999'],
+] as const) {
+  cli(`up ${flag} ${value}: exit 2 with one line naming it, before anything starts`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'votestream-up-flags-'));
+    try {
+      // A free redis port of our own: were the flag not refused first, up would start Redis
+      // there (and the folder would get a redis/ subfolder).
+      const result = await execa('node', [BIN, 'up', '--dir', dir, flag, value], {
+        reject: false,
+        stdin: 'ignore',
+        env: { VS_REDIS_CLUSTER: '', VS_REDIS_URL: '' },
+        timeout: 30_000,
+      });
+      assert.is(result.exitCode, 2, String(result.stderr));
+      const lines = String(result.stderr).trim().split('\n');
+      assert.is(lines.length, 1, `stderr was: ${result.stderr}`);
+      assert.match(
+        lines[0]!,
+        new RegExp(`^votestream: ${flag} must be a port from 1 to \\d+.*, got ${value}$`),
+      );
+      assert.equal(readdirSync(dir), [], 'up started something before refusing the flag');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 

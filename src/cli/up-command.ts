@@ -52,6 +52,18 @@ export function upCommand(): Command {
       const port = Number(flags.port);
       if (!Number.isInteger(count) || count < 1 || count > 9)
         throw new RangeError('--nodes must be 1 to 9');
+      // Checked before anything starts: a bad port found after the Redis Cluster was up
+      // stopped it again with a stack trace.
+      if (!Number.isInteger(port) || port < 1 || port + count - 1 > 65535)
+        throw new RangeError(
+          `--port must be a port from 1 to ${65536 - count} (${count} node(s) from it), got ${flags.port}`,
+        );
+      const redisPort = Number(flags.redisPort);
+      // 3 masters with up to 5 replicas each; redis-server also listens on port + 10000.
+      if (!Number.isInteger(redisPort) || redisPort < 1 || redisPort + 17 + 10000 > 65535)
+        throw new RangeError(
+          `--redis-port must be a port from 1 to ${65535 - 17 - 10000}, got ${flags.redisPort}`,
+        );
       const base = loadConfig();
       const redisDir = join(flags.dir, 'redis');
       const logDir = join(flags.dir, 'logs');
@@ -79,7 +91,7 @@ export function upCommand(): Command {
         if (!Number.isInteger(replicas) || replicas < 0 || replicas > 5)
           throw new RangeError('--redis-replicas must be 0 to 5');
         const layout = {
-          port: Number(flags.redisPort),
+          port: redisPort,
           masters: 3,
           replicas,
           dir: redisDir,
