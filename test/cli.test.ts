@@ -55,6 +55,17 @@ for (const [flag, value] of [
   });
 }
 
+cli('replay --speed x is a usage error before Redis is asked anything', async () => {
+  // Port 1 answers nothing: had replay connected first, it would report Redis unreachable.
+  const result = await execa(
+    'node',
+    [BIN, 'replay', '--speed', 'x', '--redis-cluster', '127.0.0.1:1', '--follow'],
+    { reject: false, stdin: 'ignore', timeout: 30_000 },
+  );
+  assert.is(result.exitCode, 2, String(result.stderr));
+  assert.is(String(result.stderr).trim(), 'votestream: --speed must be a positive number, got x');
+});
+
 cli('config shows the stop bound, VS_STOP_TIMEOUT_MS', async () => {
   const plain = await execa('node', [BIN, 'config'], { env: { VS_STOP_TIMEOUT_MS: '' } });
   assert.match(String(plain.stdout), /^stopTimeoutMs: 10000$/m);

@@ -76,6 +76,7 @@ export function replayCommand(): Command {
         ...(flags.from ? { from: toEntryId(flags.from) } : {}),
         ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
       };
+      if (flags.speed) speedOf(flags.speed);
       const client = await connectTool(config);
       try {
         if (flags.verify) {
