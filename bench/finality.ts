@@ -3,7 +3,7 @@
 // --compare` over the log those runs left. The tools run as they would for a user.
 import { type NodeProcess, startNodeProcess } from '../ops/local-nodes.ts';
 import type { LoadSummary } from '../src/tools/load/run.ts';
-import { type BenchCluster, freePort, runJsonChild } from './harness.ts';
+import { type BenchCluster, freePort, leaderElected, runJsonChild } from './harness.ts';
 
 export interface FinalityRun {
   batch: number;
@@ -113,19 +113,5 @@ export async function measureFinality(
     };
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
-  }
-}
-
-async function leaderElected(url: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const view = (await (await fetch(`${url}/cluster`)).json()) as { leader?: unknown };
-      if (view.leader) return;
-    } catch {
-      // Not serving yet.
-    }
-    if (Date.now() > deadline) throw new Error(`no leader at ${url}/cluster after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }

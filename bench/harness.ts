@@ -244,3 +244,22 @@ export async function runJsonChild<T>(
     );
   }
 }
+
+/**
+ * Waits until the node at `url` names a leader in GET /cluster (a bench that measured from the
+ * start would otherwise measure the first election rather than appends).
+ * @throws Error after `timeoutMs` without one.
+ */
+export async function leaderElected(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const view = (await (await fetch(`${url}/cluster`)).json()) as { leader?: unknown };
+      if (view.leader) return;
+    } catch {
+      // Not serving yet.
+    }
+    if (Date.now() > deadline) throw new Error(`no leader at ${url}/cluster after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

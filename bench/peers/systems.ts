@@ -4,7 +4,14 @@
 // only that system's servers, on free ports in temp directories, and `stop()` ends them.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BenchCluster, freePort, startCluster, startServer, stopServer } from '../harness.ts';
+import {
+  type BenchCluster,
+  freePort,
+  leaderElected,
+  startCluster,
+  startServer,
+  stopServer,
+} from '../harness.ts';
 import { findNatsServer, startNats } from './nats-instance.ts';
 import { findPostgres, startPostgres } from './postgres-instance.ts';
 
@@ -234,19 +241,4 @@ async function createPoll(url: string): Promise<void> {
     body: JSON.stringify({ id: 'bench', title: 'Bench', options: ['a', 'b', 'c', 'd'] }),
   });
   if (!res.ok) throw new Error(`poll create: ${res.status} ${await res.text()}`);
-}
-
-/** Otherwise the first seconds would measure the first election rather than appends. */
-async function leaderElected(url: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const view = (await (await fetch(`${url}/cluster`)).json()) as { leader?: unknown };
-      if (view.leader) return;
-    } catch {
-      // Not serving yet.
-    }
-    if (Date.now() > deadline) throw new Error(`no leader at ${url}/cluster after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
