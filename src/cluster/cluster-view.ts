@@ -2,6 +2,11 @@
 // the shards: heartbeats (who is alive, in which role and term), the election stream (the
 // member set) and the acks stream (how far each node has folded each shard). All three share
 // the {ctl} slot, so one blocking XREAD on one dedicated connection follows them all.
+//
+// Only a node that may commit (the leader, a candidate) follows the acks as they come: every
+// member appends one as its fold moves, up to a hundred a second each, and a follower woken by
+// each of them spent a tenth of its CPU reading and checking reports it does not act on. A
+// follower reads the newest report of each node once a second instead (for /cluster).
 import { type Liveness, liveness } from '../domain/membership.ts';
 import type { RawEntry } from '../log/codec.ts';
 import { controlKeys } from '../log/keys.ts';
@@ -35,7 +40,17 @@ export interface ViewOptions {
   log: Logger;
   /** Called after each batch of control entries (the committer reacts to new acks). */
   onUpdate?: (what: { acks: boolean; election: boolean }) => void;
+  /** Whether acks are followed as they come (the node may commit); asked before each read.
+   * Default: always. Otherwise the newest are read every ACKS_REFRESH_MS. */
+  followAcks?: () => boolean;
 }
+
+/** How often a node that does not follow the acks reads the newest of them (ms). */
+export const ACKS_REFRESH_MS = 1000;
+
+/** The newest acks read then, per member: the newest report of each member is among them
+ * unless it stopped reporting a while ago, and then the one known stays. */
+const ACKS_WINDOW_PER_MEMBER = 8;
 
 export class ClusterView {
   readonly nodes = new Map<string, NodeSeen>();
@@ -46,6 +61,10 @@ export class ClusterView {
   readonly #options: ViewOptions;
   readonly #keys: ReturnType<typeof controlKeys>;
   #ids = { heartbeats: '$', election: '0-0', acks: '$' };
+  /** Whether #ids.acks is where the acks stream ends, as far as this view has read. */
+  #acksCurrent = false;
+  /** When the newest acks were last read (performance.now()). */
+  #acksReadAt = 0;
   #stopped = false;
   #conn: Client | undefined;
   #running: Promise<void> | undefined;
@@ -102,18 +121,30 @@ export class ClusterView {
     }
     while (!this.#stopped) {
       try {
+        const acks = this.#options.followAcks?.() ?? true;
+        // Following the acks again (a new leader, a candidate): first the newest reports, so
+        // commits start from fresh ones and the XREAD from after them. Not following: the
+        // newest, once a second.
+        if (acks ? !this.#acksCurrent : performance.now() - this.#acksReadAt >= ACKS_REFRESH_MS) {
+          await this.#readNewestAcks(conn);
+          this.#options.onUpdate?.({ acks: true, election: false });
+        }
+        // From here the XREAD leaves the acks out: #ids.acks falls behind the stream's end.
+        if (!acks) this.#acksCurrent = false;
+        const streams = [this.#keys.heartbeats, this.#keys.election];
+        const ids = [this.#ids.heartbeats, this.#ids.election];
+        if (acks) {
+          streams.push(this.#keys.acks);
+          ids.push(this.#ids.acks);
+        }
         const reply = (await conn.xread(
           'COUNT',
           1000,
           'BLOCK',
           Math.max(20, Math.floor(this.#options.heartbeatMs / 5)),
           'STREAMS',
-          this.#keys.heartbeats,
-          this.#keys.election,
-          this.#keys.acks,
-          this.#ids.heartbeats,
-          this.#ids.election,
-          this.#ids.acks,
+          ...streams,
+          ...ids,
         )) as [string, RawEntry[]][] | null;
         if (!reply) continue;
         const what = { acks: false, election: false };
@@ -162,6 +193,21 @@ export class ClusterView {
       election: election[election.length - 1]?.[0] ?? '0-0',
       acks: acks[0]?.[0] ?? '0-0',
     };
+    this.#acksCurrent = true;
+    this.#acksReadAt = performance.now();
+  }
+
+  /**
+   * The newest acks (a few per member): each node's newest report among them replaces the one
+   * known; a node not among them keeps its report. The view has then read the acks to the end.
+   */
+  async #readNewestAcks(conn: Client): Promise<void> {
+    const count = Math.max(4, this.members.length) * ACKS_WINDOW_PER_MEMBER;
+    const acks = (await conn.xrevrange(this.#keys.acks, '+', '-', 'COUNT', count)) as RawEntry[];
+    for (const e of [...acks].reverse()) this.#ack(e);
+    if (acks[0]) this.#ids.acks = acks[0][0];
+    this.#acksCurrent = true;
+    this.#acksReadAt = performance.now();
   }
 
   #heartbeat([, fields]: RawEntry, seenAt: number): void {

@@ -73,6 +73,8 @@ export class Coordinator {
       onUpdate: ({ acks }) => {
         if (acks) this.#scheduleCommit();
       },
+      // Only a node that commits, or may soon, needs every report as it comes.
+      followAcks: () => this.role === 'leader' || this.role === 'candidate',
     });
     this.lease = new LeaderLease(client, config.prefix, config.nodeId, config.leaseMs);
     this.committer = new Committer({
