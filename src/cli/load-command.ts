@@ -63,7 +63,7 @@ export function loadCommand(): Command {
     .option('--json', 'print one JSON summary object last')
     .addHelpText(
       'after',
-      '\nBefore the run, creating the polls (or reading --poll) is retried on a 503, a 429 or a\nfailed connection for up to about 30 s; then it exits 1 naming the error, no vote sent.',
+      "\nBefore the run, creating the polls (or reading --poll) is retried on a 503, a 429 or a\nfailed connection for up to about 30 s; then it exits 1 naming the error, no vote sent.\nThen, before the clock starts, every connection is opened and sends GET /health 20 times\n(nothing is written): a fresh process's first requests would otherwise be counted as the\nservice's latency. Each progress line gives the append latency of the votes acknowledged\nin the second before it.",
     )
     .action(async (flags: LoadFlags) => {
       const config = loadConfig();
@@ -96,7 +96,10 @@ export function loadCommand(): Command {
         signal: stop.signal,
         stopMs: config.stopTimeoutMs,
         onProgress: (p) => {
-          const line = `${(p.elapsedMs / 1000).toFixed(0)} s: ${p.sent} sent, ${p.acknowledged} acknowledged, ${p.inFlight} in flight`;
+          const recent = p.recent
+            ? `; append ms of the last second: p50 ${p.recent.p50}, p99 ${p.recent.p99}, max ${p.recent.max}`
+            : '';
+          const line = `${(p.elapsedMs / 1000).toFixed(0)} s: ${p.sent} sent, ${p.acknowledged} acknowledged, ${p.inFlight} in flight${recent}`;
           if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
           else process.stderr.write(`${line}\n`);
         },
