@@ -205,6 +205,15 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
   // Time to finalized: remember each folded vote's XADD time until a marker covers it.
   const appended = new Map<number, Map<number, number>>();
   const committed = new Map<number, number>();
+  const snapshotSeconds = new Histogram({
+    name: 'votestream_snapshot_busy_seconds',
+    help: "A periodic snapshot of one shard: the node's thread busy with its digest and serialization (the file write not counted)",
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+    registers: [registry],
+  });
+  ctx.projections.on('snapshot', ({ busyMs }: { busyMs: number }) => {
+    snapshotSeconds.observe(busyMs / 1000);
+  });
   ctx.projections.on('batch', (batch: FoldBatch) => {
     let pending = appended.get(batch.shard);
     if (!pending) {

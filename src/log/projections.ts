@@ -25,7 +25,8 @@ export interface ProjectionsOptions {
 
 /**
  * Events: `batch` (FoldBatch) after each folded batch; `polls` (Set<string> | 'all') with the
- * polls whose tally may have changed.
+ * polls whose tally may have changed; `snapshot` ({ shard, busyMs }) after a periodic snapshot
+ * was written, with the milliseconds of synchronous work it took.
  */
 export class Projections extends EventEmitter {
   readonly readers: ShardReader[];
@@ -35,6 +36,10 @@ export class Projections extends EventEmitter {
   readonly #pages: Client;
   #timer: NodeJS.Timeout | undefined;
   #saving: Promise<number> | undefined;
+  /** A staggered snapshot on its way: a full round waits for it (one writer per file). */
+  #staggered: Promise<number> | undefined;
+  /** The shard the next staggered snapshot is of. */
+  #nextShard = 0;
   #stopped = false;
 
   constructor(options: ProjectionsOptions) {
@@ -87,21 +92,46 @@ export class Projections extends EventEmitter {
 
   start(): void {
     for (const reader of this.readers) reader.start();
-    this.#schedule(this.#options.snapshotMs);
+    this.#schedule(this.#slotMs);
+  }
+
+  /** Snapshots are staggered: one shard per slot, each shard once per `snapshotMs`. */
+  get #slotMs(): number {
+    return this.#options.snapshotMs / Math.max(1, this.readers.length);
   }
 
   /**
-   * Snapshots run every `snapshotMs`, but a round that was busy for T ms is followed by a pause
-   * of at least SNAPSHOT_PAUSE_FACTOR × T: serializing a large projection is synchronous work,
-   * and at a million voters it would otherwise take a large share of the node's one thread.
+   * One shard's snapshot per slot (`snapshotMs` / shards), round the shards, so each is written
+   * every `snapshotMs` while it changes. Staggered, not every shard in one round: serializing
+   * a shard is synchronous work that grows with its voters, and a round of every shard at once
+   * (on every node at the same moment, as they start together) held up requests for hundreds
+   * of milliseconds every `snapshotMs` once a few hundred thousand votes were folded. A
+   * snapshot that was busy for T ms is followed by a pause of at least
+   * SNAPSHOT_PAUSE_FACTOR × T, so snapshots take at most about 5 % of the node's one thread.
    */
   #schedule(ms: number): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(async () => {
-      const busyMs = await this.saveSnapshots();
-      this.#schedule(Math.max(this.#options.snapshotMs, SNAPSHOT_PAUSE_FACTOR * busyMs));
+      const reader = this.readers[this.#nextShard];
+      this.#nextShard = (this.#nextShard + 1) % this.readers.length;
+      let busyMs = 0;
+      if (reader && !this.#saving) {
+        this.#staggered = this.#snapshotOne(reader);
+        busyMs = await this.#staggered;
+        this.#staggered = undefined;
+      }
+      this.#schedule(Math.max(this.#slotMs, SNAPSHOT_PAUSE_FACTOR * busyMs));
     }, ms);
     this.#timer.unref();
+  }
+
+  async #snapshotOne(reader: ShardReader): Promise<number> {
+    const busyMs = await reader.snapshot().catch((error: Error) => {
+      this.#options.log.warn({ shard: reader.shard, err: error.message }, 'snapshot failed');
+      return 0;
+    });
+    if (busyMs > 0) this.emit('snapshot', { shard: reader.shard, busyMs });
+    return busyMs;
   }
 
   /**
@@ -112,6 +142,7 @@ export class Projections extends EventEmitter {
    */
   saveSnapshots(): Promise<number> {
     this.#saving ??= (async () => {
+      await this.#staggered;
       let busyMs = 0;
       for (const r of this.readers) {
         busyMs += await r.snapshot().catch((error: Error) => {
