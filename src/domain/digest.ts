@@ -24,7 +24,12 @@ class LineHash {
   private buffer = '';
 
   line(values: unknown[]): void {
-    this.buffer += `${JSON.stringify(values)}\n`;
+    this.text(JSON.stringify(values));
+  }
+
+  /** A line already in JSON (the voter and vote lines, built without an array each). */
+  text(json: string): void {
+    this.buffer += `${json}\n`;
     if (this.buffer.length >= FLUSH_CHARS) this.flush();
   }
 
@@ -58,6 +63,7 @@ export function digestShard(state: ShardState): string {
   out.line(['votestream-shard-digest', 2, fold.shard, fold.appliedSeq, fold.headHash]);
   out.line(['committed', fold.committedSeq, fold.committedHash]);
 
+  /** Each slot's voter id as JSON. */
   const slotVoter: string[] = new Array(fold.slotCount);
   const polls = [...fold.polls].sort((a, b) => byCodeUnits(a.id, b.id));
   for (const poll of polls) {
@@ -71,19 +77,29 @@ export function digestShard(state: ShardState): string {
       counts(poll, perOption.finalized),
       counts(poll, perOption.pending),
     ]);
-    const voters = [...poll.voters.keys()].sort(byCodeUnits);
+    // sort() without a comparator orders strings by UTF-16 code units, as byCodeUnits does,
+    // without a call into JavaScript per comparison.
+    const voters = [...poll.voters.keys()].sort();
+    // Each choice set's JSON once, not once per voter.
+    const setJson: (string | undefined)[] = [];
+    const choicesJson = (set: number) => (setJson[set] ??= JSON.stringify(choicesOf(poll, set)));
     for (const voterId of voters) {
       const slot = poll.voters.get(voterId)!;
-      slotVoter[slot] = voterId;
+      // JSON.stringify([...]) of these values, written out: a string's JSON, integers as is.
+      const voterJson = JSON.stringify(voterId);
+      slotVoter[slot] = voterJson;
       const committedSeq = fold.slotCommittedSeq[slot]!;
-      const committed = committedSeq > 0 ? choicesOf(poll, fold.slotCommittedSet[slot]!) : null;
-      const latest = choicesOf(poll, fold.slotLatestSet[slot]!);
-      out.line(['voter', voterId, fold.slotLatestSeq[slot]!, latest, committedSeq, committed]);
+      const committed = committedSeq > 0 ? choicesJson(fold.slotCommittedSet[slot]!) : 'null';
+      const latest = choicesJson(fold.slotLatestSet[slot]!);
+      out.text(
+        `["voter",${voterJson},${fold.slotLatestSeq[slot]!},${latest},${committedSeq},${committed}]`,
+      );
       const weight = fold.slotWeight[slot]!;
       if (weight !== 1) out.line(['weight', weight]);
     }
   }
 
+  const pollJson = new Map(fold.polls.map((poll) => [poll, JSON.stringify(poll.id)]));
   for (let seq = 1; seq <= fold.appliedSeq; seq++) {
     const slot = fold.seqSlot[seq]!;
     if (slot === BARRIER) out.line(['barrier', seq]);
@@ -91,7 +107,7 @@ export function digestShard(state: ShardState): string {
     else if (slot < 0) out.line(['void', seq]);
     else {
       const poll = fold.polls[fold.slotPoll[slot]!]!;
-      out.line(['vote', seq, poll.id, slotVoter[slot]!]);
+      out.text(`["vote",${seq},${pollJson.get(poll)},${slotVoter[slot]!}]`);
     }
   }
 
