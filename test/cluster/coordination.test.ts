@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ACKS_REFRESH_MS } from '../../src/cluster/cluster-view.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { createPoll, startMembers, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
@@ -67,6 +68,30 @@ coordination('votes cast on any node become finalized on all three', async () =>
     );
   }
 });
+
+coordination(
+  "a follower's /cluster shows every member's applied seqs, read once a second",
+  async () => {
+    // Followers do not follow the acks stream (only a leader or candidate does): they read the
+    // newest reports every ACKS_REFRESH_MS. Every member has folded every vote by now, so each
+    // follower must show, for every shard, all three members at its own applied seq.
+    const followers = nodes.filter((n) => !n.ctx.coordinator.isLeader);
+    assert.is(followers.length, 2);
+    for (const follower of followers) {
+      await until(
+        async () =>
+          (await cluster(follower)).shards.every(
+            (shard: { shard: number; appliedBy: Record<string, number> }) => {
+              const own = follower.ctx.projections.readers[shard.shard]!.state.appliedSeq;
+              return ['c1', 'c2', 'c3'].every((id) => shard.appliedBy[id] === own);
+            },
+          ),
+        ACKS_REFRESH_MS * 3,
+        `${follower.ctx.config.nodeId} does not show every member's applied seqs`,
+      );
+    }
+  },
+);
 
 coordination('a leader that stops gracefully hands over at once to a higher term', async () => {
   const [old] = leaders();
