@@ -22,6 +22,7 @@ interface LoadFlags {
   adminToken?: string;
   verify?: boolean;
   verifyTimeout: string;
+  warmup?: string;
   json?: boolean;
 }
 
@@ -38,6 +39,10 @@ export function loadCommand(): Command {
     .addOption(new Option('--rate <n|max>', 'votes per second, or max').default('1000'))
     .option('--duration <time>', 'how long, e.g. 20s or 2m (default 10s unless --votes)')
     .option('--votes <n>', 'how many votes to send')
+    .option(
+      '--warmup <time>',
+      'first send at the rate for this long, unmeasured: those votes are acknowledged and verified like the others, not counted in the latencies or the throughput (with --duration only)',
+    )
     .addOption(new Option('--connections <n>', 'requests in flight at most').default('64'))
     .addOption(
       new Option('--batch <n>', 'votes per request (more than 1 uses /votes/batch)').default('1'),
@@ -82,6 +87,7 @@ export function loadCommand(): Command {
         ...(flags.votes
           ? { votes: positive('votes', flags.votes) }
           : { durationMs: duration(flags.duration ?? '10s') }),
+        ...(flags.warmup ? { warmUpMs: warmUp(flags) } : {}),
         connections: positive('connections', flags.connections),
         batch: positive('batch', flags.batch),
         polls: positive('polls', flags.polls),
@@ -119,6 +125,10 @@ export function loadCommand(): Command {
         console.log(
           `${summary.acknowledged} acknowledged of ${summary.sent} sent in ${summary.seconds} s (${summary.throughput}/s), ${summary.retried} retried`,
         );
+        if (summary.warmUp.seconds > 0)
+          console.log(
+            `  of which the warm-up's: ${summary.warmUp.acknowledged} acknowledged in the first ${summary.warmUp.seconds} s (verified; not in the time, the rate or the latencies)`,
+          );
         console.log(
           `append latency ms: p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l.p999}  max ${l.max}`,
         );
@@ -171,6 +181,12 @@ function fraction(name: string, value: string): number {
   if (!(n >= 0 && n < 1))
     throw new RangeError(`--${name} must be a fraction from 0 to below 1, got ${value}`);
   return n;
+}
+
+/** --warmup's milliseconds; a run of --votes has no clock to warm up before. */
+function warmUp(flags: LoadFlags): number {
+  if (flags.votes) throw new RangeError('--warmup goes with --duration, not with --votes');
+  return duration(flags.warmup!);
 }
 
 /** "20s", "2m", "500ms" or plain milliseconds. */

@@ -45,6 +45,7 @@ const load = (throughput: number, p99: number, unseen = 0): LoadSummary => ({
   seconds: 20,
   sent: throughput * 20,
   acknowledged: throughput * 20,
+  warmUp: { seconds: 0, acknowledged: 0 },
   retried: 0,
   throughput,
   statuses: { '201': throughput * 20 },

@@ -62,6 +62,35 @@ load(
   },
 );
 
+load('a warm-up is verified with the run but not measured', async () => {
+  const { votes: _, ...timed } = base;
+  const summary = await runLoad({
+    ...timed,
+    targets: [node.url],
+    polls: 1,
+    duplicates: 0,
+    revotes: 0,
+    voters: 100_000,
+    rate: 200,
+    warmUpMs: 1000,
+    durationMs: 1000,
+  });
+  // 200 votes due in each second; each voter new, so every acknowledged vote is one voteId.
+  assert.ok(summary.warmUp.acknowledged >= 150, JSON.stringify(summary.warmUp));
+  assert.is(summary.warmUp.seconds, 1);
+  // 200 due in each of the 2 s (the schedule may send one due at the deadline itself).
+  assert.ok(Math.abs(summary.sent - 400) <= 1, `${summary.sent} sent`);
+  assert.equal(
+    [summary.lost, summary.duplicated, summary.mismatched, summary.verified],
+    [0, 0, 0, true],
+    summary.problems.join('\n'),
+  );
+  // Only the measured votes are in the latencies: the finalization watch saw exactly those.
+  assert.is(summary.finalizedMs.count, summary.acknowledged - summary.warmUp.acknowledged);
+  assert.ok(summary.finalizedMs.count >= 150, `${summary.finalizedMs.count} measured`);
+  assert.ok(summary.seconds >= 1 && summary.seconds < 10, `${summary.seconds} s measured`);
+});
+
 load('batches are counted vote by vote', async () => {
   const summary = await runLoad({
     ...base,

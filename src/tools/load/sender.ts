@@ -114,6 +114,8 @@ export class VoteSender {
       AbortSignal.timeout(WARM_UP_MAX_MS),
       ...(this.#signal ? [this.#signal] : []),
     ]);
+    // Every warm-up request listens to it.
+    setMaxListeners(0, signal);
     for (let round = 0; round < rounds && !signal.aborted; round++) {
       await Promise.all(
         this.#targets.flatMap((node) =>

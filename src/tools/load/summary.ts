@@ -25,8 +25,12 @@ export interface LoadSummary {
   targets: string[];
   polls: string[];
   seconds: number;
+  /** Every vote, the warm-up's included. */
   sent: number;
   acknowledged: number;
+  /** The warm-up before the measured run: its votes are in `sent`, `acknowledged` and the
+   * verification, not in `seconds`, `throughput` or the latencies. */
+  warmUp: { seconds: number; acknowledged: number };
   retried: number;
   throughput: number;
   statuses: Record<string, number>;
