@@ -22,6 +22,9 @@ import {
 import type { Logger } from './logger.ts';
 import { type AbandonedStep, StopDeadline } from './stop-deadline.ts';
 
+/** How often VS_DURABILITY=auto looks for a replica again while it has seen none (ms). */
+const AUTO_DURABILITY_RECHECK_MS = 1000;
+
 export interface RunningNode {
   app: FastifyInstance;
   ctx: AppContext;
@@ -63,20 +66,37 @@ export async function startNode(
     waitTimeoutMs: config.waitTimeoutMs,
   };
   let resolved = config.durability !== 'auto';
-  const resolveDurability = async () => {
-    if (resolved || !isReady(client)) return;
+  // VS_DURABILITY=auto: local until the cluster shows a replica, replica from then on, never
+  // back (a replica lost later makes its master's shards refuse votes, as with `replica`). It
+  // is looked at again every second while local: a cluster just created may not list its
+  // replicas yet, and a node that looked once then acknowledged every vote unreplicated for
+  // good (the cause of cluster/no-replica's rare failures).
+  let watching = config.durability === 'auto';
+  let looking: Promise<void> | undefined;
+  // One look at a time; a caller while one is on its way waits for that one.
+  const resolveDurability = (): Promise<void> =>
+    (looking ??= lookForReplicas().finally(() => {
+      looking = undefined;
+    }));
+  const lookForReplicas = async () => {
+    if (!watching || !isReady(client)) return;
     try {
-      target.durable = await hasReplicas(client);
+      const replicas = await hasReplicas(client);
+      if (!resolved || replicas !== target.durable)
+        log.info(
+          { event: 'durability', durability: replicas ? 'replica' : 'local' },
+          'durability resolved',
+        );
+      target.durable = replicas;
       resolved = true;
-      log.info(
-        { event: 'durability', durability: target.durable ? 'replica' : 'local' },
-        'durability resolved',
-      );
+      if (replicas) watching = false;
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not read replication state yet');
     }
   };
   client.on('ready', () => void resolveDurability());
+  const durabilityWatch = setInterval(() => void resolveDurability(), AUTO_DURABILITY_RECHECK_MS);
+  durabilityWatch.unref();
   const catalogue = new PollCatalogue(client, config.prefix, log.child({ component: 'catalogue' }));
   const reader = dedicatedConnection(client);
   reader.on('error', () => {
@@ -166,6 +186,7 @@ export async function startNode(
         },
       });
       if (!drained) app.server.closeAllConnections();
+      clearInterval(durabilityWatch);
       durability.stop();
       coordinator.halt();
       coordinator.view.stop();

@@ -69,7 +69,7 @@ export const VARIABLES = {
   VS_DURABILITY: {
     field: 'durability',
     ...oneOf(['local', 'replica', 'auto'], 'auto'),
-    doc: "when a vote is acknowledged: `local` (the master has it), `replica` (WAIT 1 succeeded), `auto` (`replica` when the shard's master has a replica, else `local`)",
+    doc: "when a vote is acknowledged: `local` (the master has it), `replica` (WAIT 1 succeeded), `auto` (`local` until the cluster shows a replica, looked for at start and every second; `replica` from then on, and a replica lost later makes its master's shards refuse votes as with `replica`)",
   },
   VS_WAIT_TIMEOUT_MS: {
     field: 'waitTimeoutMs',
