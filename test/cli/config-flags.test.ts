@@ -46,6 +46,7 @@ const EXPECTED: Record<string, string[]> = {
     '--rate',
     '--duration',
     '--votes',
+    '--warmup',
     '--connections',
     '--batch',
     '--polls',
