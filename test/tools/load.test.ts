@@ -78,8 +78,9 @@ load('a warm-up is verified with the run but not measured', async () => {
   // 200 votes due in each second; each voter new, so every acknowledged vote is one voteId.
   assert.ok(summary.warmUp.acknowledged >= 150, JSON.stringify(summary.warmUp));
   assert.is(summary.warmUp.seconds, 1);
-  // 200 due in each of the 2 s (the schedule may send one due at the deadline itself).
-  assert.ok(Math.abs(summary.sent - 400) <= 1, `${summary.sent} sent`);
+  // 200 due in each of the 2 s, none after: at most 400 (fewer only if a busy machine kept the
+  // schedule from reaching the last ones before the end).
+  assert.ok(summary.sent <= 400 && summary.sent >= 300, `${summary.sent} sent`);
   assert.equal(
     [summary.lost, summary.duplicated, summary.mismatched, summary.verified],
     [0, 0, 0, true],
