@@ -3,9 +3,10 @@
 // carries every shard's committed seq) back to back, at most every `intervalMs`, so the
 // figure's resolution is that interval plus one request; it is measured from when the vote
 // was due, like append latency, so a slow node cannot hide its queue.
-import { build, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { VotestreamClient } from '../client/index.ts';
+import { msHistogram } from './load/summary.ts';
 
 interface Waiting {
   seq: number;
@@ -13,11 +14,7 @@ interface Waiting {
 }
 
 export class FinalizationWatch {
-  readonly histogram: Histogram = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  readonly histogram: Histogram = msHistogram();
   /** Per shard: acknowledged votes not yet seen finalized. */
   readonly #waiting = new Map<number, Waiting[]>();
   readonly #committed = new Map<number, number>();

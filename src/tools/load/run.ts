@@ -6,14 +6,13 @@
 //
 // This file schedules the run; what is sent is drawn in votes.ts, sending and retrying is
 // sender.ts, the polls polls.ts, the verification verify.ts and the report summary.ts.
-import { build, type Histogram } from 'hdr-histogram-js';
 import { shardOf } from '../../domain/shard-of.ts';
 import { StopDeadline } from '../../stop-deadline.ts';
 import { FinalizationWatch } from '../finalization-watch.ts';
 import { ShardOutages, unavailableSeconds } from '../shard-outages.ts';
 import { preparePolls, shardCount } from './polls.ts';
 import { VoteSender } from './sender.ts';
-import { type LoadSummary, percentiles } from './summary.ts';
+import { type LoadSummary, msHistogram, percentiles } from './summary.ts';
 import { type AcknowledgedVote, expectedTallies, verify } from './verify.ts';
 import { type Vote, VoteSource } from './votes.ts';
 
@@ -73,17 +72,9 @@ export interface LoadOptions {
  */
 export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const statuses: Record<string, number> = {};
-  const latency: Histogram = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  const latency = msHistogram();
   // The same, since the last progress report.
-  const recent: Histogram = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000,
-    numberOfSignificantValueDigits: 2,
-  });
+  const recent = msHistogram(2);
   const { polls, options } = await preparePolls(o);
   if (o.signal?.aborted) throw new Error('interrupted before any vote was sent');
   const shards = await shardCount(o.targets[0]!);
@@ -217,7 +208,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     // An interrupted run does not wait for connections to close politely.
     await sender.close(stop !== undefined);
   }
-  // An run interrupted in its warm-up measured nothing.
+  // A run interrupted in its warm-up measured nothing.
   const seconds = Math.max(0.001, (finishedAt - Math.min(measuredFrom, finishedAt)) / 1000);
   const shardOutages = outages?.outages(sendingEndedAt) ?? null;
   const summary: LoadSummary = {

@@ -1,5 +1,5 @@
 // What a load run reports: counts, latency percentiles, outages and the verification.
-import type { Histogram } from 'hdr-histogram-js';
+import { build, type Histogram } from 'hdr-histogram-js';
 import type { ShardOutage } from '../shard-outages.ts';
 
 export interface Percentiles {
@@ -8,6 +8,18 @@ export interface Percentiles {
   p99: number;
   p999: number;
   max: number;
+}
+
+/**
+ * A histogram of milliseconds from 1 ms to an hour, `digits` significant decimal digits: the
+ * load generator's latencies and the finalization watch's.
+ */
+export function msHistogram(digits: 1 | 2 | 3 | 4 | 5 = 3): Histogram {
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000,
+    numberOfSignificantValueDigits: digits,
+  });
 }
 
 /** The percentiles of a histogram, in its unit (the load generator records milliseconds). */
