@@ -52,8 +52,13 @@ export function restart(node: NodeProcess): Promise<NodeProcess> {
   return startOne(node.nodeId, Number(new URL(node.url).port), node.env);
 }
 
+/**
+ * GETs `path` from a node process. 5 s, as `post`: a node under a loaded CI machine answered
+ * its first ranked results (a worker thread loading tsx) in more than 2 s, and the abort
+ * failed the test that was waiting for those results.
+ */
 export async function get<T = Record<string, never>>(node: NodeProcess, path: string): Promise<T> {
-  const res = await fetch(`${node.url}${path}`, { signal: AbortSignal.timeout(2000) });
+  const res = await fetch(`${node.url}${path}`, { signal: AbortSignal.timeout(5000) });
   return (await res.json()) as T;
 }
 
