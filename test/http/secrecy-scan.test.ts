@@ -388,7 +388,7 @@ scan('no voter id in any Redis key or value, log file, snapshot or the export', 
     assert.is(coresIn(sources[name], control).size, CONTROL, `${name}: the control ids`);
   assert.is(coresIn(board, control).size, 0, "a poll's board shows no other poll's voters");
   console.log(
-    `  searched ${redis.keys} keys (${(redis.text.length / 1e6).toFixed(1)} MB), ${(logs.length / 1e6).toFixed(1)} MB of logs, ${snapshotFiles.length} snapshots, ${board.length} B of board for ${VOTERS} ids: none found; ${CONTROL} of ${CONTROL} control ids found`,
+    `  searched ${redis.keys} keys (${(redis.text.length / 1e6).toFixed(1)} MB), ${(logs.length / 1e3).toFixed(0)} kB of logs from ${logFiles.length} nodes, ${snapshotFiles.length} snapshots, ${board.length} B of board for ${VOTERS} ids: none found; ${CONTROL} of ${CONTROL} control ids found`,
   );
 });
 
