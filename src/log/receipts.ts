@@ -45,5 +45,7 @@ export async function findReceipt(target: LogTarget, voteId: string): Promise<Re
     seq: Number(seq),
     entryId: entryId!,
     hash: hash!,
+    // A weighted poll's vote says its weight here too, as its POST receipt did.
+    ...(entry.weight === undefined ? {} : { weight: entry.weight }),
   };
 }

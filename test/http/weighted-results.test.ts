@@ -69,7 +69,14 @@ async function weightedPoll(
       payload: { pollId, voterId: `voter-${i}`, choices: ballot.choices },
     });
     assert.is(res.statusCode, 201, res.body);
-    assert.is(res.json().receipt.weight, ballot.weight, 'the receipt says the weight counted');
+    const { receipt } = res.json();
+    assert.is(receipt.weight, ballot.weight, 'the receipt says the weight counted');
+    // Looked up later, from another node, the receipt says it too.
+    const looked = await nodes[(i + 1) % nodes.length]!.app.inject({
+      url: `/votes/${receipt.voteId}`,
+    });
+    assert.is(looked.statusCode, 200, looked.body);
+    assert.equal(looked.json().receipt, receipt, 'GET /votes/:voteId gives the same receipt');
   }
   await closeUntilFinal(first!, nodes, pollId);
   const bodies = await Promise.all(
