@@ -16,6 +16,29 @@ export function installJsonParser(app: FastifyInstance): void {
       done(new VoteStreamError('INVALID_JSON', 'the body is not valid UTF-8'), undefined);
       return;
     }
-    parse(request, bytes.toString('utf8'), done);
+    const text = bytes.toString('utf8');
+    parse(request, text, (error, value) => {
+      done(error && prototypeKeyOnly(text) ? forbiddenKey() : error, value);
+    });
   });
+}
+
+const forbiddenKey = () =>
+  new VoteStreamError(
+    'INVALID_JSON',
+    'the body has a "__proto__" or "constructor.prototype" key, which is refused',
+  );
+
+/**
+ * Whether the parser refused `text` for a forbidden key, not for its syntax: the text is valid
+ * JSON (its refusal said only "not valid JSON", which sent a client looking for a syntax error).
+ * Runs only on a refused body.
+ */
+function prototypeKeyOnly(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

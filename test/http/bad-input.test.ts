@@ -34,6 +34,8 @@ interface Case {
   status: number;
   code: string;
   field?: string;
+  /** What the message must say, where a client needs the reason. */
+  message?: RegExp;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -41,7 +43,13 @@ const vote = (extra: Record<string, unknown>) => () =>
   JSON.stringify({ pollId, voterId: 'v-1', choices: ['a'], ...extra });
 
 const cases: Case[] = [
-  { name: 'invalid JSON', body: () => '{"pollId": ', status: 400, code: 'INVALID_JSON' },
+  {
+    name: 'invalid JSON',
+    body: () => '{"pollId": ',
+    status: 400,
+    code: 'INVALID_JSON',
+    message: /not valid JSON/,
+  },
   { name: 'an empty body', body: () => '', status: 400, code: 'INVALID_JSON' },
   {
     name: 'a wrong content type',
@@ -153,6 +161,15 @@ const cases: Case[] = [
     body: () => `{"pollId":"${pollId}","voterId":"v","choices":["a"],"__proto__":{"admin":true}}`,
     status: 400,
     code: 'INVALID_JSON',
+    message: /"__proto__" or "constructor.prototype" key/,
+  },
+  {
+    name: 'a constructor.prototype key',
+    body: () =>
+      `{"pollId":"${pollId}","voterId":"v","choices":["a"],"constructor":{"prototype":{"x":1}}}`,
+    status: 400,
+    code: 'INVALID_JSON',
+    message: /"__proto__" or "constructor.prototype" key/,
   },
   {
     name: 'an unknown poll',
@@ -206,6 +223,7 @@ for (const c of cases) {
     assert.is(error.code, c.code);
     assert.type(error.message, 'string');
     if (c.field) assert.is(error.field, c.field);
+    if (c.message) assert.match(error.message, c.message);
     assert.is(await logLength(node), before, 'the log grew');
   });
 }
