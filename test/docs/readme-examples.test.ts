@@ -60,8 +60,10 @@ examples('npm ci, then npm start runs votestream up and npm test runs every test
   const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
     scripts: Record<string, string>;
   };
-  // What test/cli/up.test.ts runs (test/helpers/up-process.ts): `node bin/votestream.js up`.
-  assert.is(scripts.start, `node ${BIN} up`);
+  // What test/cli/up.test.ts runs (test/helpers/up-process.ts): `node bin/votestream.js up`,
+  // exec'd: npm passes a SIGINT or SIGTERM to its child, and a shell in between ignored it, so
+  // `kill -INT <npm's pid>` of a background `npm start` stopped npm and left everything running.
+  assert.is(scripts.start, `exec node ${BIN} up`);
   // No pattern: test/run.ts then takes every *.test.ts file.
   assert.is(scripts.test, 'node --import tsx test/run.ts');
   // "3 nodes" and the ports the examples use are up's defaults.
