@@ -11,9 +11,14 @@ const pattern = process.argv[2] ?? '\\.test\\.ts$';
 const WATCHDOG_MS = Number(process.env.VS_TEST_TIMEOUT_MS ?? 780_000);
 
 let output = '';
+/** When uvu printed each file's name (it prints it as the file's suites start): file times. */
+const fileStarts: { file: string; at: number }[] = [];
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-  output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+  output += text;
+  for (const [, file] of stripVTControlCharacters(text).matchAll(/^(\S+\.test\.ts)$/gm))
+    fileStarts.push({ file: file!, at: performance.now() });
   return write(chunk, ...rest);
 }) as typeof process.stdout.write;
 
@@ -40,6 +45,16 @@ function finish(code: number): never {
   const contract = contractChecker();
   if (contract) write(`\n${contract.summary()}\n`);
   const violations = contract && contract.violationCount > 0 ? 1 : 0;
+  // The slowest files: CI must end within 15 minutes, and this says where the time goes.
+  const now = performance.now();
+  const took = fileStarts.map(({ file, at }, i) => ({
+    file,
+    s: ((fileStarts[i + 1]?.at ?? now) - at) / 1000,
+  }));
+  if (took.length > 1) {
+    const slowest = took.sort((a, b) => b.s - a.s).slice(0, 12);
+    write(`\nslowest files: ${slowest.map((t) => `${t.file} ${t.s.toFixed(0)} s`).join(', ')}\n`);
+  }
   const failed = total - passed + violations + (code !== 0 && total === passed ? 1 : 0);
   write(`\n${passed} passed, ${failed} failed\n`);
   process.exit(failed > 0 || total === 0 ? 1 : 0);
