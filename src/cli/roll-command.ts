@@ -1,9 +1,14 @@
 // `votestream roll`: adds voters to a poll's roll through a node's admin endpoint.
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
-import { TokenRequestError } from '../tools/issue-tokens.ts';
-import { parseRoll, sendRoll } from '../tools/roll-voters.ts';
+import { readVotersFile, TokenRequestError } from '../tools/issue-tokens.ts';
+import {
+  checkRollWeights,
+  parseRoll,
+  rollPoll,
+  rollRefusal,
+  sendRoll,
+} from '../tools/roll-voters.ts';
 
 interface RollFlags {
   poll: string;
@@ -26,17 +31,19 @@ export function rollCommand(): Command {
     .option('--json', 'print one JSON line per request sent, then one JSON summary object')
     .addHelpText(
       'after',
-      '\nA request answered 503 or 429, or whose connection fails, is sent again (a retry finds\nits voters unchanged) for up to about 30 s; then it exits 1 naming the error. Requests\nbefore it stay done: run it again with the same file.',
+      '\nA weighted poll needs a weight on every line; any other poll, none. A request answered\n503 or 429, or whose connection fails, is sent again (a retry finds its voters unchanged)\nfor up to about 30 s; then it exits 1 naming the error and what was added before it.\nRequests before it stay done: run it again with the same file.',
     )
     .action(async (flags: RollFlags) => {
       const adminToken = flags.adminToken ?? loadConfig().adminToken;
       if (!adminToken)
         throw new RangeError('an admin token is required: --admin-token or VS_ADMIN_TOKEN');
-      const voters = parseRoll(readFileSync(flags.voters === '-' ? 0 : flags.voters, 'utf8'));
+      const voters = parseRoll(readVotersFile(flags.voters));
       if (voters.length === 0) throw new RangeError(`${flags.voters} lists no voters`);
+      const o = { ...flags, pollId: flags.poll, adminToken, voters };
       const total = { added: 0, weight: 0, unchanged: 0 };
       try {
-        for await (const reply of sendRoll({ ...flags, pollId: flags.poll, adminToken, voters })) {
+        checkRollWeights(voters, await rollPoll(o));
+        for await (const reply of sendRoll(o)) {
           total.added += reply.added;
           total.weight += reply.weight;
           total.unchanged += reply.unchanged;
@@ -44,14 +51,21 @@ export function rollCommand(): Command {
         }
       } catch (error) {
         if (!(error instanceof TokenRequestError)) throw error;
-        process.stderr.write(`votestream roll: ${flags.target}: ${error.message}\n`);
+        process.stderr.write(`votestream roll: ${flags.target}: ${rollRefusal(error, voters)}\n`);
+        // Requests before the refused one were added; the refused one's voters start at `first`.
+        if (error.first > 0)
+          process.stderr.write(
+            `votestream roll: before the failure, lines ${voters[0]!.line} to ${voters[error.first - 1]!.line}: ${summary(total)}\n`,
+          );
         process.exitCode = 1;
+        return;
       }
       if (flags.json)
         console.log(JSON.stringify({ pollId: flags.poll, voters: voters.length, ...total }));
-      else
-        console.log(
-          `${flags.poll}: ${total.added} voters added (weight ${total.weight}), ${total.unchanged} already on the roll`,
-        );
+      else console.log(`${flags.poll}: ${summary(total)}`);
     });
+}
+
+function summary(total: { added: number; weight: number; unchanged: number }): string {
+  return `${total.added} voters added (weight ${total.weight}), ${total.unchanged} already on the roll`;
 }

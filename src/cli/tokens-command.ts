@@ -1,8 +1,12 @@
 // `votestream tokens`: the voter tokens of a token poll, issued by a node's admin endpoint.
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
-import { issueTokens, parseVoterIds, TokenRequestError } from '../tools/issue-tokens.ts';
+import {
+  issueTokens,
+  parseVoterIds,
+  readVotersFile,
+  TokenRequestError,
+} from '../tools/issue-tokens.ts';
 
 interface TokensFlags {
   poll: string;
@@ -22,13 +26,13 @@ export function tokensCommand(): Command {
     .option('--json', 'print NDJSON {voterId, token} lines, then one JSON summary object')
     .addHelpText(
       'after',
-      '\nA request answered 503 or 429, or whose connection fails, is sent again (issuing is\nidempotent) for up to about 30 s; then it exits 1 naming the error, after printing the\ntokens of the requests before it.',
+      '\nA request answered 503 or 429, or whose connection fails, is sent again (issuing is\nidempotent) for up to about 30 s; then it exits 1 naming the error, after printing the\ntokens of the requests before it (and, with --json, no summary).',
     )
     .action(async (flags: TokensFlags) => {
       const adminToken = flags.adminToken ?? loadConfig().adminToken;
       if (!adminToken)
         throw new RangeError('an admin token is required: --admin-token or VS_ADMIN_TOKEN');
-      const voters = parseVoterIds(readFileSync(flags.voters === '-' ? 0 : flags.voters, 'utf8'));
+      const voters = parseVoterIds(readVotersFile(flags.voters));
       if (voters.length === 0) throw new RangeError(`${flags.voters} lists no voter ids`);
       let issued = 0;
       try {
@@ -48,7 +52,13 @@ export function tokensCommand(): Command {
       } catch (error) {
         if (!(error instanceof TokenRequestError)) throw error;
         process.stderr.write(`votestream tokens: ${flags.target}: ${error.message}\n`);
+        // No summary on standard output for a failed run: it would read as a finished one.
+        if (issued > 0)
+          process.stderr.write(
+            `votestream tokens: before the failure, the tokens of the first ${issued} voters were printed\n`,
+          );
         process.exitCode = 1;
+        return;
       }
       if (flags.json)
         console.log(JSON.stringify({ pollId: flags.poll, voters: voters.length, issued }));

@@ -203,6 +203,28 @@ export const rollReply = {
   },
 } as const;
 
+/**
+ * ROLL_CONFLICT's `voters` (POST /polls/:pollId/roll, 409): the request's voters on the roll
+ * with another weight, at most 10. `index` is the voter's place in the request's `voters`:
+ * in a secret poll `voterId` is the voter's tag, which the client cannot match to its id.
+ */
+export const rollConflictVoters = {
+  type: 'array',
+  description: "ROLL_CONFLICT: the request's voters on the roll with another weight (at most 10)",
+  maxItems: 10,
+  items: {
+    type: 'object',
+    required: ['index', 'voterId', 'weight', 'onRoll'],
+    additionalProperties: false,
+    properties: {
+      index: { ...COUNT, description: "the voter's place in the request's voters, from 0" },
+      voterId: { ...STRING, description: "as the log records it: a secret poll's voter tag" },
+      weight: { type: 'integer', minimum: 1, description: 'the weight in the request' },
+      onRoll: { type: 'integer', minimum: 1, description: 'the weight on the roll' },
+    },
+  },
+} as const;
+
 export const participationReply = {
   type: 'object',
   required: ['voted', 'notVoted'],

@@ -1,5 +1,6 @@
 // Voter tokens from a node's admin endpoint, for `votestream tokens`. The tool holds only the
 // admin token: the voter secret stays in the nodes' configuration.
+import { readFileSync } from 'node:fs';
 import { type RollVoter, VotestreamClient, VotestreamError } from '../client/index.ts';
 import { isIdRefusal, normalizeId } from '../domain/identity.ts';
 
@@ -17,23 +18,79 @@ export class TokenRequestError extends Error {
   override name = 'TokenRequestError';
   readonly status: number;
   readonly code: string | undefined;
+  /** The error's other fields from the API (`voters`, `field`, …). */
+  readonly details: Record<string, unknown>;
+  /** Index in the voters sent of the refused request's first voter: its `voters.0`. */
+  readonly first: number;
 
-  constructor(status: number, code: string | undefined, message: string) {
+  constructor(
+    status: number,
+    code: string | undefined,
+    message: string,
+    details: Record<string, unknown> = {},
+    first = 0,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
+    this.first = first;
   }
+}
+
+/** The client's error as a TokenRequestError; `first`: see TokenRequestError. */
+export function tokenRequestError(error: VotestreamError, first = 0): TokenRequestError {
+  const answered = error.code !== 'BAD_REPLY' && error.status !== 0;
+  return new TokenRequestError(
+    error.status,
+    answered ? error.code : undefined,
+    answered ? `${error.status} ${error.code}: ${error.message}` : error.message,
+    error.details,
+    first,
+  );
+}
+
+/**
+ * The text of a voters file (`-`: standard input), for parseVoterIds or parseRoll.
+ * @throws RangeError `cannot read <file>: <why>` for a file that is missing, a directory or
+ *   unreadable, so the CLI prints one line rather than Node's stack trace.
+ */
+export function readVotersFile(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code ? (READ_PROBLEMS[code] ?? code) : (error as Error).message;
+    throw new RangeError(`cannot read ${file === '-' ? 'standard input' : file}: ${why}`);
+  }
+}
+
+const READ_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  ENOTDIR: 'no such file',
+  EISDIR: 'a directory, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/**
+ * `text` without one byte-order mark (U+FEFF) at its very start, as Excel's "CSV UTF-8" writes
+ * it; one anywhere else stays (and is refused in an id: it is invisible).
+ */
+export function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 /**
  * The voter ids of a voters file: one per line, under the API's identity policy
  * (src/domain/identity.ts) — in their NFC form, which the tokens are issued for; a CR before
- * the newline is dropped, empty lines skipped.
+ * the newline is dropped, empty lines skipped, a byte-order mark at the start of the text
+ * dropped (one anywhere else is an invisible character in an id, refused).
  * @throws RangeError naming the first line that is not a voter id, and why.
  */
 export function parseVoterIds(text: string): string[] {
   const voters: string[] = [];
-  const lines = text.split('\n');
+  const lines = withoutBom(text).split('\n');
   for (const [i, raw] of lines.entries()) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === '') continue;
@@ -70,7 +127,8 @@ export interface VoterChunks<V> {
  * POSTs `{voters}` to `/polls/:pollId/<route>` (admin) a chunk at a time through the client
  * (src/client/: 503s and lost connections are retried; both routes are idempotent) and yields
  * each reply's JSON body, in order (`votestream tokens`, `votestream roll`).
- * @throws TokenRequestError on the first refused request (earlier chunks were sent).
+ * @throws TokenRequestError on the first refused request (earlier chunks were sent); its
+ *   `first` is the index in `o.voters` of that request's first voter.
  */
 export async function* postVoterChunks<R, V = unknown>(
   route: 'tokens' | 'roll',
@@ -87,13 +145,7 @@ export async function* postVoterChunks<R, V = unknown>(
           : client.addToRoll(o.pollId, voters as RollVoter[]))) as R;
       } catch (error) {
         if (!(error instanceof VotestreamError)) throw error;
-        throw new TokenRequestError(
-          error.status,
-          error.code === 'BAD_REPLY' || error.status === 0 ? undefined : error.code,
-          error.code === 'BAD_REPLY' || error.status === 0
-            ? error.message
-            : `${error.status} ${error.code}: ${error.message}`,
-        );
+        throw tokenRequestError(error, start);
       }
     }
   } finally {

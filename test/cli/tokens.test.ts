@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningNode } from '../../src/node.ts';
 import { parseVoterIds } from '../../src/tools/issue-tokens.ts';
-import { ADMIN_TOKEN, createPoll, logLength, startTestNode } from '../helpers/node.ts';
+import { ADMIN, ADMIN_TOKEN, createPoll, logLength, startTestNode } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
 const BIN = 'bin/votestream.js';
@@ -17,10 +17,15 @@ let dir: string;
 let votersFile: string;
 
 /** Runs `votestream tokens` against the node; the admin token comes from the environment. */
-const tokens = (args: string[], env: Record<string, string> = { VS_ADMIN_TOKEN: ADMIN_TOKEN }) =>
+const tokens = (
+  args: string[],
+  env: Record<string, string> = { VS_ADMIN_TOKEN: ADMIN_TOKEN },
+  as: { uid?: number; gid?: number } = {},
+) =>
   execa('node', [BIN, 'tokens', '--target', node.url, ...args], {
     reject: false,
     env: { VS_ADMIN_TOKEN: '', ...env },
+    ...as,
   });
 
 const cli = suite('votestream tokens');
@@ -147,6 +152,79 @@ cli('a voters file with an invisible character is refused before any request', a
   assert.match(String(result.stderr), /line 2: not a voter id: .*U\+200B/);
 });
 
+cli(
+  'an Excel "CSV UTF-8" voters file: its byte-order mark is not part of the first id',
+  async () => {
+    const pollId = await createPoll(node, { voterAuth: 'token' });
+    const file = join(dir, 'excel.txt');
+    writeFileSync(file, '\uFEFFalice\r\nbob\r\n');
+    const result = await tokens(['--poll', pollId, '--voters', file]);
+    assert.is(result.exitCode, 0, String(result.stderr));
+    assert.equal(
+      String(result.stdout)
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split('\t')[0]),
+      ['alice', 'bob'],
+    );
+  },
+);
+
+cli('a voters file it cannot read: one line naming it, exit 2', async () => {
+  const unreadable = join(dir, 'unreadable.txt');
+  writeFileSync(unreadable, 'alice\n');
+  chmodSync(unreadable, 0o000);
+  chmodSync(dir, 0o755);
+  // root reads any file: the unreadable one is tried as nobody.
+  const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const cases: [string, string, typeof nobody][] = [
+    ['/nonexistent', 'no such file', {}],
+    [dir, 'a directory, not a file', {}],
+    [unreadable, 'permission denied', nobody],
+  ];
+  for (const [file, why, as] of cases) {
+    const result = await tokens(['--poll', 'any', '--voters', file], undefined, as);
+    assert.is(result.exitCode, 2, String(result.stderr));
+    assert.is(String(result.stderr), `votestream: cannot read ${file}: ${why}`);
+    assert.is(String(result.stdout), '');
+  }
+});
+
+cli(
+  'a refusal after earlier requests: their tokens, no --json summary, what was printed',
+  async () => {
+    const pollId = await createPoll(node, { roll: true, voterAuth: 'token' });
+    const onRoll = Array.from({ length: 1000 }, (_, i) => `member-${i}`);
+    const enrolled = await node.app.inject({
+      method: 'POST',
+      url: `/polls/${pollId}/roll`,
+      headers: ADMIN,
+      payload: { voters: onRoll.map((voterId) => ({ voterId })) },
+    });
+    assert.is(enrolled.statusCode, 200, enrolled.body);
+    const file = join(dir, 'roll-and-one.txt');
+    writeFileSync(file, `${[...onRoll, 'stranger'].join('\n')}\n`);
+    const result = await tokens(['--poll', pollId, '--voters', file, '--json']);
+    assert.is(result.exitCode, 1);
+    const printed = String(result.stdout)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(
+      printed.map((o) => o.voterId),
+      onRoll,
+      'the first request’s tokens, and no summary object',
+    );
+    const [error, before, ...more] = String(result.stderr).split('\n');
+    assert.match(error!, /403 NOT_ON_ROLL/);
+    assert.is(
+      before,
+      'votestream tokens: before the failure, the tokens of the first 1000 voters were printed',
+    );
+    assert.equal(more, []);
+  },
+);
+
 cli('more voters than one request takes are issued in chunks, in order', async () => {
   const pollId = await createPoll(node, { voterAuth: 'token' });
   const many = Array.from({ length: 2500 }, (_, i) => `voter-${i}`);
@@ -178,6 +256,12 @@ parse('one voter id per line, in its NFC form; empty lines skipped', () => {
   assert.equal(parseVoterIds('a\r\nb c\n\nc'), ['a', 'b c', 'c']);
   assert.equal(parseVoterIds(''), []);
   assert.equal(parseVoterIds('Jose\u0301\nJos\u00e9'), ['Jos\u00e9', 'Jos\u00e9']);
+});
+
+parse('one byte-order mark at the very start is dropped; anywhere else it is refused', () => {
+  assert.equal(parseVoterIds('\uFEFFalice\r\nbob'), ['alice', 'bob']);
+  assert.throws(() => parseVoterIds('\uFEFF\uFEFFalice'), /line 1: .*U\+FEFF/);
+  assert.throws(() => parseVoterIds('alice\n\uFEFFbob'), /line 2: .*U\+FEFF/);
 });
 
 parse('a line that is not a voter id is named by its number', () => {

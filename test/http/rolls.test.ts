@@ -6,6 +6,7 @@ import { tagKey, voterTag } from '../../src/domain/voter-tag.ts';
 import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
+import { documentAjv } from '../helpers/contract.ts';
 import { ADMIN, createPoll, logLength, startTestNode, until } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
@@ -123,6 +124,46 @@ rolls('a poll with a roll is secret by default: its roll holds tags, one per vot
   assert.is(stranger.json().error?.code, 'NOT_ON_ROLL', stranger.body);
 });
 
+rolls(
+  'a ROLL_CONFLICT names each voter by its index in the request, as the document says',
+  async () => {
+    const pollId = await createPoll(node, { weighted: true });
+    const entry = (await node.ctx.catalogue.get(pollId))!;
+    assert.is(entry.poll.secrecy, 'pseudonymous');
+    const added = await enroll(pollId, [
+      { voterId: 'ann', weight: 5 },
+      { voterId: 'ben', weight: 7 },
+    ]);
+    assert.is(added.statusCode, 200, added.body);
+    const before = await written(pollId);
+    const conflict = await enroll(pollId, [
+      { voterId: 'cy', weight: 1 },
+      { voterId: 'ben', weight: 8 },
+      { voterId: 'dee', weight: 2 },
+      { voterId: 'ann', weight: 6 },
+    ]);
+    assert.is(conflict.statusCode, 409, conflict.body);
+    const { error } = conflict.json();
+    assert.is(error.code, 'ROLL_CONFLICT');
+    const key = tagKey(VOTER_SECRET, entry.poll);
+    assert.equal(
+      [...error.voters].sort((a, b) => a.index - b.index),
+      [
+        { index: 1, voterId: voterTag(key, 'ben'), weight: 8, onRoll: 7 },
+        { index: 3, voterId: voterTag(key, 'ann'), weight: 6, onRoll: 5 },
+      ],
+    );
+    assert.equal(await written(pollId), before, 'nothing written, not even cy and dee');
+    // The API document says so: its 409 takes this body, and refuses one without the indexes.
+    const document = (await node.app.inject({ url: '/openapi.json' })).json();
+    const documented = document.paths['/polls/{pollId}/roll'].post.responses['409'];
+    const validate = documentAjv(document).compile(documented.content['application/json'].schema);
+    assert.ok(validate(conflict.json()), JSON.stringify(validate.errors));
+    const unindexed = error.voters.map(({ index: _, ...rest }: { index: number }) => rest);
+    assert.not.ok(validate({ error: { ...error, voters: unindexed } }));
+  },
+);
+
 rolls('tokens: issued for roll members only; another poll’s or voter’s token is 403', async () => {
   const pollId = await createPoll(node, { roll: true, voterAuth: 'token' });
   const other = await createPoll(node, { roll: true, voterAuth: 'token' });
@@ -237,6 +278,7 @@ requests('a retried request adds nothing; another weight for a voter on it is 40
   ]);
   assert.is(changed.statusCode, 409, changed.body);
   assert.is(changed.json().error.code, 'ROLL_CONFLICT');
+  assert.equal(changed.json().error.voters, [{ index: 0, voterId: 'ann', weight: 6, onRoll: 5 }]);
   assert.equal(await written(pollId), before, 'nothing written, not even cy');
 });
 
