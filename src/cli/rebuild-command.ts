@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { connectTool } from '../log/redis-client.ts';
 import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { configFlags, REDIS_FIELDS } from './config-flags.ts';
 
 /** What rebuild reads: Redis, the log's keys, and where --write puts snapshots. */
@@ -32,6 +33,7 @@ export function rebuildCommand(): Command {
           write?: boolean;
         },
       ) => {
+        endQuietlyWhenStdoutCloses();
         if (flags.write && !flags.node) throw new RangeError('--write needs --node <id>');
         if (flags.node && !flags.write) throw new RangeError('--node <id> applies to --write only');
         const config = CONFIG.load(flags);
@@ -56,6 +58,8 @@ export function rebuildCommand(): Command {
             : undefined;
           const mismatches = comparison?.filter((c) => c.status !== 'equal').length ?? 0;
           const problems = result.shards.filter((s) => s.problem).length;
+          // The verdict before the report: a reader that stops early still gets it.
+          process.exitCode = mismatches || problems ? 1 : 0;
           const summary = {
             entries: result.entries,
             seconds: Number(result.seconds.toFixed(3)),
@@ -91,7 +95,6 @@ export function rebuildCommand(): Command {
                   : `every shard equals ${flags.compare}`,
               );
           }
-          process.exitCode = mismatches || problems ? 1 : 0;
         } finally {
           client.disconnect();
         }

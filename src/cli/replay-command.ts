@@ -9,6 +9,7 @@ import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
 import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
 import { recountLines } from '../tools/recount.ts';
 import {
+  pollInLog,
   REPLAYED_TYPES,
   type ReplayedEntry,
   replayedTypes,
@@ -16,6 +17,7 @@ import {
   toEntryId,
 } from '../tools/replay.ts';
 import { verifyShard } from '../tools/verify-chain.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { configFlags, REDIS_FIELDS } from './config-flags.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
@@ -67,6 +69,7 @@ export function replayCommand(): Command {
     .option('--verify', 'check every shard’s chain and commit markers; exit 1 on any break')
     .option('--json', 'print one JSON summary object last')
     .action(async (flags: ReplayFlags) => {
+      endQuietlyWhenStdoutCloses();
       const config = CONFIG.load(flags);
       // A bad argument is a usage error before Redis is asked anything.
       const filter = {
@@ -93,6 +96,8 @@ export function replayCommand(): Command {
           );
           if (process.stderr.isTTY) process.stderr.write('\n');
           const broken = shards.filter((s) => !s.ok);
+          // The verdict before the report: a reader that stops early still gets it.
+          process.exitCode = broken.length ? 1 : 0;
           if (!flags.json) {
             for (const s of shards) {
               const state = s.ok
@@ -114,7 +119,6 @@ export function replayCommand(): Command {
               ? JSON.stringify(summary)
               : `${shards.length - broken.length}/${shards.length} shards intact`,
           );
-          process.exitCode = broken.length ? 1 : 0;
           return;
         }
         if (flags.into) {
@@ -125,6 +129,7 @@ export function replayCommand(): Command {
           await writeBallotFile(flags, config, client);
           return;
         }
+        if (flags.poll && !(await pollKnown(client, config, flags.poll))) return;
         const stop = stopOnSignal(config);
         let count = 0;
         let abandonedAfter: string | undefined;
@@ -189,6 +194,7 @@ async function writeBallotFile(
     throw new RangeError(
       '--format blt writes every finalized ballot: --follow, --speed, --shard, --type, --from and --to do not apply',
     );
+  if (!(await pollKnown(client, config, pollId))) return;
   const stop = stopOnSignal(config);
   try {
     const entries = replayLog(
@@ -207,7 +213,12 @@ async function writeBallotFile(
     const { summary, states, definitions } = await recountLines(lines, pollId);
     if (stop.signal.aborted) throw new RangeError('interrupted: no ballot file written');
     const poll = definitions.get(pollId);
-    if (!poll) throw new RangeError(`no poll ${pollId}`);
+    if (!poll) {
+      // Asked for above; only a log changed under the export gets here.
+      process.stderr.write(`votestream: poll ${pollId} is not in the log\n`);
+      process.exitCode = 1;
+      return;
+    }
     if (poll.method === undefined)
       throw new RangeError(`poll ${pollId} is a plurality poll: BLT holds ranked ballots`);
     for (const problem of summary.problems) process.stderr.write(`${problem}\n`);
@@ -222,6 +233,19 @@ async function writeBallotFile(
   } finally {
     stop.release();
   }
+}
+
+/**
+ * --poll of a poll the log does not hold is an error (exit 1, one line), asked before anything
+ * is written: its export would be every shard's markers and runs and nothing else, a file that
+ * passes for an export of a poll with no votes. Also with --follow: a mistyped id would wait
+ * forever printing other polls' markers.
+ */
+async function pollKnown(client: Client, config: ReplayConfig, pollId: string): Promise<boolean> {
+  if (await pollInLog(client, config.prefix, pollId)) return true;
+  process.stderr.write(`votestream: poll ${pollId} is not in the log\n`);
+  process.exitCode = 1;
+  return false;
 }
 
 /**

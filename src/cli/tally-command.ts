@@ -1,11 +1,13 @@
 // `votestream tally --from-file`: recount a poll from an export, offline, with the node's fold;
 // or count a BLT ballot file with the tabulators the nodes use.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { getSystemErrorMap } from 'node:util';
 import { Command, Option } from 'commander';
 import type { RankedMethod } from '../domain/events.ts';
 import { countBallotFile, isBallotFile } from '../tools/count-ballot-file.ts';
-import { describeCount } from '../tools/count-summary.ts';
-import { type Recount, recountFile } from '../tools/recount.ts';
+import { describeCount, describeRecount } from '../tools/count-summary.ts';
+import { notInFile, type Recount, recountFile } from '../tools/recount.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 
 interface TallyFlags {
   fromFile: string;
@@ -33,8 +35,22 @@ function formatOf(flags: TallyFlags): 'ndjson' | 'blt' {
   }
 }
 
-function countFile(flags: TallyFlags): void {
-  const text = readFileSync(flags.fromFile === '-' ? 0 : flags.fromFile, 'utf8');
+/**
+ * Runs `read` of --from-file; a file that cannot be read (missing, a directory, no permission)
+ * becomes a usage error, one line naming it and why (exit 2), not a stack trace.
+ */
+async function reading<T>(path: string, read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const { syscall, errno, code } = error as NodeJS.ErrnoException;
+    if (syscall === undefined || errno === undefined) throw error;
+    const why = getSystemErrorMap().get(errno)?.[1] ?? code;
+    throw new RangeError(`cannot read ${path === '-' ? 'stdin' : path}: ${why}`);
+  }
+}
+
+function countFile(flags: TallyFlags, text: string): void {
   const seats = flags.seats === undefined ? undefined : Number(flags.seats);
   if (seats !== undefined && !(Number.isInteger(seats) && seats >= 1))
     throw new RangeError(`--seats must be a whole number of at least 1, not ${flags.seats}`);
@@ -86,41 +102,36 @@ export function tallyCommand(): Command {
       'export: print the poll’s result object only: the body GET /polls/:pollId/results gives, then a newline',
     )
     .action(async (flags: TallyFlags) => {
-      const blt = formatOf(flags) === 'blt';
+      endQuietlyWhenStdoutCloses();
+      const path = flags.fromFile;
+      const blt = await reading(path, () => formatOf(flags) === 'blt');
       refuseOtherFormatFlags(flags, blt);
       if (blt) {
-        countFile(flags);
+        countFile(flags, await reading(path, () => readFileSync(path === '-' ? 0 : path, 'utf8')));
         return;
       }
       // Progress on a terminal only (stderr): stdout is the result.
-      const recount = await recountFile(flags.fromFile, flags.poll, (lines) => {
-        if (process.stderr.isTTY)
-          process.stderr.write(`\rrecounted ${lines.toLocaleString('en')} lines`);
-      });
+      const recount = await reading(path, () =>
+        recountFile(path, flags.poll, (lines) => {
+          if (process.stderr.isTTY)
+            process.stderr.write(`\rrecounted ${lines.toLocaleString('en')} lines`);
+        }),
+      );
       if (process.stderr.isTTY) process.stderr.write('\n');
-      if (flags.results) {
-        printResult(recount);
+      // The verdict before the report: a reader that stops early still gets it.
+      process.exitCode = recount.problems.length ? 1 : 0;
+      if (!recount.polls.length) {
+        // Nothing to recount (--poll not in the file, or no poll at all): an error, and no
+        // report on stdout that could pass for the count of an empty poll.
+        const missing = notInFile(flags.poll);
+        process.stderr.write(`votestream: ${missing}\n`);
+        for (const p of recount.problems.filter((p) => p !== missing).slice(0, 20))
+          process.stderr.write(`  ${p}\n`);
         return;
       }
-      if (flags.json) console.log(JSON.stringify(recount));
-      else {
-        for (const t of recount.polls) {
-          const state = t.closed ? 'closed' : 'open';
-          console.log(`poll ${t.pollId}${t.title ? ` "${t.title}"` : ''} (${state})`);
-          console.log('  option\tfinalized\tpending');
-          for (const option of Object.keys(t.finalized))
-            console.log(`  ${option}\t${t.finalized[option]}\t${t.pending[option] ?? 0}`);
-          console.log(`  ballots: ${t.ballots.finalized} finalized, ${t.ballots.pending} pending`);
-          if (t.result && t.result.method !== 'plurality')
-            for (const line of describeCount(t.result)) console.log(`  ${line}`);
-        }
-        const broken = recount.shards.filter((s) => s.broken).length;
-        console.log(
-          `${recount.entries} entries; ${recount.shards.length} shards followed from genesis, ${broken} broken; ${recount.markers} commit markers (${recount.markersUnchecked} at elided seqs, hash not checkable here)`,
-        );
-        for (const p of recount.problems.slice(0, 20)) console.log(`  ${p}`);
-      }
-      process.exitCode = recount.problems.length ? 1 : 0;
+      if (flags.results) printResult(recount);
+      else if (flags.json) console.log(JSON.stringify(recount));
+      else console.log(describeRecount(recount).join('\n'));
     });
 }
 
@@ -160,5 +171,4 @@ function printResult(recount: Recount): void {
   }
   console.log(JSON.stringify(only.result));
   for (const p of recount.problems.slice(0, 20)) process.stderr.write(`${p}\n`);
-  process.exitCode = recount.problems.length ? 1 : 0;
 }

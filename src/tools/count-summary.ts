@@ -1,6 +1,8 @@
 // A count result as a person reads it on a terminal: winners, then each round's votes and
-// what happened in it. The JSON form (--json) is the result object itself.
+// what happened in it; and a recount of an export (`tally --from-file`), poll by poll. The JSON
+// form (--json) is the result object, or the recount, itself: the text shows the same figures.
 import type { CountResult } from '../domain/count/result.ts';
+import type { Recount } from './recount.ts';
 
 /** Lines describing `result` (no trailing newline). */
 export function describeCount(result: CountResult): string[] {
@@ -30,5 +32,36 @@ export function describeCount(result: CountResult): string[] {
     lines.push(
       `tie (${t.reason}, round ${t.round}) among ${t.candidates.join(', ')}: ${t.chosen} by ${t.by === 'lot' ? `lot (${t.lot})` : `round ${t.decidedAt}`}`,
     );
+  return lines;
+}
+
+/**
+ * Lines describing a recount (no trailing newline): each poll's state (open, closed, or final
+ * as the nodes decide it), its counts, weight and roll where it has them, its winners; then
+ * the chains' summary and the first 20 problems.
+ */
+export function describeRecount(recount: Recount): string[] {
+  const lines: string[] = [];
+  for (const t of recount.polls) {
+    const state = t.final ? 'final' : t.closed ? 'closed' : 'open';
+    lines.push(`poll ${t.pollId}${t.title ? ` "${t.title}"` : ''} (${state})`);
+    lines.push('  option\tfinalized\tpending');
+    for (const option of Object.keys(t.finalized))
+      lines.push(`  ${option}\t${t.finalized[option]}\t${t.pending[option] ?? 0}`);
+    lines.push(`  ballots: ${t.ballots.finalized} finalized, ${t.ballots.pending} pending`);
+    if (t.weight)
+      lines.push(
+        `  weight: ${t.weight.finalized} finalized, ${t.weight.pending} pending (the option figures are weights)`,
+      );
+    if (t.roll) lines.push(`  roll: ${t.roll.voters} voters, weight ${t.roll.weight}`);
+    if (t.result?.method === 'plurality')
+      lines.push(`  winners: ${t.result.winners.join(', ') || '(none)'}`);
+    else if (t.result) for (const line of describeCount(t.result)) lines.push(`  ${line}`);
+  }
+  const broken = recount.shards.filter((s) => s.broken).length;
+  lines.push(
+    `${recount.entries} entries; ${recount.shards.length} shards followed from genesis, ${broken} broken; ${recount.markers} commit markers (${recount.markersUnchecked} at elided seqs, hash not checkable here)`,
+  );
+  for (const p of recount.problems.slice(0, 20)) lines.push(`  ${p}`);
   return lines;
 }

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ElidedRun, Poll, ShardEvent } from '../domain/events.ts';
 import { evolveShard } from '../domain/fold.ts';
+import { pollFinal } from '../domain/fold-progress.ts';
 import { asFold, createShardState, type ShardState } from '../domain/fold-state.ts';
 import { recordedHashIs } from '../domain/fold-tail.ts';
 import { type PollResult, pollResult } from '../domain/poll-results.ts';
@@ -17,9 +18,20 @@ export interface Recount {
   entries: number;
   /**
    * Each poll's tally and, when the file holds its definition, its `result`: the object
-   * GET /polls/:pollId/results gives for the same ballots (finalized ones only).
+   * GET /polls/:pollId/results gives for the same ballots (finalized ones only). Only polls the
+   * file holds: a `pollId` it does not hold is a problem (notInFile), not an empty tally.
    */
-  polls: (PollTally & { title?: string; closed: boolean; result?: PollResult })[];
+  polls: (PollTally & {
+    title?: string;
+    /** The catalogue's PollClosed is in the file. */
+    closed: boolean;
+    /**
+     * The file proves the count can no longer change: the poll's close barrier is committed in
+     * every shard from 0 to the highest in the file (pollFinal, the nodes' rule for `final`).
+     */
+    final: boolean;
+    result?: PollResult;
+  })[];
   shards: {
     shard: number;
     appliedSeq: number;
@@ -42,7 +54,17 @@ export interface RecountRun {
   definitions: Map<string, Poll>;
 }
 
-/** Recounts `pollId` (or every poll in the file) from the NDJSON export at `path` ('-': stdin). */
+/** The problem a recount reports when it has no poll to count: `pollId` absent, or no poll at all. */
+export function notInFile(pollId?: string): string {
+  return pollId === undefined
+    ? 'the file holds no poll: no PollCreated line and no entry of a poll'
+    : `poll ${pollId} is not in the file`;
+}
+
+/**
+ * Recounts `pollId` (or every poll in the file) from the NDJSON export at `path` ('-': stdin).
+ * @throws the read's error (ENOENT, EISDIR…) when the file cannot be read.
+ */
 export async function recountFile(
   path: string,
   pollId?: string,
@@ -131,14 +153,20 @@ export async function recountLines(
   );
   for (const id of ids) {
     const known = polls.get(id);
-    if (!known) result.problems.push(`poll ${id} is not in the file`);
+    if (!known) continue;
+    // Without its definition the poll's rules (method, weights) are unknown: its entries are
+    // tallied as they stand, but it has no result, and the file is not a whole export.
+    if (!known.poll)
+      result.problems.push(`poll ${id} has entries but no PollCreated in the file: no result`);
     result.polls.push({
-      ...tallyPoll(id, shards, known?.poll),
-      ...(known?.poll ? { title: known.poll.title } : {}),
-      closed: known?.closed ?? false,
-      ...(known?.poll ? { result: pollResult(known.poll, everyShard, 'finalized') } : {}),
+      ...tallyPoll(id, shards, known.poll),
+      ...(known.poll ? { title: known.poll.title } : {}),
+      closed: known.closed,
+      final: pollFinal(id, everyShard),
+      ...(known.poll ? { result: pollResult(known.poll, everyShard, 'finalized') } : {}),
     });
   }
+  if (!result.polls.length) result.problems.push(notInFile(pollId));
   result.shards = shards.map((s) => ({
     shard: s.shard,
     appliedSeq: s.appliedSeq,

@@ -66,6 +66,15 @@ export type ReplayedEntry =
   | (Entry<ElidedRun> & { shard: number })
   | Entry<CatalogueEvent>;
 
+/**
+ * Whether the log holds a poll of this id (its PollCreated is in the catalogue). A poll export
+ * asks first: the export of a poll the log does not hold would still carry every shard's
+ * markers and runs, a file that passes for the export of a poll without votes.
+ */
+export async function pollInLog(client: Client, prefix: string, pollId: string): Promise<boolean> {
+  return (await client.hexists(controlKeys(prefix).pollIds, pollId)) === 1;
+}
+
 /** Every matching entry of the log, in entry-id order. */
 export async function* replayLog(
   client: Client,
