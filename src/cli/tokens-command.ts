@@ -7,6 +7,7 @@ import {
   readVotersFile,
   TokenRequestError,
 } from '../tools/issue-tokens.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 
 interface TokensFlags {
   poll: string;
@@ -29,6 +30,8 @@ export function tokensCommand(): Command {
       '\nA request answered 503 or 429, or whose connection fails, is sent again (issuing is\nidempotent) for up to about 30 s; then it exits 1 naming the error, after printing the\ntokens of the requests before it (and, with --json, no summary).',
     )
     .action(async (flags: TokensFlags) => {
+      // `votestream tokens … | head`: the reader has what it wanted.
+      endQuietlyWhenStdoutCloses();
       const adminToken = flags.adminToken ?? loadConfig().adminToken;
       if (!adminToken)
         throw new RangeError('an admin token is required: --admin-token or VS_ADMIN_TOKEN');

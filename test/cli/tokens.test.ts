@@ -75,6 +75,23 @@ cli('prints voterId<TAB>token lines that the node accepts as votes', async () =>
   assert.is(stolen.statusCode, 403);
 });
 
+cli('a reader that closes the output early (| head): exit 0, no stack trace', async () => {
+  const pollId = await createPoll(node, { voterAuth: 'token' });
+  const many = join(dir, 'many.txt');
+  writeFileSync(many, `${Array.from({ length: 3000 }, (_, i) => `member-${i}`).join('\n')}\n`);
+  const run = await execa(
+    'bash',
+    [
+      '-c',
+      `set -o pipefail; node ${BIN} tokens --target ${node.url} --poll ${pollId} --voters ${many} | head -2`,
+    ],
+    { reject: false, env: { VS_ADMIN_TOKEN: ADMIN_TOKEN } },
+  );
+  assert.is(run.exitCode, 0, String(run.stderr));
+  assert.is(String(run.stdout).split('\n').length, 2);
+  assert.is(String(run.stderr), '');
+});
+
 cli('--json prints NDJSON tokens then one summary; --admin-token and stdin work', async () => {
   const pollId = await createPoll(node, { voterAuth: 'token' });
   const result = await execa(
