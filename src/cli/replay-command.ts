@@ -80,6 +80,22 @@ export function replayCommand(): Command {
         ...(flags.to ? { to: toEntryId(flags.to, true) } : {}),
       };
       if (flags.speed) speedOf(flags.speed);
+      if (
+        flags.verify &&
+        (flags.poll ||
+          flags.shard ||
+          flags.type ||
+          flags.from ||
+          flags.to ||
+          flags.follow ||
+          flags.speed ||
+          flags.format === 'blt')
+      ) {
+        // Said, not ignored: `--verify --poll P` reads as a check of P's board, which it is not.
+        throw new RangeError(
+          "--verify checks every shard's whole chain: --poll, --shard, --type, --from, --to, --follow, --speed and --format blt do not apply",
+        );
+      }
       const client = await connectTool(config);
       try {
         if (flags.verify) {

@@ -174,6 +174,27 @@ options('tally refuses the flags of the other format', async () => {
   );
 });
 
+options(
+  'replay --verify refuses the options of an export (it checks every whole chain)',
+  async () => {
+    const cases = [
+      ['--poll', 'p'],
+      ['--shard', '1'],
+      ['--type', 'VoteCast'],
+      ['--follow'],
+      ['--format', 'blt'],
+    ];
+    const runs = await Promise.all(cases.map((c) => run(['replay', '--verify', ...c])));
+    for (const [i, result] of runs.entries()) {
+      assert.is(result.exitCode, 2, `${cases[i]}: ${result.stderr}`);
+      assert.match(
+        String(result.stderr),
+        /^votestream: --verify checks every shard's whole chain: /,
+      );
+    }
+  },
+);
+
 options('rebuild --node without --write is refused', async () => {
   const result = await run(['rebuild', '--node', 'n1']);
   assert.is(result.exitCode, 2);
