@@ -7,6 +7,7 @@ import {
   readVotersFile,
   TokenRequestError,
 } from '../tools/issue-tokens.ts';
+import { isRollCsv, parseRoll } from '../tools/roll-voters.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 
 interface TokensFlags {
@@ -35,7 +36,9 @@ export function tokensCommand(): Command {
       const adminToken = flags.adminToken ?? loadConfig().adminToken;
       if (!adminToken)
         throw new RangeError('an admin token is required: --admin-token or VS_ADMIN_TOKEN');
-      const voters = parseVoterIds(readVotersFile(flags.voters));
+      const text = readVotersFile(flags.voters);
+      // A roll's CSV (header voterId,weight) serves as it is: its ids, its weights ignored.
+      const voters = isRollCsv(text) ? parseRoll(text).map((v) => v.voterId) : parseVoterIds(text);
       if (voters.length === 0) throw new RangeError(`${flags.voters} lists no voter ids`);
       let issued = 0;
       try {
@@ -54,7 +57,10 @@ export function tokensCommand(): Command {
         }
       } catch (error) {
         if (!(error instanceof TokenRequestError)) throw error;
-        process.stderr.write(`votestream tokens: ${flags.target}: ${error.message}\n`);
+        // NOT_ON_ROLL names the voters (its ids as sent, at most 10): say which.
+        const named = error.code === 'NOT_ON_ROLL' ? error.details.voters : undefined;
+        const which = Array.isArray(named) && named.length > 0 ? `: ${named.join(', ')}` : '';
+        process.stderr.write(`votestream tokens: ${flags.target}: ${error.message}${which}\n`);
         // No summary on standard output for a failed run: it would read as a finished one.
         if (issued > 0)
           process.stderr.write(

@@ -84,8 +84,9 @@ export function withoutBom(text: string): string {
 /**
  * The voter ids of a voters file: one per line, under the API's identity policy
  * (src/domain/identity.ts) — in their NFC form, which the tokens are issued for; a CR before
- * the newline is dropped, empty lines skipped, a byte-order mark at the start of the text
- * dropped (one anywhere else is an invisible character in an id, refused).
+ * the newline is dropped, empty lines skipped, a first line `voterId` (a header) skipped, a
+ * byte-order mark at the start of the text dropped (one anywhere else is an invisible
+ * character in an id, refused).
  * @throws RangeError naming the first line that is not a voter id, and why.
  */
 export function parseVoterIds(text: string): string[] {
@@ -93,7 +94,8 @@ export function parseVoterIds(text: string): string[] {
   const lines = withoutBom(text).split('\n');
   for (const [i, raw] of lines.entries()) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line === '') continue;
+    // Empty lines, and a header naming the column (`voterId`, as a roll file's).
+    if (line === '' || (i === 0 && /^"?voterId"?$/i.test(line))) continue;
     const voterId = normalizeId(line);
     if (isIdRefusal(voterId))
       throw new RangeError(`line ${i + 1}: not a voter id: it ${voterId.message}`);

@@ -31,6 +31,15 @@ export interface RollReply {
 
 /** The header line of a roll file: `voterId` or `voterId,weight`, either quoted or not. */
 const HEADER = /^"?voterId"?(\s*,\s*"?weight"?)?$/i;
+/**
+ * Whether `text` is a roll's CSV, by its header `voterId,weight` (after a byte-order mark):
+ * `votestream tokens` then takes its ids (parseRoll) rather than each line as an id.
+ */
+export function isRollCsv(text: string): boolean {
+  const first = withoutBom(text).split('\n', 1)[0]!.replace(/\r$/, '');
+  return HEADER.test(first) && first.includes(',');
+}
+
 /** A header whose fields another separator divides (European Excel writes `;`). */
 const OTHER_SEPARATOR_HEADER = /^"?voterId"?\s*([;\t|])\s*"?weight"?$/i;
 /** An id that ends in a weight after a separator other than a comma. */
@@ -73,7 +82,7 @@ export function parseRoll(text: string): RollLine[] {
     }
     if (!/^[1-9][0-9]*$/.test(weightText) || BigInt(weightText) > BigInt(MAX_ROLL_WEIGHT))
       throw new RangeError(
-        `${at}: the weight ${JSON.stringify(weightText)} is not an integer from 1 to 2^53 − 1`,
+        `${at}: the weight ${JSON.stringify(weightText)} is not an integer from 1 to 2^53 − 1${/\p{L}/u.test(weightText) ? ' (an id that holds a comma is written quoted: "Smith, J")' : ''}`,
       );
     voters.push({ voterId, weight: Number(weightText), line: i + 1, written });
   }
@@ -151,28 +160,60 @@ export function rollRefusal(error: TokenRequestError, voters: readonly RollLine[
   return lines.length === 0 ? error.message : `${error.message}: ${lines.join('; ')}`;
 }
 
-/** A line's voter id and, after the last comma outside quotes, its weight. */
+/**
+ * A roll line's fields: `voterId` or `voterId,weight`, comma-separated, each either bare or
+ * quoted (RFC 4180: `"…"`, `""` for a quote; Excel quotes a field that holds a comma or a
+ * quote, weights such as `"1,000"` included). Anything else is refused rather than guessed:
+ * a third field (a name column, a trailing comma) would otherwise become part of an id, and a
+ * roll entry can never be removed.
+ * @throws RangeError naming the line: an unclosed quote, a quote inside a bare field, more
+ *   than two fields, a bare id holding ";" (a semicolon CSV).
+ */
 function splitLine(line: string, at: string): [string, string | undefined] {
-  if (!line.startsWith('"')) {
-    const comma = line.lastIndexOf(',');
-    return comma < 0 ? [line, undefined] : [line.slice(0, comma), line.slice(comma + 1).trim()];
-  }
-  let id = '';
-  let i = 1;
+  const fields: { text: string; quoted: boolean }[] = [];
+  let i = 0;
   for (;;) {
-    const quote = line.indexOf('"', i);
-    if (quote < 0) throw new RangeError(`${at}: a quoted voter id is not closed`);
-    id += line.slice(i, quote);
-    if (line[quote + 1] === '"') {
-      id += '"';
-      i = quote + 2;
-      continue;
+    if (line[i] === '"') {
+      let text = '';
+      let from = i + 1;
+      for (;;) {
+        const quote = line.indexOf('"', from);
+        if (quote < 0) throw new RangeError(`${at}: a quoted field is not closed`);
+        text += line.slice(from, quote);
+        if (line[quote + 1] !== '"') {
+          i = quote + 1;
+          break;
+        }
+        text += '"';
+        from = quote + 2;
+      }
+      if (i < line.length && line[i] !== ',')
+        throw new RangeError(`${at}: a comma must follow a quoted field`);
+      fields.push({ text, quoted: true });
+    } else {
+      const comma = line.indexOf(',', i);
+      const end = comma < 0 ? line.length : comma;
+      const text = line.slice(i, end);
+      if (text.includes('"'))
+        throw new RangeError(
+          `${at}: a quote inside a field that does not start with one: quote the whole field, with "" for a quote`,
+        );
+      fields.push({ text, quoted: false });
+      i = end;
     }
-    const rest = line.slice(quote + 1);
-    if (rest === '') return [id, undefined];
-    if (!rest.startsWith(',')) throw new RangeError(`${at}: a comma must follow the quoted id`);
-    return [id, rest.slice(1).trim()];
+    if (i >= line.length) break;
+    i++; // past the comma: the next field may be empty (a trailing comma)
   }
+  if (fields.length > 2)
+    throw new RangeError(
+      `${at}: ${fields.length} fields: a roll line is voterId or voterId,weight (quote an id that holds a comma)`,
+    );
+  const [id, weight] = fields as [{ text: string; quoted: boolean }, { text: string } | undefined];
+  if (!id.quoted && id.text.includes(';'))
+    throw new RangeError(
+      `${at}: ${JSON.stringify(id.text)} holds ";": separate the fields with commas (voterId,weight), or quote an id that holds ";"`,
+    );
+  return [id.text, weight === undefined ? undefined : weight.text.trim()];
 }
 
 /** Where and what `sendRoll` sends: the voters, 1000 a request unless `chunk` says. */

@@ -116,7 +116,7 @@ cli('a weighted poll: a line without a weight is refused by number, nothing sent
     ['voterId\tweight\nx1\t10\n', /^votestream: line 1: .*"\\t".*separate the fields with commas/],
     ['"voterId"|"weight"\nx1|10\n', /^votestream: line 1: .*"\|".*separate the fields with commas/],
     // Without a header the semicolon lines carry no weight.
-    ['x1;10\nx2;5\n', /^votestream: line 1: no weight: .*separate the fields with commas/],
+    ['x1;10\nx2;5\n', /^votestream: line 1: "x1;10" holds ";": separate the fields with commas/],
     ['voterId,weight\nx1,10\n\nx2\nx3,4\n', /^votestream: line 4: no weight: poll .* is weighted/],
     ['x1\n', /^votestream: line 1: no weight/],
   ];
@@ -237,6 +237,43 @@ parse('ids, weights, quotes, line numbers; refuses bad weights, bad ids and a vo
   assert.throws(() => parseRoll('a,9007199254740992'), /line 1/);
   assert.throws(() => parseRoll('a\nb\nJos\u00e9\nJose\u0301'), /line 4: the voter of line 3/);
   assert.throws(() => parseRoll(' a'), /line 1: not a voter id/);
+});
+
+parse('fields as Excel writes them; what would turn a column into part of an id is refused', () => {
+  // Quoted fields, weights too; "" for a quote.
+  assert.equal(parseRoll('"alice","100"\n"O\'Brien ""Jr""",7\n'), [
+    { voterId: 'alice', weight: 100, line: 1, written: 'alice' },
+    { voterId: 'O\'Brien "Jr"', weight: 7, line: 2, written: 'O\'Brien "Jr"' },
+  ]);
+  // A semicolon CSV (European Excel), with or without a header, in any poll: never ids.
+  assert.throws(() => parseRoll('Name;Shares\nalice;100\n'), /line 1: "Name;Shares" holds ";"/);
+  assert.throws(
+    () => parseRoll('alice;100\n'),
+    /line 1: "alice;100" holds ";": separate the fields with commas/,
+  );
+  assert.equal(
+    parseRoll('"a;b"\n').map((v) => v.voterId),
+    ['a;b'],
+    'a quoted id may hold ";"',
+  );
+  // A third column (a name), a trailing comma: refused, not folded into the id.
+  assert.throws(
+    () => parseRoll('alice,Alice Smith,100\n'),
+    /line 1: 3 fields: a roll line is voterId or voterId,weight/,
+  );
+  assert.throws(() => parseRoll('voterId,weight,\n'), /line 1: 3 fields/);
+  assert.throws(() => parseRoll('alice,100,\n'), /line 1: 3 fields/);
+  // An unquoted comma in a name, an Excel thousands separator: the weight is named.
+  assert.throws(
+    () => parseRoll('Smith, John\n'),
+    /line 1: the weight "John" is not an integer .*written quoted/,
+  );
+  assert.throws(
+    () => parseRoll('alice,"1,000"\n'),
+    /line 1: the weight "1,000" is not an integer from 1 to 2\^53 − 1$/,
+  );
+  assert.throws(() => parseRoll('al"ice,1\n'), /line 1: a quote inside a field/);
+  assert.throws(() => parseRoll('"alice,1\n'), /line 1: a quoted field is not closed/);
 });
 
 parse('one byte-order mark at the very start is dropped; anywhere else it is refused', () => {

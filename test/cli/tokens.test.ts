@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningNode } from '../../src/node.ts';
 import { parseVoterIds } from '../../src/tools/issue-tokens.ts';
+import { isRollCsv } from '../../src/tools/roll-voters.ts';
 import { ADMIN, ADMIN_TOKEN, createPoll, logLength, startTestNode } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
@@ -233,7 +234,8 @@ cli(
       'the first request’s tokens, and no summary object',
     );
     const [error, before, ...more] = String(result.stderr).split('\n');
-    assert.match(error!, /403 NOT_ON_ROLL/);
+    // The voters the node refused are named (the API lists them).
+    assert.match(error!, /403 NOT_ON_ROLL: .*: stranger$/);
     assert.is(
       before,
       'votestream tokens: before the failure, the tokens of the first 1000 voters were printed',
@@ -273,6 +275,16 @@ parse('one voter id per line, in its NFC form; empty lines skipped', () => {
   assert.equal(parseVoterIds('a\r\nb c\n\nc'), ['a', 'b c', 'c']);
   assert.equal(parseVoterIds(''), []);
   assert.equal(parseVoterIds('Jose\u0301\nJos\u00e9'), ['Jos\u00e9', 'Jos\u00e9']);
+});
+
+parse('a header naming the column is skipped; a roll CSV is told by its header', () => {
+  assert.equal(parseVoterIds('voterId\r\nalice\nbob'), ['alice', 'bob']);
+  assert.equal(parseVoterIds('\uFEFF"voterId"\nalice'), ['alice']);
+  assert.equal(parseVoterIds('alice\nvoterId'), ['alice', 'voterId'], 'only as the first line');
+  assert.ok(isRollCsv('\uFEFFvoterId,weight\r\nalice,100\n'));
+  assert.ok(isRollCsv('"voterId","weight"\n'));
+  assert.not.ok(isRollCsv('voterId\nalice\n'));
+  assert.not.ok(isRollCsv('alice,100\n'));
 });
 
 parse('one byte-order mark at the very start is dropped; anywhere else it is refused', () => {
