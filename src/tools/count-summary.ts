@@ -54,8 +54,10 @@ export function describeRecount(recount: Recount): string[] {
         `  weight: ${t.weight.finalized} finalized, ${t.weight.pending} pending (the option figures are weights)`,
       );
     if (t.roll) lines.push(`  roll: ${t.roll.voters} voters, weight ${t.roll.weight}`);
+    // Until the poll is final its ballots can still change: the winners so far, said so.
+    const label = t.final ? 'winners' : 'winners so far (not final)';
     if (t.result?.method === 'plurality')
-      lines.push(`  winners: ${t.result.winners.join(', ') || '(none)'}`);
+      lines.push(`  ${label}: ${t.result.winners.join(', ') || '(none)'}`);
     else if (t.result) for (const line of describeCount(t.result)) lines.push(`  ${line}`);
   }
   const broken = recount.shards.filter((s) => s.broken).length;

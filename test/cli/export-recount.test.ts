@@ -273,7 +273,7 @@ text('a weighted poll shows its weight and roll; open until closed', async () =>
     '  ballots: 2 finalized, 0 pending',
     '  weight: 35 finalized, 0 pending (the option figures are weights)',
     '  roll: 3 voters, weight 50',
-    '  winners: b',
+    '  winners so far (not final): b',
   ])
     assert.ok(out.includes(expected), `${expected} in\n${run.stdout}`);
 });

@@ -72,7 +72,8 @@ recounted('a plurality poll shows the winners its result has, or none', async ()
   const tied = [created(LUNCH)];
   const { summary: empty } = await recountLines(tied);
   assert.equal(empty.polls[0]?.result?.winners, []);
-  assert.ok(describeRecount(empty).includes('  winners: (none)'));
+  // Open polls: the winners so far, said not to be final.
+  assert.ok(describeRecount(empty).includes('  winners so far (not final): (none)'));
   const { summary } = await recountLines(lunchBoard(true));
   assert.equal(summary.polls[0]?.result?.winners, ['pizza']);
 });
@@ -114,7 +115,7 @@ recounted('a weighted poll shows its weight and its roll, as the JSON has them',
     text.join('\n'),
   );
   assert.ok(text.includes('  roll: 3 voters, weight 50'), text.join('\n'));
-  assert.ok(text.includes('  winners: sushi'), text.join('\n'));
+  assert.ok(text.includes('  winners so far (not final): sushi'), text.join('\n'));
 });
 
 recounted('--poll of a poll the file does not hold: no tally of it, one problem', async () => {
