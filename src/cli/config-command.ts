@@ -1,6 +1,7 @@
 // `votestream config`: the effective configuration, to check env and flags before starting.
 import { Command } from 'commander';
 import { type Config, SECRET_FIELDS, VARIABLES } from '../config.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { configFlags, EVERY_FIELD } from './config-flags.ts';
 
 /** It prints every setting, so it takes every flag. */
@@ -16,6 +17,7 @@ export function configCommand(): Command {
         `(${secretNames()}) are read from the environment only\nand printed as [redacted].`,
     )
     .action((flags: Record<string, unknown>) => {
+      endQuietlyWhenStdoutCloses();
       const config = CONFIG.load(flags);
       const shown = redacted(config);
       if (flags.json) console.log(JSON.stringify(shown));

@@ -1,7 +1,7 @@
 // `votestream roll`: adds voters to a poll's roll through a node's admin endpoint.
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
-import { readVotersFile, TokenRequestError } from '../tools/issue-tokens.ts';
+import { readVotersFile, TokenRequestError, withTarget } from '../tools/issue-tokens.ts';
 import {
   checkRollWeights,
   parseRoll,
@@ -9,6 +9,7 @@ import {
   rollRefusal,
   sendRoll,
 } from '../tools/roll-voters.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 
 interface RollFlags {
   poll: string;
@@ -34,6 +35,7 @@ export function rollCommand(): Command {
       '\nA weighted poll needs a weight on every line; any other poll, none. A request answered\n503 or 429, or whose connection fails, is sent again (a retry finds its voters unchanged)\nfor up to about 30 s; then it exits 1 naming the error and what was added before it.\nRequests before it stay done: run it again with the same file.',
     )
     .action(async (flags: RollFlags) => {
+      endQuietlyWhenStdoutCloses();
       const adminToken = flags.adminToken ?? loadConfig().adminToken;
       if (!adminToken)
         throw new RangeError('an admin token is required: --admin-token or VS_ADMIN_TOKEN');
@@ -51,7 +53,9 @@ export function rollCommand(): Command {
         }
       } catch (error) {
         if (!(error instanceof TokenRequestError)) throw error;
-        process.stderr.write(`votestream roll: ${flags.target}: ${rollRefusal(error, voters)}\n`);
+        process.stderr.write(
+          `votestream roll: ${withTarget(flags.target, rollRefusal(error, voters))}\n`,
+        );
         // Requests before the refused one were added; the refused one's voters start at `first`.
         if (error.first > 0)
           process.stderr.write(
@@ -67,5 +71,6 @@ export function rollCommand(): Command {
 }
 
 function summary(total: { added: number; weight: number; unchanged: number }): string {
-  return `${total.added} voters added (weight ${total.weight}), ${total.unchanged} already on the roll`;
+  const voters = total.added === 1 ? 'voter' : 'voters';
+  return `${total.added} ${voters} added (weight ${total.weight}), ${total.unchanged} already on the roll`;
 }

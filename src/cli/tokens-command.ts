@@ -6,6 +6,7 @@ import {
   parseVoterIds,
   readVotersFile,
   TokenRequestError,
+  withTarget,
 } from '../tools/issue-tokens.ts';
 import { isRollCsv, parseRoll } from '../tools/roll-voters.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
@@ -60,7 +61,9 @@ export function tokensCommand(): Command {
         // NOT_ON_ROLL names the voters (its ids as sent, at most 10): say which.
         const named = error.code === 'NOT_ON_ROLL' ? error.details.voters : undefined;
         const which = Array.isArray(named) && named.length > 0 ? `: ${named.join(', ')}` : '';
-        process.stderr.write(`votestream tokens: ${flags.target}: ${error.message}${which}\n`);
+        process.stderr.write(
+          `votestream tokens: ${withTarget(flags.target, `${error.message}${which}`)}\n`,
+        );
         // No summary on standard output for a failed run: it would read as a finished one.
         if (issued > 0)
           process.stderr.write(

@@ -51,6 +51,15 @@ export function tokenRequestError(error: VotestreamError, first = 0): TokenReque
 }
 
 /**
+ * `target: message` for the CLI's one error line, unless the message names the target
+ * already: a failed connection's does ("http://…:3999: connect ECONNREFUSED"), and the line
+ * said the URL twice.
+ */
+export function withTarget(target: string, message: string): string {
+  return message.startsWith(target) ? message : `${target}: ${message}`;
+}
+
+/**
  * The text of a voters file (`-`: standard input), for parseVoterIds or parseRoll.
  * @throws RangeError `cannot read <file>: <why>` for a file that is missing, a directory or
  *   unreadable, so the CLI prints one line rather than Node's stack trace.

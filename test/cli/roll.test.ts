@@ -149,7 +149,7 @@ cli('an Excel "CSV UTF-8" file: its byte-order mark is not part of the first lin
   assert.match(String(result.stdout), /: 2 voters added \(weight 12\), 0 already on the roll/);
   const headless = await roll(['--poll', pollId, '--voters', '-'], '\uFEFFcy,1\n');
   assert.is(headless.exitCode, 0, String(headless.stderr));
-  assert.match(String(headless.stdout), /1 voters added \(weight 1\)/);
+  assert.match(String(headless.stdout), /: 1 voter added \(weight 1\)/);
 });
 
 cli(

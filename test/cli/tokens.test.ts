@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningNode } from '../../src/node.ts';
-import { parseVoterIds } from '../../src/tools/issue-tokens.ts';
+import { parseVoterIds, withTarget } from '../../src/tools/issue-tokens.ts';
 import { isRollCsv } from '../../src/tools/roll-voters.ts';
 import { ADMIN, ADMIN_TOKEN, createPoll, logLength, startTestNode } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
@@ -285,6 +285,18 @@ parse('a header naming the column is skipped; a roll CSV is told by its header',
   assert.ok(isRollCsv('"voterId","weight"\n'));
   assert.not.ok(isRollCsv('voterId\nalice\n'));
   assert.not.ok(isRollCsv('alice,100\n'));
+});
+
+parse('an error line names the node once', () => {
+  const target = 'http://127.0.0.1:3999';
+  assert.is(
+    withTarget(target, `${target}: connect ECONNREFUSED 127.0.0.1:3999`),
+    `${target}: connect ECONNREFUSED 127.0.0.1:3999`,
+  );
+  assert.is(
+    withTarget(target, '404 POLL_NOT_FOUND: no poll x'),
+    `${target}: 404 POLL_NOT_FOUND: no poll x`,
+  );
 });
 
 parse('one byte-order mark at the very start is dropped; anywhere else it is refused', () => {
