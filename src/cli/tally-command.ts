@@ -1,11 +1,11 @@
 // `votestream tally --from-file`: recount a poll from an export, offline, with the node's fold;
 // or count a BLT ballot file with the tabulators the nodes use.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { getSystemErrorMap } from 'node:util';
 import { Command, Option } from 'commander';
 import type { RankedMethod } from '../domain/events.ts';
 import { countBallotFile, isBallotFile } from '../tools/count-ballot-file.ts';
 import { describeCount, describeRecount } from '../tools/count-summary.ts';
+import { readProblem } from '../tools/read-problem.ts';
 import { notInFile, type Recount, recountFile } from '../tools/recount.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 
@@ -43,10 +43,7 @@ async function reading<T>(path: string, read: () => T | Promise<T>): Promise<T> 
   try {
     return await read();
   } catch (error) {
-    const { syscall, errno, code } = error as NodeJS.ErrnoException;
-    if (syscall === undefined || errno === undefined) throw error;
-    const why = getSystemErrorMap().get(errno)?.[1] ?? code;
-    throw new RangeError(`cannot read ${path === '-' ? 'stdin' : path}: ${why}`);
+    throw readProblem(path, error);
   }
 }
 

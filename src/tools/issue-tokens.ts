@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { type RollVoter, VotestreamClient, VotestreamError } from '../client/index.ts';
 import { isIdRefusal, normalizeId } from '../domain/identity.ts';
+import { readProblem } from './read-problem.ts';
 
 /** One voter's token, as the node issued it. */
 export interface IssuedToken {
@@ -68,19 +69,9 @@ export function readVotersFile(file: string): string {
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code ? (READ_PROBLEMS[code] ?? code) : (error as Error).message;
-    throw new RangeError(`cannot read ${file === '-' ? 'standard input' : file}: ${why}`);
+    throw readProblem(file, error);
   }
 }
-
-const READ_PROBLEMS: Record<string, string> = {
-  ENOENT: 'no such file',
-  ENOTDIR: 'no such file',
-  EISDIR: 'a directory, not a file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-};
 
 /**
  * `text` without one byte-order mark (U+FEFF) at its very start, as Excel's "CSV UTF-8" writes
