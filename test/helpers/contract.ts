@@ -65,6 +65,24 @@ export function documentAjv(doc: unknown): Ajv2020 {
 
 const essence = (type: string | undefined) => type?.split(';')[0]?.trim().toLowerCase();
 
+/** A checker's findings as plain data: what a test process sends the run's coordinator. */
+export interface ContractState {
+  doc: ContractDocument;
+  checked: number;
+  violationCount: number;
+  seen: [route: string, statuses: string[]][];
+  violations: string[];
+}
+
+/** One checker holding every process's findings; undefined when no process saw a reply. */
+export function mergedContract(states: ContractState[]): ContractChecker | undefined {
+  const [first, ...rest] = states;
+  if (!first) return undefined;
+  const merged = new ContractChecker(first.doc);
+  for (const state of [first, ...rest]) merged.absorb(state);
+  return merged;
+}
+
 /** Checks replies against one document; keeps what it saw for the summary. */
 export class ContractChecker {
   readonly #doc: ContractDocument;
@@ -153,6 +171,35 @@ export class ContractChecker {
       this.#validators.set(key, validate);
     }
     return validate;
+  }
+
+  /** What this checker saw, for a run in several processes (test/run.ts) to merge. */
+  state(): ContractState {
+    return {
+      doc: this.#doc,
+      checked: this.checked,
+      violationCount: this.violationCount,
+      seen: [...this.seen].map(([route, statuses]) => [route, [...statuses]]),
+      violations: [...this.violations],
+    };
+  }
+
+  /** Adds another process's checker state (same document) to this one's. */
+  absorb(other: ContractState): void {
+    this.checked += other.checked;
+    this.violationCount += other.violationCount;
+    for (const [route, statuses] of other.seen) {
+      const mine = this.seen.get(route) ?? new Set();
+      for (const status of statuses) mine.add(status);
+      this.seen.set(route, mine);
+    }
+    for (const violation of other.violations) {
+      const kind = violation.split(' in {')[0]!;
+      if (!this.#kinds.has(kind) && this.violations.length < 50) {
+        this.#kinds.add(kind);
+        this.violations.push(violation);
+      }
+    }
   }
 
   /** Per route: statuses seen, and documented ones never seen; then the violations. */
