@@ -4,11 +4,14 @@
 import type { CountResult } from '../domain/count/result.ts';
 import type { Recount } from './recount.ts';
 
-/** Lines describing `result` (no trailing newline). */
-export function describeCount(result: CountResult): string[] {
+/**
+ * Lines describing `result` (no trailing newline). `winnersLabel`: what its winners are called
+ * (a count of a poll that is not final yet says 'winners so far (not final)').
+ */
+export function describeCount(result: CountResult, winnersLabel = 'winners'): string[] {
   const lines = [`${result.method}: ${result.seats} seat(s), ${result.ballots} ballots`];
   if (result.method === 'stv') lines.push(`quota ${result.quota}`);
-  lines.push(`winners: ${result.winners.join(', ') || '(none)'}`);
+  lines.push(`${winnersLabel}: ${result.winners.join(', ') || '(none)'}`);
   if (result.method === 'irv') {
     for (const r of result.rounds) {
       const votes = Object.entries(r.tally).map(([c, v]) => `${c} ${v}`);
@@ -58,7 +61,7 @@ export function describeRecount(recount: Recount): string[] {
     const label = t.final ? 'winners' : 'winners so far (not final)';
     if (t.result?.method === 'plurality')
       lines.push(`  ${label}: ${t.result.winners.join(', ') || '(none)'}`);
-    else if (t.result) for (const line of describeCount(t.result)) lines.push(`  ${line}`);
+    else if (t.result) for (const line of describeCount(t.result, label)) lines.push(`  ${line}`);
   }
   const broken = recount.shards.filter((s) => s.broken).length;
   lines.push(

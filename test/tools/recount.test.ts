@@ -78,6 +78,43 @@ recounted('a plurality poll shows the winners its result has, or none', async ()
   assert.equal(summary.polls[0]?.result?.winners, ['pizza']);
 });
 
+recounted(
+  'a ranked poll: its count\'s winners are "so far (not final)" until it is final',
+  async () => {
+    const poll: Poll = {
+      ...LUNCH,
+      id: 'chair',
+      title: 'Chair',
+      method: 'irv',
+      seed: '0f'.repeat(16),
+    };
+    const s0 = new ChainBuilder();
+    const open = [
+      created(poll),
+      line(s0.rank('chair', 'alice', ['sushi', 'pizza']), 0),
+      line(s0.rank('chair', 'bob', ['sushi']), 0),
+      line(s0.mark(), 0),
+    ];
+    const { summary: now } = await recountLines(open);
+    assert.equal(now.problems, []);
+    assert.equal(now.polls[0]?.result?.winners, ['sushi']);
+    const text = describeRecount(now);
+    assert.ok(text.includes('  winners so far (not final): sushi'), text.join('\n'));
+    assert.not.ok(text.includes('  winners: sushi'), text.join('\n'));
+    const { summary: final } = await recountLines([
+      ...open,
+      closed('chair'),
+      line(s0.close('chair'), 0),
+      line(s0.mark(), 0),
+    ]);
+    assert.is(final.polls[0]?.final, true);
+    assert.ok(
+      describeRecount(final).includes('  winners: sushi'),
+      describeRecount(final).join('\n'),
+    );
+  },
+);
+
 recounted('a weighted poll shows its weight and its roll, as the JSON has them', async () => {
   const poll: Poll = {
     ...LUNCH,
