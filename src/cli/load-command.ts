@@ -1,9 +1,11 @@
 // `votestream load`: drive nodes with votes and, with --verify, prove nothing was lost.
 // SIGTERM/SIGINT end the run early: nothing more is sent, the requests in flight have
 // VS_STOP_TIMEOUT_MS to be answered, and the summary says what was abandoned (exit 1 then).
+
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { runLoad } from '../tools/load/run.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
 interface LoadFlags {
@@ -120,6 +122,13 @@ export function loadCommand(): Command {
         return;
       }
       if (process.stderr.isTTY) process.stderr.write('\n');
+      // The verdict before the report, so a reader that stops early (`| head -1`) still gets
+      // it: an interrupted run is clean when nothing was abandoned; a --verify run that was not
+      // verified never exits 0.
+      const unclean = summary.interrupted && (summary.abandoned > 0 || Boolean(flags.verify));
+      process.exitCode =
+        summary.lost || summary.duplicated || summary.mismatched || unclean ? 1 : 0;
+      endQuietlyWhenStdoutCloses();
       if (!flags.json) {
         const l = summary.latencyMs;
         console.log(
@@ -161,11 +170,6 @@ export function loadCommand(): Command {
           for (const p of summary.problems.slice(0, 20)) console.log(`  ${p}`);
         }
       } else console.log(JSON.stringify(summary));
-      // An interrupted run is clean when nothing was abandoned; a --verify run that was not
-      // verified never exits 0.
-      const unclean = summary.interrupted && (summary.abandoned > 0 || Boolean(flags.verify));
-      process.exitCode =
-        summary.lost || summary.duplicated || summary.mismatched || unclean ? 1 : 0;
     });
 }
 

@@ -1,5 +1,6 @@
 // `votestream load` interrupted: it stops sending, gives the requests in flight the stop's
 // bound, and says in its summary what it abandoned. A real load process against a real node.
+import { spawn } from 'node:child_process';
 import { execa, type ResultPromise } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -118,10 +119,39 @@ interrupted('a run that ends by itself exits as soon as it has printed its summa
     assert.is(summary.acknowledged, 5);
     assert.is(summary.finalizedMs.unseen, 0, 'a vote was not seen finalized');
     assert.ok(ms < 8000, `it exited ${Math.round(ms)} ms after it started`);
+    // Its reader gone before the summary (`votestream load | head -1`): the run's own exit
+    // code, no EPIPE stack trace.
+    const closed = await withStdoutClosed([
+      'load',
+      '--target',
+      leader.url,
+      '--votes',
+      '5',
+      '--admin-token',
+      ADMIN_TOKEN,
+    ]);
+    assert.is(closed.code, 0, closed.stderr);
+    assert.not.match(closed.stderr, /EPIPE|Error|at /);
   } finally {
     await leader.close();
   }
 });
+
+/** `votestream <args>` with its stdout closed from the start: exit code and stderr. */
+function withStdoutClosed(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', ['bin/votestream.js', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 interrupted(
   'while --verify waits for votes to be finalized: exit 1 at once, not verified, with its summary',
