@@ -19,6 +19,7 @@ import { referenceRoutes } from './reference-routes.ts';
 import { observeReplies, type ReplyObserver } from './reply-observer.ts';
 import { resultsRoutes } from './results-routes.ts';
 import { rollRoutes } from './roll-routes.ts';
+import { answerWhileStopping } from './stopping-replies.ts';
 import { tallyRoutes } from './tally-routes.ts';
 import { TallyStream } from './tally-stream.ts';
 import { tokenRoutes } from './token-routes.ts';
@@ -41,11 +42,12 @@ export interface BuildOptions {
 export function build(ctx: AppContext, { observeReply }: BuildOptions = {}): FastifyInstance {
   const app = httpServer(ctx.config, ctx.log);
   if (observeReply) observeReplies(app, observeReply);
+  const stopping = answerWhileStopping(app);
   // First: the generator collects the routes registered after it.
   registerOpenApi(app);
   const metrics = createMetrics(ctx);
   countResponses(app, metrics);
-  app.register(healthRoutes(ctx));
+  app.register(healthRoutes(ctx, stopping));
   app.register(pollRoutes(ctx));
   app.register(tokenRoutes(ctx));
   app.register(rollRoutes(ctx));
@@ -87,7 +89,8 @@ export function httpServer(config: Config, log: Logger): FastifyInstance {
     // secure-json-parse: "__proto__" and "constructor.prototype" keys are refused (400).
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Ours instead (stopping-replies.ts): the API's error shape and Retry-After.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
   });

@@ -37,15 +37,21 @@ export type Success = readonly [description: string, schema: object];
 /**
  * `schema.response` for a route: `success` by status, then one error body per status of
  * `codes`, each with the enum of those codes, plus INTERNAL (500, never from client input but
- * not impossible) and, unless `shed` is false, OVERLOADED (503, load shedding in
- * abuse-limits.ts). 503 and 429 document their Retry-After header.
+ * not impossible), unless `shed` is false OVERLOADED (503, load shedding in abuse-limits.ts),
+ * and unless `stopping` is false NOT_READY (503, what a stopping node answers:
+ * stopping-replies.ts). 503 and 429 document their Retry-After header.
  */
 export function replies(
   success: Record<number, Success>,
   codes: readonly ErrorCode[],
-  { shed = true } = {},
+  { shed = true, stopping = true } = {},
 ): Record<number, object> {
-  const all = new Set<ErrorCode>([...codes, 'INTERNAL', ...(shed ? ['OVERLOADED' as const] : [])]);
+  const all = new Set<ErrorCode>([
+    ...codes,
+    'INTERNAL',
+    ...(shed ? ['OVERLOADED' as const] : []),
+    ...(stopping ? ['NOT_READY' as const] : []),
+  ]);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of all) {
     const { status } = ERRORS[code];
