@@ -214,6 +214,17 @@ export function createMetrics(ctx: AppContext): NodeMetrics {
   ctx.projections.on('snapshot', ({ busyMs }: { busyMs: number }) => {
     snapshotSeconds.observe(busyMs / 1000);
   });
+  const snapshotFailures = new Counter({
+    name: 'votestream_snapshot_failures_total',
+    help: 'Snapshots of the shard that could not be written (the node folds on; its next start folds from an older snapshot or from zero)',
+    labelNames: ['shard'],
+    registers: [registry],
+  });
+  // Every shard's series from 0, so that a first failure is an increase Prometheus can see.
+  for (const r of ctx.projections.readers) snapshotFailures.inc({ shard: String(r.shard) }, 0);
+  ctx.projections.on('snapshot-failed', ({ shard }: { shard: number }) => {
+    snapshotFailures.inc({ shard: String(shard) });
+  });
   ctx.projections.on('batch', (batch: FoldBatch) => {
     let pending = appended.get(batch.shard);
     if (!pending) {

@@ -26,7 +26,8 @@ export interface ProjectionsOptions {
 /**
  * Events: `batch` (FoldBatch) after each folded batch; `polls` (Set<string> | 'all') with the
  * polls whose tally may have changed; `snapshot` ({ shard, busyMs }) after a periodic snapshot
- * was written, with the milliseconds of synchronous work it took.
+ * was written, with the milliseconds of synchronous work it took; `snapshot-failed` ({ shard })
+ * when one could not be written.
  */
 export class Projections extends EventEmitter {
   readonly readers: ShardReader[];
@@ -125,11 +126,21 @@ export class Projections extends EventEmitter {
     this.#timer.unref();
   }
 
+  /**
+   * A snapshot that could not be written (a full disk, a missing or read-only folder): the node
+   * goes on folding; logged and counted (`snapshot-failed`: votestream_snapshot_failures_total).
+   */
+  #failed(reader: ShardReader, error: Error): number {
+    this.#options.log.warn(
+      { event: 'snapshot_failed', shard: reader.shard, err: error.message },
+      'snapshot failed',
+    );
+    this.emit('snapshot-failed', { shard: reader.shard });
+    return 0;
+  }
+
   async #snapshotOne(reader: ShardReader): Promise<number> {
-    const busyMs = await reader.snapshot().catch((error: Error) => {
-      this.#options.log.warn({ shard: reader.shard, err: error.message }, 'snapshot failed');
-      return 0;
-    });
+    const busyMs = await reader.snapshot().catch((error: Error) => this.#failed(reader, error));
     if (busyMs > 0) this.emit('snapshot', { shard: reader.shard, busyMs });
     return busyMs;
   }
@@ -145,10 +156,7 @@ export class Projections extends EventEmitter {
       await this.#staggered;
       let busyMs = 0;
       for (const r of this.readers) {
-        busyMs += await r.snapshot().catch((error: Error) => {
-          this.#options.log.warn({ shard: r.shard, err: error.message }, 'snapshot failed');
-          return 0;
-        });
+        busyMs += await r.snapshot().catch((error: Error) => this.#failed(r, error));
         await new Promise((resolve) => setImmediate(resolve));
       }
       return busyMs;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../src/config.ts';
@@ -252,6 +255,53 @@ metrics(
       assert.is(lint.exitCode, 0);
     } finally {
       await away.close();
+    }
+  },
+);
+
+metrics(
+  'snapshots that cannot be written are counted per shard; a node whose snapshots work shows 0',
+  async () => {
+    // Every shard's series is there from the start, at 0 while snapshots work.
+    const healthy = (await node.app.inject({ url: '/metrics' })).body;
+    assert.is(
+      healthy.split('\n').filter((l) => l.startsWith('votestream_snapshot_failures_total{')).length,
+      node.ctx.config.shards,
+    );
+    assert.is(sum(healthy, 'votestream_snapshot_failures_total{'), 0);
+    // VS_SNAPSHOT_DIR names a file: no snapshot can be written there.
+    const dir = mkdtempSync(join(tmpdir(), 'vs-snapshot-file-'));
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const broken = await startTestNode(await sharedCluster(), {
+      VS_NODE_ID: 'metrics-snapshot-file',
+      VS_SNAPSHOT_DIR: file,
+      VS_SNAPSHOT_MS: '100',
+    });
+    try {
+      const pollId = await createPoll(broken);
+      const res = await broken.app.inject({
+        method: 'POST',
+        url: '/votes',
+        payload: { pollId, voterId: 'snapshot-voter', choices: ['a'] },
+      });
+      assert.ok(res.statusCode < 300, res.body);
+      await caughtUp(broken);
+      let exposition = '';
+      await until(
+        async () => {
+          exposition = (await broken.app.inject({ url: '/metrics' })).body;
+          return sum(exposition, 'votestream_snapshot_failures_total{') > 0;
+        },
+        10_000,
+        'no snapshot failure counted',
+      );
+      // The node folds on: the vote is in its tally.
+      const tally = (await broken.app.inject({ url: `/polls/${pollId}/tally` })).json();
+      assert.is(tally.ballots.finalized + tally.ballots.pending, 1);
+    } finally {
+      await broken.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 );
