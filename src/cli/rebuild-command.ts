@@ -1,5 +1,6 @@
 // `votestream rebuild`: fold the whole log from zero; --compare checks a live node against it.
 import { Command } from 'commander';
+import { VotestreamError } from '../client/index.ts';
 import { connectTool } from '../log/redis-client.ts';
 import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
@@ -16,7 +17,7 @@ export function rebuildCommand(): Command {
     )
     .option(
       '--compare <nodeUrl>',
-      "compare with a live node's digests at the same seqs; exit 1 on a difference",
+      "compare with a live node's digests at the same seqs; exit 1 on a difference or a shard of the node's not rebuilt (--shards below its count)",
     )
     .option('--node <id>', 'with --write: the node whose snapshots to rewrite')
     .option(
@@ -54,8 +55,16 @@ export function rebuildCommand(): Command {
             }
           }
           const comparison = flags.compare
-            ? await compareWithNode(result, flags.compare)
+            ? await compareWithNode(result, flags.compare).catch((error: unknown) => {
+                // A node that does not answer: one line, as a Redis that does not answer.
+                if (error instanceof VotestreamError && error.status === 0)
+                  throw new RangeError(
+                    `--compare: ${flags.compare} did not answer: ${error.message}`,
+                  );
+                throw error;
+              })
             : undefined;
+          const notRebuilt = comparison?.filter((c) => c.status === 'not-rebuilt') ?? [];
           const mismatches = comparison?.filter((c) => c.status !== 'equal').length ?? 0;
           const problems = result.shards.filter((s) => s.problem).length;
           // The verdict before the report: a reader that stops early still gets it.
@@ -88,10 +97,14 @@ export function rebuildCommand(): Command {
               console.log(
                 `poll ${t.pollId}: finalized ${JSON.stringify(t.finalized)} pending ${JSON.stringify(t.pending)}`,
               );
+            if (notRebuilt.length)
+              console.log(
+                `${flags.compare} folds ${notRebuilt.length} shard(s) this rebuild did not (${notRebuilt.map((c) => c.shard).join(', ')}): it read ${config.shards} shards (VS_SHARDS, --shards); give it the deployment's count`,
+              );
             if (comparison)
               console.log(
                 mismatches
-                  ? `${mismatches} shard(s) differ from ${flags.compare}`
+                  ? `${mismatches} shard(s) differ from ${flags.compare} or could not be compared`
                   : `every shard equals ${flags.compare}`,
               );
           }

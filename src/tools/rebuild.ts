@@ -98,15 +98,21 @@ async function readPolls(client: Client, prefix: string): Promise<Poll[]> {
 
 export interface Comparison {
   shard: number;
-  status: 'equal' | 'different' | 'not-comparable';
-  rebuilt: RebuiltShard;
+  /**
+   * `not-rebuilt`: the node folds a shard this rebuild did not (it was given fewer shards than
+   * the deployment has: VS_SHARDS / --shards), so the rebuild cannot vouch for it.
+   */
+  status: 'equal' | 'different' | 'not-comparable' | 'not-rebuilt';
+  rebuilt?: RebuiltShard;
   node?: { appliedSeq: number; committedSeq: number; digest: string };
 }
 
 /**
  * Compares a rebuild with a live node's digests (GET /cluster/digests) shard by shard; a
  * shard where the node stands at other seqs is retried until `timeoutMs`, then reported
- * not comparable.
+ * not comparable; a shard of the node's that the rebuild did not fold is `not-rebuilt`.
+ * @throws VotestreamError (status 0) when the node does not answer; Error when it answers
+ *   anything but 200.
  */
 export async function compareWithNode(
   result: RebuildResult,
@@ -155,6 +161,9 @@ async function compareUntilComparable(
         node,
       };
     });
+    for (const node of view.shards)
+      if (!result.shards.some((r) => r.shard === node.shard))
+        out.push({ shard: node.shard, status: 'not-rebuilt', node });
     if (out.every((c) => c.status !== 'not-comparable') || Date.now() > deadline) return out;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -16,7 +16,7 @@ import {
   snapshotDir,
   startTestNode,
 } from '../helpers/node.ts';
-import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { freeBasePort, sharedCluster } from '../helpers/redis-cluster.ts';
 
 const tools = suite('replay, verify and rebuild on a small log');
 let node: RunningNode;
@@ -120,6 +120,33 @@ tools('rebuild reproduces the live fold: same digests, and --compare says so', a
   assert.is(summary.mismatches, 0);
   assert.is(summary.entries, 2316);
 });
+
+tools(
+  'rebuild --compare with fewer shards than the node folds is no match; a node that does not answer is one line',
+  async () => {
+    const port = await freeBasePort(1);
+    const [half, away] = await Promise.all([
+      cli('rebuild', '--shards', '8', '--compare', node.url, '--json'),
+      cli('rebuild', '--compare', `http://127.0.0.1:${port}`),
+    ]);
+    assert.is(half.exitCode, 1, String(half.stderr));
+    const summary = JSON.parse(String(half.stdout).trim().split('\n').pop()!);
+    assert.is(summary.mismatches, 8);
+    assert.equal(
+      summary.comparison
+        .filter((c: { status: string }) => c.status === 'not-rebuilt')
+        .map((c: { shard: number }) => c.shard),
+      [8, 9, 10, 11, 12, 13, 14, 15],
+    );
+    assert.is(away.exitCode, 2);
+    // One line (execa drops the last newline).
+    assert.match(
+      String(away.stderr),
+      new RegExp(`^votestream: --compare: http://127.0.0.1:${port} did not answer: [^\n]+$`),
+      String(away.stderr),
+    );
+  },
+);
 
 tools('rebuild --node --write leaves snapshots the node starts from', async () => {
   const dir = snapshotDir();
