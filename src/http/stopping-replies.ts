@@ -1,6 +1,7 @@
-// What a stopping node answers. Once it stops, the server accepts no new connection; a request
-// that still arrives on one that is open (a keep-alive client's next request, a pipelined one)
-// gets the 503 every fault gets: NOT_READY in the API's error shape, with Retry-After, and its
+// What a stopping node answers. Once it stops, the server accepts no new connection and closes
+// the idle ones (fastify's forceCloseConnections); a request that still arrives on one that is
+// open (behind a request in flight: a keep-alive client's next one, a pipelined one) gets the
+// 503 every fault gets: NOT_READY in the API's error shape, with Retry-After, and its
 // connection is closed, so the client's retry goes to a node that is up. (fastify's own
 // return503OnClosing answered with its own body and no Retry-After.) GET /health answers for
 // itself, in its own shape: 503 `unavailable` while the node stops.

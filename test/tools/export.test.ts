@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -59,6 +59,7 @@ exported.before(async () => {
 });
 exported.after(async () => {
   await node.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 async function nodeTally(id: string): Promise<Tally> {
