@@ -245,6 +245,12 @@ async function writeBallotFile(
       process.exitCode = 1;
       return;
     }
+    // A BLT file cannot say that its poll is still open: its count would read as the result.
+    const tally = summary.polls.find((t) => t.pollId === pollId);
+    if (tally && !tally.final)
+      process.stderr.write(
+        `votestream replay: poll ${pollId} is not final (${tally.closed ? 'closed' : 'open'}): the file holds the ballots finalized so far, and a count of it is not the poll's result yet\n`,
+      );
     process.stdout.write(pollBallotFile(poll, states));
   } finally {
     stop.release();

@@ -139,6 +139,37 @@ async function castContest(name: string, definition: Record<string, unknown>) {
 const renamed = (record: Record<string, string>, nameOf: (id: string) => string) =>
   Object.fromEntries(Object.entries(record).map(([id, v]) => [nameOf(id), v]));
 
+results('replay --format blt of a poll that is not final says so on stderr', async () => {
+  const pollId = 'blt-open';
+  const created = await nodes[0]!.app.inject({
+    method: 'POST',
+    url: '/polls',
+    headers: ADMIN,
+    payload: { id: pollId, title: 'Open', options: ['a', 'b'], method: 'irv' },
+  });
+  assert.is(created.statusCode, 201, created.body);
+  const vote = await nodes[0]!.app.inject({
+    method: 'POST',
+    url: '/votes',
+    payload: { pollId, voterId: 'v1', choices: ['b', 'a'] },
+  });
+  assert.is(vote.statusCode, 201, vote.body);
+  const run = await execa(
+    'node',
+    ['bin/votestream.js', 'replay', '--poll', pollId, '--format', 'blt'],
+    {
+      env,
+      reject: false,
+    },
+  );
+  assert.is(run.exitCode, 0, String(run.stderr));
+  assert.match(String(run.stdout), /^2 1\n/);
+  assert.is(
+    String(run.stderr),
+    `votestream replay: poll ${pollId} is not final (open): the file holds the ballots finalized so far, and a count of it is not the poll's result yet`,
+  );
+});
+
 results('IRV: RCTab test set 0, every round as published', async () => {
   const expected = JSON.parse(fixture('test_set_0_skipped_first_choice.expected.json'));
   const { result, nameOf, ballots } = await castContest('test_set_0_skipped_first_choice', {
