@@ -45,6 +45,11 @@ export function rebuildCommand(): Command {
             : undefined;
           const result = await rebuild(client, config.prefix, config.shards, progress);
           if (progress) process.stderr.write('\n');
+          // Nothing at all under the prefix: more often a mistyped prefix than an empty log.
+          if (result.entries === 0 && result.tallies.length === 0)
+            process.stderr.write(
+              `votestream rebuild: no entries and no polls under prefix ${config.prefix} (VS_PREFIX, --prefix): is it the deployment's?\n`,
+            );
           let written = 0;
           if (flags.write && flags.node) {
             const store = new SnapshotStore(config.snapshotDir, config.prefix, flags.node);

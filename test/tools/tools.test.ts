@@ -122,13 +122,20 @@ tools('rebuild reproduces the live fold: same digests, and --compare says so', a
 });
 
 tools(
-  'rebuild --compare with fewer shards than the node folds is no match; a node that does not answer is one line',
+  'rebuild --compare with fewer shards than the node folds is no match; a node that does not answer is one line; an empty prefix is said',
   async () => {
     const port = await freeBasePort(1);
-    const [half, away] = await Promise.all([
+    const [half, away, typo] = await Promise.all([
       cli('rebuild', '--shards', '8', '--compare', node.url, '--json'),
       cli('rebuild', '--compare', `http://127.0.0.1:${port}`),
+      cli('rebuild', '--prefix', 'no-such-prefix', '--json'),
     ]);
+    // A prefix with nothing under it: exit 0 (an empty log folds), but said on stderr.
+    assert.is(typo.exitCode, 0, String(typo.stderr));
+    assert.is(
+      String(typo.stderr),
+      "votestream rebuild: no entries and no polls under prefix no-such-prefix (VS_PREFIX, --prefix): is it the deployment's?",
+    );
     assert.is(half.exitCode, 1, String(half.stderr));
     const summary = JSON.parse(String(half.stdout).trim().split('\n').pop()!);
     assert.is(summary.mismatches, 8);
