@@ -13,7 +13,7 @@ const CONFIG = configFlags([...REDIS_FIELDS, 'prefix', 'shards', 'snapshotDir'])
 export function rebuildCommand(): Command {
   return CONFIG.addTo(new Command('rebuild'))
     .description(
-      'fold the whole log from zero (no snapshots): entries/s, per-shard digests, tallies',
+      "fold the whole log from zero (no snapshots): entries/s, per-shard digests, tallies (a ranked poll's: first preferences; `tally --from-file` of an export counts it)",
     )
     .option(
       '--compare <nodeUrl>',
@@ -22,7 +22,7 @@ export function rebuildCommand(): Command {
     .option('--node <id>', 'with --write: the node whose snapshots to rewrite')
     .option(
       '--write',
-      "write the rebuilt projection as --node's snapshots (in VS_SNAPSHOT_DIR); the node loads them when it next starts",
+      "write the rebuilt projection as --node's snapshots, under VS_SNAPSHOT_DIR (default .data/snapshots, from the current folder; `up --dir D` keeps its nodes' in D/snapshots); the node loads them when it next starts",
     )
     .option('--json', 'print one JSON summary object last')
     .action(
@@ -97,6 +97,10 @@ export function rebuildCommand(): Command {
             for (const s of result.shards)
               console.log(
                 `shard ${s.shard}: applied ${s.appliedSeq}, committed ${s.committedSeq}, digest ${s.digest}${s.problem ? `  PROBLEM: ${s.problem}` : ''}`,
+              );
+            if (flags.write)
+              console.log(
+                `wrote ${written} snapshot(s) of node ${flags.node} under ${config.snapshotDir}`,
               );
             for (const t of result.tallies)
               console.log(
