@@ -19,6 +19,7 @@ import {
   isReady,
   type LogTarget,
 } from './log/redis-client.ts';
+import { checkShardCount } from './log/shard-count.ts';
 import type { Logger } from './logger.ts';
 import { type AbandonedStep, StopDeadline } from './stop-deadline.ts';
 
@@ -58,6 +59,21 @@ export async function startNode(
     client.disconnect();
     throw error;
   });
+  // A node that would put voters in other shards than the rest must not start. A Redis that
+  // does not answer yet cannot be asked: the node starts anyway (it answers 503 until Redis
+  // is back), unchecked, and says so.
+  if (isReady(client))
+    await checkShardCount(client, config.prefix, config.shards, { record: true }).catch(
+      (error: Error) => {
+        client.disconnect();
+        throw error;
+      },
+    );
+  else
+    log.warn(
+      { event: 'shard_count_unchecked', shards: config.shards },
+      'Redis did not answer at start: the shard count is not checked against the log',
+    );
   const target: LogTarget = {
     client,
     prefix: config.prefix,

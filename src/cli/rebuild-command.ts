@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { VotestreamError } from '../client/index.ts';
 import { connectTool } from '../log/redis-client.ts';
+import { checkShardCount } from '../log/shard-count.ts';
 import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
@@ -40,6 +41,7 @@ export function rebuildCommand(): Command {
         const config = CONFIG.load(flags);
         const client = await connectTool(config);
         try {
+          await checkShardCount(client, config.prefix, config.shards, { record: false });
           const progress = process.stderr.isTTY
             ? (n: number) => process.stderr.write(`\rfolded ${n.toLocaleString('en')} entries`)
             : undefined;

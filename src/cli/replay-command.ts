@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { pollBallotFile } from '../domain/poll-ballot-file.ts';
 import { controlKeys, shardKeys } from '../log/keys.ts';
 import { type Client, connectAddress, connectTool } from '../log/redis-client.ts';
+import { checkShardCount } from '../log/shard-count.ts';
 import { assertEmptyTarget, copyLog } from '../tools/copy-log.ts';
 import { type MergedEntry, mergedEntries, paced } from '../tools/merged-log.ts';
 import { recountLines } from '../tools/recount.ts';
@@ -98,6 +99,7 @@ export function replayCommand(): Command {
       }
       const client = await connectTool(config);
       try {
+        await checkShardCount(client, config.prefix, config.shards, { record: false });
         if (flags.verify) {
           let done = 0;
           const shards = await Promise.all(

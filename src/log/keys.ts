@@ -48,6 +48,8 @@ export interface ControlKeys {
   acks: string;
   lease: string;
   term: string;
+  /** String: the deployment's shard count, recorded by the first node (shard-count.ts). */
+  shards: string;
 }
 
 /** The cluster slot of a shard's hash tag: every key of the shard lives in it. */
@@ -82,5 +84,6 @@ export function controlKeys(prefix: string): ControlKeys {
     acks: `${tag}:acks`,
     lease: `${tag}:lease`,
     term: `${tag}:term`,
+    shards: `${tag}:shards`,
   };
 }

@@ -1,11 +1,12 @@
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ConfigError } from '../../src/config.ts';
 import { digestShard } from '../../src/domain/digest.ts';
 import { markCommit } from '../../src/log/commit-marker.ts';
 import { shardKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
-import { rebuild } from '../../src/tools/rebuild.ts';
+import { compareWithNode, rebuild } from '../../src/tools/rebuild.ts';
 import { replayLog } from '../../src/tools/replay.ts';
 import { verifyShard } from '../../src/tools/verify-chain.ts';
 import {
@@ -122,28 +123,32 @@ tools('rebuild reproduces the live fold: same digests, and --compare says so', a
 });
 
 tools(
-  'rebuild --compare with fewer shards than the node folds is no match; a node that does not answer is one line; an empty prefix is said',
+  'a wrong shard count is refused, a compare of fewer shards than the node folds is no match, a node that does not answer is one line, an empty prefix is said',
   async () => {
     const port = await freeBasePort(1);
-    const [half, away, typo] = await Promise.all([
+    const [half, halfReplay, away, typo] = await Promise.all([
       cli('rebuild', '--shards', '8', '--compare', node.url, '--json'),
+      cli('replay', '--verify', '--shards', '32'),
       cli('rebuild', '--compare', `http://127.0.0.1:${port}`),
       cli('rebuild', '--prefix', 'no-such-prefix', '--json'),
     ]);
+    // The node recorded the deployment's 16 shards: a tool given another count reads nothing.
+    for (const [run, shards] of [
+      [half, 8],
+      [halfReplay, 32],
+    ] as const) {
+      assert.is(run.exitCode, 2, String(run.stderr));
+      assert.is(
+        String(run.stderr),
+        `votestream: the log under prefix ${env.VS_PREFIX} has 16 shards, and VS_SHARDS (--shards) is ${shards}: a deployment's shard count is fixed; give every node and tool the same`,
+      );
+      assert.is(String(run.stdout), '');
+    }
     // A prefix with nothing under it: exit 0 (an empty log folds), but said on stderr.
     assert.is(typo.exitCode, 0, String(typo.stderr));
     assert.is(
       String(typo.stderr),
       "votestream rebuild: no entries and no polls under prefix no-such-prefix (VS_PREFIX, --prefix): is it the deployment's?",
-    );
-    assert.is(half.exitCode, 1, String(half.stderr));
-    const summary = JSON.parse(String(half.stdout).trim().split('\n').pop()!);
-    assert.is(summary.mismatches, 8);
-    assert.equal(
-      summary.comparison
-        .filter((c: { status: string }) => c.status === 'not-rebuilt')
-        .map((c: { shard: number }) => c.shard),
-      [8, 9, 10, 11, 12, 13, 14, 15],
     );
     assert.is(away.exitCode, 2);
     // One line (execa drops the last newline).
@@ -152,8 +157,33 @@ tools(
       new RegExp(`^votestream: --compare: http://127.0.0.1:${port} did not answer: [^\n]+$`),
       String(away.stderr),
     );
+    // A rebuild of fewer shards than the node folds (a log with no record of its count) is no
+    // match: the node's other shards are not rebuilt.
+    const partial = await rebuild(node.ctx.target.client, env.VS_PREFIX!, 8);
+    const comparison = await compareWithNode(partial, node.url);
+    assert.equal(
+      comparison.filter((c) => c.status === 'not-rebuilt').map((c) => c.shard),
+      [8, 9, 10, 11, 12, 13, 14, 15],
+    );
+    assert.ok(
+      comparison.slice(0, 8).every((c) => c.status === 'equal'),
+      JSON.stringify(comparison),
+    );
   },
 );
+
+tools('a node given another shard count than its log does not start', async () => {
+  const error = await startTestNode(await sharedCluster(), {
+    VS_PREFIX: env.VS_PREFIX!,
+    VS_NODE_ID: 'tools-eight-shards',
+    VS_SHARDS: '8',
+  }).then(
+    (started) => started.close().then(() => undefined),
+    (e: Error) => e,
+  );
+  assert.ok(error instanceof ConfigError, String(error));
+  assert.match(error.message, /has 16 shards, and VS_SHARDS \(--shards\) is 8/);
+});
 
 tools('rebuild --node --write leaves snapshots the node starts from', async () => {
   const dir = snapshotDir();
