@@ -34,14 +34,31 @@ export function ephemeralLow(): number {
  * them at or above 10000 and below the ephemeral range.
  */
 export async function freeBasePort(count: number, host = HOST): Promise<number> {
-  const span = ephemeralLow() - BUS_OFFSET - count - LOWEST;
+  const [low, span] = baseRange(count);
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = LOWEST + Math.floor(Math.random() * span);
+    const base = low + Math.floor(Math.random() * span);
     const ports = Array.from({ length: count }, (_, i) => base + i);
     const all = [...ports, ...ports.map((p) => p + BUS_OFFSET)];
     if ((await Promise.all(all.map((p) => isFree(p, host)))).every(Boolean)) return base;
   }
   throw new Error(`no ${count} free consecutive ports found`);
+}
+
+/**
+ * The lowest base and how many bases there are to pick from: every base whose ports and bus
+ * ports fit below the ephemeral range; or, with VS_PORT_SLICE=i/n (test/run.ts gives each of
+ * its test processes one), slice i of n of the bases below LOWEST + BUS_OFFSET, whose ports
+ * and bus ports no other slice uses. A port one process found free, and a test relies on
+ * staying free (a Redis where nothing listens), is then never taken by a server of another.
+ */
+function baseRange(count: number): [low: number, span: number] {
+  const slice = /^(\d+)\/(\d+)$/.exec(process.env.VS_PORT_SLICE ?? '');
+  if (slice) {
+    const [i, n] = [Number(slice[1]), Number(slice[2])];
+    const width = Math.floor(BUS_OFFSET / n);
+    if (n > 0 && i < n && width > count) return [LOWEST + i * width, width - count];
+  }
+  return [LOWEST, ephemeralLow() - BUS_OFFSET - count - LOWEST];
 }
 
 /** True when `port` can be bound on `host` right now. */

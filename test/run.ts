@@ -99,11 +99,19 @@ async function runInProcesses(count: number): Promise<never> {
     if (suite) inFlight.set(worker, { name: suite.name, at: performance.now() });
     worker.send(message);
   };
+  // Each process its own ports (ops/free-ports.ts): a test that relies on a port where nothing
+  // listens once saw the other process's Redis start there. A process started in place of
+  // one that died takes the dead one's slice.
+  const freeSlices = Array.from({ length: count }, (_, i) => i);
+  const sliceOf = new Map<ChildProcess, number>();
   const spawn = () => {
+    const slice = freeSlices.shift() ?? 0;
     const worker = fork(fileURLToPath(new URL('./run-worker.ts', import.meta.url)), [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, VS_PORT_SLICE: `${slice}/${count}` },
     });
+    sliceOf.set(worker, slice);
     workers.add(worker);
     let ready = false;
     worker.on('message', (message: ToCoordinator) => {
@@ -121,6 +129,7 @@ async function runInProcesses(count: number): Promise<never> {
     });
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
+      freeSlices.push(sliceOf.get(worker)!);
       const lost = inFlight.get(worker);
       inFlight.delete(worker);
       if (lost) {

@@ -20,4 +20,34 @@ ports(
   },
 );
 
+ports(
+  'VS_PORT_SLICE i/n: each slice its own ports and bus ports, disjoint from the others',
+  async () => {
+    const before = process.env.VS_PORT_SLICE;
+    try {
+      const used: Set<number>[] = [];
+      for (const i of [0, 1]) {
+        process.env.VS_PORT_SLICE = `${i}/2`;
+        const mine = new Set<number>();
+        for (let k = 0; k < 40; k++) {
+          const count = 1 + (k % 9);
+          const base = await freeBasePort(count);
+          for (let p = base; p < base + count; p++) {
+            assert.ok(p >= 10_000 + i * 5000 && p < 15_000 + i * 5000, `slice ${i}: port ${p}`);
+            mine.add(p).add(p + 10_000);
+          }
+        }
+        used.push(mine);
+      }
+      assert.ok(
+        [...used[0]!].every((p) => !used[1]!.has(p)),
+        'the slices share a port',
+      );
+    } finally {
+      if (before === undefined) delete process.env.VS_PORT_SLICE;
+      else process.env.VS_PORT_SLICE = before;
+    }
+  },
+);
+
 ports.run();
