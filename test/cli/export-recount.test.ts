@@ -2,7 +2,6 @@
 // a poll that is not there is an error and never a file or a count that passes for one; a file
 // that cannot be read is one line; a reader that closes the pipe early ends the command
 // quietly; the text of a recount shows what its JSON shows.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import {
   until,
 } from '../helpers/node.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
+import { withStdoutClosed } from '../helpers/stdout-closed.ts';
 
 let node: RunningNode;
 let env: Record<string, string> = {};
@@ -98,26 +98,6 @@ const cli = (...args: string[]) =>
 function onlyError(run: { stdout: unknown; stderr: unknown }, line: string) {
   assert.is(String(run.stdout), '', 'nothing on stdout');
   assert.is(String(run.stderr), line);
-}
-
-/**
- * Runs votestream with its stdout a real pipe whose reading end is closed at once, as when the
- * reader (`| head`) has gone before the command writes: its exit code and stderr.
- */
-function withStdoutClosed(...args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', ['bin/votestream.js', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
 }
 
 const unknown = suite('replay --poll / tally --poll of a poll that is not there');
@@ -225,7 +205,7 @@ for (const command of [
     const args = command
       .split(' ')
       .map((a) => (a === 'P' ? lunch : a === 'P.ndjson' ? lunchFile : a));
-    assert.equal(await withStdoutClosed(...args), { code: 0, stderr: '' });
+    assert.equal(await withStdoutClosed(args, env), { code: 0, stderr: '' });
   });
 }
 
@@ -237,7 +217,10 @@ closed('a verdict decided before the reader went is still the exit code', async 
   lines[at] = JSON.stringify(vote);
   const tampered = join(dir, 'tampered.ndjson');
   writeFileSync(tampered, `${lines.join('\n')}\n`);
-  assert.equal(await withStdoutClosed('tally', '--from-file', tampered), { code: 1, stderr: '' });
+  assert.equal(await withStdoutClosed(['tally', '--from-file', tampered], env), {
+    code: 1,
+    stderr: '',
+  });
 });
 
 const text = suite('tally --from-file text: what the JSON shows');

@@ -1,6 +1,5 @@
 // `votestream load` interrupted: it stops sending, gives the requests in flight the stop's
 // bound, and says in its summary what it abandoned. A real load process against a real node.
-import { spawn } from 'node:child_process';
 import { execa, type ResultPromise } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +8,7 @@ import type { RunningNode } from '../../src/node.ts';
 import type { LoadSummary } from '../../src/tools/load/run.ts';
 import { ADMIN_TOKEN, startTestNode, until } from '../helpers/node.ts';
 import { startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
+import { withStdoutClosed } from '../helpers/stdout-closed.ts';
 import { described, signalAndWait } from '../helpers/stopping.ts';
 
 const BOUND_MS = 3000;
@@ -97,22 +97,20 @@ interrupted('a run that ends by itself exits as soon as it has printed its summa
   );
   try {
     await until(() => leader.ctx.coordinator.isLeader, 10_000, 'no leader');
+    const fiveVotes = [
+      'load',
+      '--target',
+      leader.url,
+      '--votes',
+      '5',
+      '--admin-token',
+      ADMIN_TOKEN,
+    ];
     const started = performance.now();
-    const result = await execa(
-      'node',
-      [
-        'bin/votestream.js',
-        'load',
-        '--target',
-        leader.url,
-        '--votes',
-        '5',
-        '--admin-token',
-        ADMIN_TOKEN,
-        '--json',
-      ],
-      { reject: false, stdin: 'ignore' },
-    );
+    const result = await execa('node', ['bin/votestream.js', ...fiveVotes, '--json'], {
+      reject: false,
+      stdin: 'ignore',
+    });
     const ms = performance.now() - started;
     assert.is(result.exitCode, 0, String(result.stderr));
     const summary = summaryOf(String(result.stdout));
@@ -121,37 +119,13 @@ interrupted('a run that ends by itself exits as soon as it has printed its summa
     assert.ok(ms < 8000, `it exited ${Math.round(ms)} ms after it started`);
     // Its reader gone before the summary (`votestream load | head -1`): the run's own exit
     // code, no EPIPE stack trace.
-    const closed = await withStdoutClosed([
-      'load',
-      '--target',
-      leader.url,
-      '--votes',
-      '5',
-      '--admin-token',
-      ADMIN_TOKEN,
-    ]);
+    const closed = await withStdoutClosed(fiveVotes);
     assert.is(closed.code, 0, closed.stderr);
     assert.not.match(closed.stderr, /EPIPE|Error|at /);
   } finally {
     await leader.close();
   }
 });
-
-/** `votestream <args>` with its stdout closed from the start: exit code and stderr. */
-function withStdoutClosed(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', ['bin/votestream.js', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 interrupted(
   'while --verify waits for votes to be finalized: exit 1 at once, not verified, with its summary',
