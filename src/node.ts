@@ -55,25 +55,22 @@ export async function startNode(
   { listen = true, observeReply }: { listen?: boolean } & BuildOptions = {},
 ): Promise<RunningNode> {
   const client = connectRedis(config, log.child({ component: 'redis' }));
-  await checkCredentials(client).catch((error: Error) => {
-    client.disconnect();
-    throw error;
-  });
   // A node that would put voters in other shards than the rest must not start. A Redis that
   // does not answer yet cannot be asked: the node starts anyway (it answers 503 until Redis
   // is back), unchecked, and says so.
-  if (isReady(client))
-    await checkShardCount(client, config.prefix, config.shards, { record: true }).catch(
-      (error: Error) => {
-        client.disconnect();
-        throw error;
-      },
-    );
-  else
-    log.warn(
-      { event: 'shard_count_unchecked', shards: config.shards },
-      'Redis did not answer at start: the shard count is not checked against the log',
-    );
+  try {
+    await checkCredentials(client);
+    if (isReady(client))
+      await checkShardCount(client, config.prefix, config.shards, { record: true });
+    else
+      log.warn(
+        { event: 'shard_count_unchecked', shards: config.shards },
+        'Redis did not answer at start: the shard count is not checked against the log',
+      );
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   const target: LogTarget = {
     client,
     prefix: config.prefix,

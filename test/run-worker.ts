@@ -3,9 +3,8 @@
 // Everything the tests write to stdout is captured per file, so the coordinator can print each
 // file's lines together whatever the other processes print meanwhile.
 import { pathToFileURL } from 'node:url';
-import { stripVTControlCharacters } from 'node:util';
 import { contractChecker } from './helpers/contract.ts';
-import type { FromCoordinator, ToCoordinator } from './run-messages.ts';
+import { type FromCoordinator, type ToCoordinator, uvuTotals } from './run-messages.ts';
 
 const uvuGlobals = globalThis as {
   UVU_DEFER?: number;
@@ -50,9 +49,7 @@ async function runFile(name: string, file: string): Promise<void> {
   try {
     await import(pathToFileURL(file).href);
     await uvu.exec(false);
-    const plain = stripVTControlCharacters(captured);
-    total = Number(plain.match(/Total:\s+(\d+)/)?.[1] ?? 0);
-    passed = Number(plain.match(/Passed:\s+(\d+)/)?.[1] ?? 0);
+    ({ total, passed } = uvuTotals(captured));
     // uvu's totals for this one file; the coordinator prints the run's.
     output = captured.slice(0, captured.lastIndexOf('\n  Total:'));
   } catch (error) {

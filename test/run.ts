@@ -17,7 +17,7 @@ import {
   contractChecker,
   mergedContract,
 } from './helpers/contract.ts';
-import type { FromCoordinator, ToCoordinator } from './run-messages.ts';
+import { type FromCoordinator, type ToCoordinator, uvuTotals } from './run-messages.ts';
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 // 13 min: the suite took 10–12 min in one process on a slow day of this 2-core machine
@@ -67,11 +67,8 @@ async function runHere(): Promise<never> {
   return finish(Number(process.exitCode ?? 0), contractChecker());
 }
 
-/** uvu prints "Total: N" and "Passed: N"; strip its colour codes before reading them. */
 function countFrom(output: string): void {
-  const plain = stripVTControlCharacters(output);
-  testsTotal = Number(plain.match(/Total:\s+(\d+)/)?.[1] ?? 0);
-  testsPassed = Number(plain.match(/Passed:\s+(\d+)/)?.[1] ?? 0);
+  ({ total: testsTotal, passed: testsPassed } = uvuTotals(output));
 }
 
 /**

@@ -114,12 +114,7 @@ export class ContractChecker {
     const problem = this.#problem(reply, route, method, status);
     if (problem) {
       this.violationCount++;
-      // One line per kind of violation (where and what, without the body), with one example.
-      const kind = problem.split(' in {')[0]!;
-      if (!this.#kinds.has(kind) && this.violations.length < 50) {
-        this.#kinds.add(kind);
-        this.violations.push(problem);
-      }
+      this.#keepExample(problem);
     }
     return problem;
   }
@@ -173,6 +168,15 @@ export class ContractChecker {
     return validate;
   }
 
+  /** One line per kind of violation (where and what, without the body), with one example. */
+  #keepExample(violation: string): void {
+    const kind = violation.split(' in {')[0]!;
+    if (!this.#kinds.has(kind) && this.violations.length < 50) {
+      this.#kinds.add(kind);
+      this.violations.push(violation);
+    }
+  }
+
   /** What this checker saw, for a run in several processes (test/run.ts) to merge. */
   state(): ContractState {
     return {
@@ -193,13 +197,7 @@ export class ContractChecker {
       for (const status of statuses) mine.add(status);
       this.seen.set(route, mine);
     }
-    for (const violation of other.violations) {
-      const kind = violation.split(' in {')[0]!;
-      if (!this.#kinds.has(kind) && this.violations.length < 50) {
-        this.#kinds.add(kind);
-        this.violations.push(violation);
-      }
-    }
+    for (const violation of other.violations) this.#keepExample(violation);
   }
 
   /** Per route: statuses seen, and documented ones never seen; then the violations. */
