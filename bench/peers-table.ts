@@ -1,5 +1,6 @@
 // bench/peers.ts's figures as a table (printed by the bench, and in docs/performance.md by
 // bench/report-markdown.ts). Pure: no I/O.
+import { median } from './harness.ts';
 import type { SystemId } from './peers/systems.ts';
 
 export interface PeerRun {
@@ -8,6 +9,12 @@ export interface PeerRun {
   p99: number;
   /** Non-2xx answers and socket errors or timeouts. */
   bad: number;
+  /** The whole machine's busy CPU time (/proc/stat, every process: the system, the load
+   * generator, anything else) over the measured seconds, per request answered (µs). */
+  cpuPerVoteUs?: number;
+  /** That busy time as a share of every core's time over the measured seconds (0–1): near 1,
+   * the run was bound by the machine's CPU, and votes/s ratios are ratios of CPU per vote. */
+  busyShare?: number;
 }
 
 /** One system's runs and medians; `skipped`/`failed` say why it has none. */
@@ -20,6 +27,8 @@ export interface PeerRow {
   p50Ms?: number;
   p99Ms?: number;
   bad?: number;
+  cpuPerVoteUs?: number;
+  busyShare?: number;
 }
 
 /** bench/peers.ts --json. */
@@ -35,6 +44,28 @@ export interface PeersResult {
   systems: Partial<Record<SystemId, PeerRow>>;
 }
 
+/** Sets a row's medians from its runs (each figure over the runs that have it); a row without
+ * runs is left as it is. */
+export function withMedians(row: PeerRow): PeerRow {
+  if (!row.runs.length) return row;
+  const of = (pick: (r: PeerRun) => number | undefined) => {
+    const values = row.runs.flatMap((r) => {
+      const v = pick(r);
+      return v === undefined ? [] : [v];
+    });
+    return values.length ? median(values) : undefined;
+  };
+  row.votesPerSecond = of((r) => r.rps);
+  row.p50Ms = of((r) => r.p50);
+  row.p99Ms = of((r) => r.p99);
+  row.bad = row.runs.reduce((sum, r) => sum + r.bad, 0);
+  const cpu = of((r) => r.cpuPerVoteUs);
+  const busy = of((r) => r.busyShare);
+  if (cpu !== undefined) row.cpuPerVoteUs = cpu;
+  if (busy !== undefined) row.busyShare = busy;
+  return row;
+}
+
 const int = (n: number) => Math.round(n).toLocaleString('en');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
 
@@ -45,13 +76,14 @@ export function peerRatio(r: PeersResult, id: SystemId, of: SystemId): number | 
   return a !== undefined && b ? a / b : undefined;
 }
 
-/** Header and rows: votes/s, p50, p99, the ratio to votestream 3 nodes, bad answers. */
+/** Header and rows: votes/s, p50, p99, the ratio to votestream 3 nodes, bad answers, and the
+ * machine's CPU per vote and busy share (– for runs recorded before they were measured). */
 export function peersTable(r: PeersResult): [string[], string[][]] {
   const base = r.systems['votestream-3']?.votesPerSecond;
   const rows = Object.values(r.systems).map((s): string[] => {
-    if (s.skipped) return [s.label, `**skipped: ${s.skipped}**`, '–', '–', '–', '–'];
+    if (s.skipped) return [s.label, `**skipped: ${s.skipped}**`, '–', '–', '–', '–', '–', '–'];
     if (s.votesPerSecond === undefined)
-      return [s.label, `**did not run: ${s.failed ?? 'no runs'}**`, '–', '–', '–', '–'];
+      return [s.label, `**did not run: ${s.failed ?? 'no runs'}**`, '–', '–', '–', '–', '–', '–'];
     return [
       s.label,
       int(s.votesPerSecond),
@@ -59,6 +91,8 @@ export function peersTable(r: PeersResult): [string[], string[][]] {
       ms(s.p99Ms ?? Number.NaN),
       base ? `${(base / s.votesPerSecond).toFixed(2)}×` : '–',
       String(s.bad ?? 0),
+      s.cpuPerVoteUs === undefined ? '–' : int(s.cpuPerVoteUs),
+      s.busyShare === undefined ? '–' : `${Math.round(s.busyShare * 100)} %`,
     ];
   });
   return [
@@ -69,6 +103,8 @@ export function peersTable(r: PeersResult): [string[], string[][]] {
       'p99 ms',
       'votestream 3 nodes ÷ this',
       'non-2xx/errors',
+      'machine CPU µs per vote',
+      'cores busy',
     ],
     rows,
   ];

@@ -4,11 +4,11 @@
 // counter on Redis Cluster, and the empty route as the ceiling. Each system runs alone (started
 // for its run, stopped after it); the order rotates every round; medians of the rounds.
 // Installs nothing: a peer whose binary is missing is skipped and says which package it needs.
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { load, machine, median, table } from './harness.ts';
+import { load, machine, machineCpu, table } from './harness.ts';
 import { benchSystems, SYSTEM_IDS, type SystemId } from './peers/systems.ts';
-import { type PeersResult, peersTable } from './peers-table.ts';
+import { type PeersResult, peersTable, withMedians } from './peers-table.ts';
 
 const HELP = `npm run bench:peers -- [options]
 
@@ -90,21 +90,24 @@ for (let round = 0; round < rounds; round++) {
     }
     try {
       if (warmup > 0) await load(running.urls, vote, { connections, seconds: warmup });
+      const busyBefore = machineCpu();
       const r = await load(running.urls, vote, { connections, seconds });
-      row.runs.push({ rps: r.rps, p50: r.p50, p99: r.p99, bad: r.non2xx + r.errors });
+      const busy = machineCpu() - busyBefore;
+      row.runs.push({
+        rps: r.rps,
+        p50: r.p50,
+        p99: r.p99,
+        bad: r.non2xx + r.errors,
+        cpuPerVoteUs: busy / Math.max(1, r.total),
+        busyShare: busy / (seconds * 1e6 * cpus().length),
+      });
     } finally {
       await running.stop();
     }
   }
 }
 result.loadAfter = loadavg();
-for (const row of Object.values(result.systems)) {
-  if (!row.runs.length) continue;
-  row.votesPerSecond = median(row.runs.map((r) => r.rps));
-  row.p50Ms = median(row.runs.map((r) => r.p50));
-  row.p99Ms = median(row.runs.map((r) => r.p99));
-  row.bad = row.runs.reduce((sum, r) => sum + r.bad, 0);
-}
+for (const row of Object.values(result.systems)) withMedians(row);
 
 console.log(
   `\n${result.machine}; median of ${rounds} × ${seconds} s (after ${warmup} s warm-up each), ` +

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePort, startServer, stopServer } from '../../bench/harness.ts';
-import { type PeersResult, peersTable } from '../../bench/peers-table.ts';
+import { type PeersResult, peersTable, withMedians } from '../../bench/peers-table.ts';
 import { peersSection, peerTargetRows } from '../../bench/report-markdown.ts';
 import { sharedCluster } from '../helpers/redis-cluster.ts';
 
@@ -56,6 +56,20 @@ table('a skipped peer says why in its row and is never counted as meeting a targ
   assert.is(rows[3]![4], '0.60×');
 });
 
+table('the machine CPU per vote and the cores busy are the medians of the runs', () => {
+  const runs = [
+    { ...run(9000), cpuPerVoteUs: 210, busyShare: 0.97 },
+    { ...run(9100), cpuPerVoteUs: 230, busyShare: 0.99 },
+    { ...run(8900), cpuPerVoteUs: 200, busyShare: 0.95 },
+  ];
+  const row = withMedians({ label: 'vs3', runs });
+  assert.is(row.votesPerSecond, 9000);
+  const r = result({ 'votestream-3': row });
+  const [header, rows] = peersTable(r);
+  assert.equal(header.slice(-2), ['machine CPU µs per vote', 'cores busy']);
+  assert.equal(rows[0]!.slice(-2), ['210', '97 %']);
+});
+
 table('a peer that did not start is reported with its error', () => {
   const r = result({
     'votestream-3': measured('vs3', 9000),
@@ -73,7 +87,7 @@ table('the report section names the command and shows every system, skipped ones
   });
   const md = peersSection({ command: 'npm run bench:peers -- --seconds 1', result: r }).join('\n');
   assert.match(md, '`npm run bench:peers -- --seconds 1`');
-  assert.match(md, '| votestream, 3 member nodes | 9,000 | 1.00 | 2.00 | 1.00× | 0 |');
+  assert.match(md, '| votestream, 3 member nodes | 9,000 | 1.00 | 2.00 | 1.00× | 0 | – | – |');
   assert.match(md, '| NATS R3 | **skipped: needs Debian package nats-server** |');
 });
 
