@@ -1,5 +1,5 @@
 // The `votestream` command: parses argv and calls library functions, nothing more.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config.ts';
 import { BltSyntaxError, ProfileError } from './domain/count/count-error.ts';
 
@@ -29,9 +29,17 @@ for (const name of Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMAN
   program.addCommand(await COMMANDS[name]!());
 }
 
+// A usage error (an unknown option or command, a missing argument) exits 2, as a bad setting
+// does: commander's own exit code, 1, is what replay --verify, rebuild --compare, load --verify
+// and tally give for a finding (a broken chain, a loss, a mismatch), so a mistyped flag in a
+// script read as one. Commander still prints its message (and --help its text, exit 0).
+const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
+for (const command of everyCommand(program)) command.exitOverride();
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   // Problems a person can fix get one line, not a stack trace: a bad setting or argument, or a
   // Redis that does not answer a tool.
   // Their modules are loaded only on this path: a command that never reaches Redis or starts

@@ -134,7 +134,7 @@ for (const command of ['replay', 'rebuild']) {
     const results = await Promise.all(flags.map((flag) => run([command, flag, '9'])));
     for (const [i, result] of results.entries()) {
       const flag = flags[i]!;
-      assert.is(result.exitCode, 1, `${command} ${flag}: ${result.stdout} ${result.stderr}`);
+      assert.is(result.exitCode, 2, `${command} ${flag}: ${result.stdout} ${result.stderr}`);
       assert.match(String(result.stderr), `error: unknown option '${flag}'`);
       assert.is(String(result.stdout), '');
     }
@@ -143,9 +143,34 @@ for (const command of ['replay', 'rebuild']) {
 
 options('replay --port 9 --members x, as reported, is refused at its first option', async () => {
   const result = await run(['replay', '--port', '9', '--members', 'x']);
-  assert.is(result.exitCode, 1);
+  assert.is(result.exitCode, 2);
   assert.match(String(result.stderr), /^error: unknown option '--port'/);
 });
+
+options(
+  'a usage error exits 2, never 1, which replay, rebuild, load and tally give for a finding',
+  async () => {
+    const cases: [string[], RegExp][] = [
+      [['replay', '--verify', '--shrads', '16'], /^error: unknown option '--shrads'/],
+      [['replay-verify'], /^error: unknown command 'replay-verify'/],
+      [['tally'], /^error: required option '--from-file <path>' not specified/],
+      [['load', '--rate'], /^error: option '--rate <n\|max>' argument missing/],
+      [['rebuild', 'extra'], /^error: too many arguments for 'rebuild'/],
+      [['roll'], /^error: required option '--poll <id>' not specified/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => run(args)));
+    for (const [i, result] of results.entries()) {
+      const [args, said] = cases[i]!;
+      assert.is(result.exitCode, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(String(result.stderr), said);
+    }
+    const help = await Promise.all([run(['--help']), run(['help', 'replay'])]);
+    assert.equal(
+      help.map((h) => h.exitCode),
+      [0, 0],
+    );
+  },
+);
 
 options('tally refuses the flags of the other format', async () => {
   const blt = await run([
