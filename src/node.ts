@@ -4,7 +4,7 @@ import { AppliedProgress } from './cluster/applied-progress.ts';
 import { Coordinator } from './cluster/coordinator.ts';
 import { ClusterClock } from './cluster/heartbeats.ts';
 import { DurabilityWatch } from './cluster/shard-durability.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { type BuildOptions, build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import { describeOpenRequest, trackOpenRequests } from './http/open-requests.ts';
@@ -25,6 +25,8 @@ import { type AbandonedStep, StopDeadline } from './stop-deadline.ts';
 
 /** How often VS_DURABILITY=auto looks for a replica again while it has seen none (ms). */
 const AUTO_DURABILITY_RECHECK_MS = 1000;
+/** While the shard count is unchecked (Redis did not answer at start), how often to try again. */
+const SHARD_COUNT_RECHECK_MS = 1000;
 
 export interface RunningNode {
   app: FastifyInstance;
@@ -45,32 +47,48 @@ export interface NodeStopOutcome {
   abandoned: AbandonedStep[];
 }
 
+export interface StartOptions extends BuildOptions {
+  /** Bind the HTTP port (default true); false builds the app only (tests use inject). */
+  listen?: boolean;
+  /**
+   * Called once when the node finds, after it started, that it must not run: its shard count
+   * differs from the log's (a ConfigError), checked only once Redis answered. The node then
+   * serves nothing but /health and /metrics and folds nothing; `votestream node` stops it with
+   * exit 2. Default: only that (and the error is logged).
+   */
+  onFatal?: (error: ConfigError) => void;
+}
+
 /**
  * Starts a node. With `listen: false` the app is built but not bound (tests use inject);
  * `observeReply` sees every reply (the contract test's recorder; see BuildOptions).
+ * @throws ConfigError when Redis answers and the log's shard count is not VS_SHARDS.
  */
 export async function startNode(
   config: Config,
   log: Logger,
-  { listen = true, observeReply }: { listen?: boolean } & BuildOptions = {},
+  { listen = true, observeReply, onFatal = () => {} }: StartOptions = {},
 ): Promise<RunningNode> {
   const client = connectRedis(config, log.child({ component: 'redis' }));
   // A node that would put voters in other shards than the rest must not start. A Redis that
   // does not answer yet cannot be asked: the node starts anyway (it answers 503 until Redis
-  // is back), unchecked, and says so.
+  // is back) but takes no request and folds nothing until it has checked (below).
+  let countChecked = false;
   try {
     await checkCredentials(client);
-    if (isReady(client))
+    if (isReady(client)) {
       await checkShardCount(client, config.prefix, config.shards, { record: true });
-    else
+      countChecked = true;
+    } else
       log.warn(
         { event: 'shard_count_unchecked', shards: config.shards },
-        'Redis did not answer at start: the shard count is not checked against the log',
+        'Redis did not answer at start: the node checks the shard count against the log once it does, and serves nothing before',
       );
   } catch (error) {
     client.disconnect();
     throw error;
   }
+  let countMismatch: ConfigError | undefined;
   const target: LogTarget = {
     client,
     prefix: config.prefix,
@@ -126,7 +144,6 @@ export async function startNode(
     snapshotMs: config.snapshotMs,
     log: log.child({ component: 'fold' }),
   });
-  projections.start();
   const progress = new AppliedProgress(
     client,
     config.prefix,
@@ -134,7 +151,6 @@ export async function startNode(
     projections,
     log.child({ component: 'progress' }),
   );
-  progress.start();
 
   const clock = new ClusterClock(config.clockSkewMs);
   let url = '';
@@ -162,7 +178,13 @@ export async function startNode(
     coordinator,
     durability,
     now: () => clock.now(),
-    ready: () => isReady(client) && resolved,
+    ready: () => isReady(client) && resolved && countChecked,
+    notServing: () => {
+      if (countMismatch) return `this node cannot serve: ${countMismatch.message}`;
+      if (!countChecked && isReady(client))
+        return 'this node has not yet checked its shard count against the log; retry (on another node)';
+      return undefined;
+    },
   };
   const app = build(ctx, { observeReply });
   const openRequests = trackOpenRequests(app);
@@ -176,7 +198,50 @@ export async function startNode(
   } else {
     await app.ready();
   }
-  coordinator.start();
+  // The fold, its progress reports and the heartbeats start once the shard count is checked.
+  let started = false;
+  const startWork = () => {
+    if (started || !countChecked) return;
+    started = true;
+    projections.start();
+    progress.start();
+    coordinator.start();
+  };
+  let checking = false;
+  let stopped = false;
+  const checkLater = async () => {
+    if (countChecked || countMismatch || checking || stopped || !isReady(client)) return;
+    checking = true;
+    try {
+      await checkShardCount(client, config.prefix, config.shards, { record: true });
+      countChecked = true;
+      clearInterval(countRecheck);
+      log.info(
+        { event: 'shard_count_checked', shards: config.shards },
+        'shard count checked against the log: folding and serving',
+      );
+      startWork();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) {
+        log.warn(
+          { err: (error as Error).message },
+          'could not check the shard count yet; retrying',
+        );
+        return;
+      }
+      countMismatch = error;
+      clearInterval(countRecheck);
+      log.error({ event: 'shard_count_mismatch', shards: config.shards }, error.message);
+      onFatal(error);
+    } finally {
+      checking = false;
+    }
+  };
+  const countRecheck = setInterval(() => void checkLater(), SHARD_COUNT_RECHECK_MS);
+  countRecheck.unref();
+  if (countChecked) clearInterval(countRecheck);
+  else client.on('ready', () => void checkLater());
+  startWork();
   durability.start();
   return {
     app,
@@ -199,6 +264,8 @@ export async function startNode(
         },
       });
       if (!drained) app.server.closeAllConnections();
+      stopped = true;
+      clearInterval(countRecheck);
       clearInterval(durabilityWatch);
       durability.stop();
       coordinator.halt();

@@ -1,6 +1,7 @@
 // `votestream node`: one node, configured by env and flags. SIGTERM/SIGINT stop it gracefully
 // within VS_STOP_TIMEOUT_MS (exit 0 when nothing was given up, else 1); a second signal, or
-// the bound passing, ends it at once.
+// the bound passing, ends it at once. A node that finds its shard count differs from the log's
+// (checked at start, or once Redis answers when it did not at start) stops with one line, exit 2.
 import { Command } from 'commander';
 import { ConfigError } from '../config.ts';
 import { createLogger } from '../logger.ts';
@@ -18,12 +19,18 @@ export function nodeCommand(): Command {
     .action(async (flags: Record<string, unknown>) => {
       const config = CONFIG.load(flags);
       const log = createLogger({ level: config.logLevel, nodeId: config.nodeId });
-      const node = await startNode(config, log).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EADDRINUSE') throw error;
-        throw new ConfigError(
-          `${config.httpHost}:${config.httpPort} is already in use: choose another VS_HTTP_PORT / --port`,
-        );
+      let fatal: (error: ConfigError) => void = () => {};
+      const fatalFound = new Promise<ConfigError>((resolve) => {
+        fatal = resolve;
       });
+      const node = await startNode(config, log, { onFatal: (error) => fatal(error) }).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EADDRINUSE') throw error;
+          throw new ConfigError(
+            `${config.httpHost}:${config.httpPort} is already in use: choose another VS_HTTP_PORT / --port`,
+          );
+        },
+      );
       let deadline: StopDeadline | undefined;
       const stop = watchStopSignals({
         timeoutMs: config.stopTimeoutMs,
@@ -35,8 +42,13 @@ export function nodeCommand(): Command {
               : `stop: second signal (${signal}); exiting at once`,
           ),
       });
-      const signal = await stop.received;
+      const reason = await Promise.race([stop.received, fatalFound]);
       deadline = new StopDeadline(config.stopTimeoutMs);
+      if (reason instanceof ConfigError) {
+        await node.close(deadline);
+        throw reason;
+      }
+      const signal = reason;
       log.info(
         { event: 'stopping', signal, timeoutMs: config.stopTimeoutMs },
         'stopping: draining requests',

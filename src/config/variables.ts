@@ -54,7 +54,7 @@ export const VARIABLES = {
   VS_SHARDS: {
     field: 'shards',
     ...integer({ minimum: 1, maximum: 1024, default: 16 }),
-    doc: "number of shard streams; fixed for a deployment's lifetime (changing it moves voters): the first node records it in the log, and a node, `replay` or `rebuild` given another count refuses to start (exit 2)",
+    doc: "number of shard streams; fixed for a deployment's lifetime (changing it moves voters): the first node records it in the log, and a node, `replay` or `rebuild` given another count refuses to start (exit 2); a node started while Redis does not answer serves nothing until it has checked, and stops (exit 2) on another count",
   },
   VS_MEMBERS: {
     field: 'members',

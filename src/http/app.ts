@@ -19,6 +19,7 @@ import { referenceRoutes } from './reference-routes.ts';
 import { observeReplies, type ReplyObserver } from './reply-observer.ts';
 import { resultsRoutes } from './results-routes.ts';
 import { rollRoutes } from './roll-routes.ts';
+import { answerWhileShardCountUnchecked } from './shard-count-gate.ts';
 import { answerWhileStopping } from './stopping-replies.ts';
 import { tallyRoutes } from './tally-routes.ts';
 import { TallyStream } from './tally-stream.ts';
@@ -43,6 +44,7 @@ export function build(ctx: AppContext, { observeReply }: BuildOptions = {}): Fas
   const app = httpServer(ctx.config, ctx.log);
   if (observeReply) observeReplies(app, observeReply);
   const stopping = answerWhileStopping(app);
+  answerWhileShardCountUnchecked(app, ctx);
   // First: the generator collects the routes registered after it.
   registerOpenApi(app);
   const metrics = createMetrics(ctx);

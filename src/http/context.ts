@@ -23,6 +23,10 @@ export interface AppContext {
   durability: DurabilityWatch;
   /** The cluster clock, epoch ms. */
   now(): number;
-  /** Whether the node can serve writes (Redis connected, durability resolved). */
+  /** Whether the node can serve writes (Redis connected, durability resolved, shard count
+   * checked against the log). */
   ready(): boolean;
+  /** Why the node serves no request although Redis answers (its shard count is not checked
+   * yet, or differs from the log's: shard-count-gate.ts); undefined when it serves. */
+  notServing?(): string | undefined;
 }

@@ -11,7 +11,7 @@ import { fingerprint } from '../../src/log/append-vote.ts';
 import { decodeShardEntry, type RawEntry } from '../../src/log/codec.ts';
 import { controlKeys, shardKeys } from '../../src/log/keys.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type RunningNode, startNode } from '../../src/node.ts';
+import { type RunningNode, type StartOptions, startNode } from '../../src/node.ts';
 import { contractRecorder } from './contract.ts';
 import type { TestCluster } from './redis-cluster.ts';
 
@@ -88,7 +88,11 @@ export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 export async function startTestNode(
   cluster: Pick<TestCluster, 'seeds'>,
   env: Record<string, string> = {},
-  { listen = false } = {},
+  {
+    listen = false,
+    waitReady = true,
+    onFatal,
+  }: Pick<StartOptions, 'listen' | 'onFatal'> & { waitReady?: boolean } = {},
 ): Promise<RunningNode> {
   const config = loadConfig(
     {
@@ -111,9 +115,10 @@ export async function startTestNode(
   const node = await startNode(config, createLogger({ level: config.logLevel }), {
     listen,
     observeReply,
+    ...(onFatal ? { onFatal } : {}),
   });
   started = node;
-  await until(() => node.ctx.ready(), 10_000, 'the node did not become ready');
+  if (waitReady) await until(() => node.ctx.ready(), 10_000, 'the node did not become ready');
   return node;
 }
 
