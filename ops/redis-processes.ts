@@ -71,6 +71,12 @@ export async function startServer(
       // The log of record: every write is appended and fsynced once a second.
       'appendonly yes',
       'appendfsync everysec',
+      // No AOF rewrite before the file reaches 1 GB (Redis's default: 64 MB, then each time it
+      // doubles): a rewrite forks a child that takes a whole core for a second per ~100k
+      // votes held, and on a small machine that stalled appends for the second it ran
+      // (performance.md, seventh session). 1 GB is ~1.5 M votes per server; loading it at a
+      // restart took ~1 s per 140 MB here.
+      'auto-aof-rewrite-min-size 1gb',
       'save ""',
       // A signal always stops the server. By default Redis 7.0 refuses a shutdown while it
       // writes its first AOF (every replica does, after each full sync: "Writing initial AOF,

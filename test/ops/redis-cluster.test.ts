@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ownedProcesses } from '../../ops/redis-processes.ts';
@@ -59,6 +59,21 @@ lifecycle('WAIT 1 after a write on a master returns 1 (replicas are synced)', as
     }
   } finally {
     cluster.disconnect();
+  }
+});
+
+lifecycle('every server keeps the AOF and rewrites it only from 1 GB', async () => {
+  for (let i = 0; i < 6; i++) {
+    const server = new Redis({ host: '127.0.0.1', port: port + i, lazyConnect: true });
+    try {
+      await server.connect();
+      const [, appendonly] = (await server.config('GET', 'appendonly')) as string[];
+      const [, fsync] = (await server.config('GET', 'appendfsync')) as string[];
+      const [, minSize] = (await server.config('GET', 'auto-aof-rewrite-min-size')) as string[];
+      assert.equal([appendonly, fsync, minSize], ['yes', 'everysec', String(2 ** 30)]);
+    } finally {
+      server.disconnect();
+    }
   }
 });
 
