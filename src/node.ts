@@ -4,7 +4,7 @@ import { AppliedProgress } from './cluster/applied-progress.ts';
 import { Coordinator } from './cluster/coordinator.ts';
 import { ClusterClock } from './cluster/heartbeats.ts';
 import { DurabilityWatch } from './cluster/shard-durability.ts';
-import { type Config, ConfigError } from './config.ts';
+import type { Config, ConfigError } from './config.ts';
 import { type BuildOptions, build } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import { describeOpenRequest, trackOpenRequests } from './http/open-requests.ts';
@@ -19,7 +19,7 @@ import {
   isReady,
   type LogTarget,
 } from './log/redis-client.ts';
-import { checkShardCount } from './log/shard-count.ts';
+import { checkShardCount, ShardCountWatch } from './log/shard-count.ts';
 import type { Logger } from './logger.ts';
 import { type AbandonedStep, StopDeadline } from './stop-deadline.ts';
 
@@ -72,13 +72,18 @@ export async function startNode(
   const client = connectRedis(config, log.child({ component: 'redis' }));
   // A node that would put voters in other shards than the rest must not start. A Redis that
   // does not answer yet cannot be asked: the node starts anyway (it answers 503 until Redis
-  // is back) but takes no request and folds nothing until it has checked (below).
-  let countChecked = false;
+  // is back) but takes no request and folds nothing until it has checked (ShardCountWatch).
+  const shardCount = new ShardCountWatch(
+    client,
+    config.prefix,
+    config.shards,
+    log.child({ component: 'shards' }),
+  );
   try {
     await checkCredentials(client);
     if (isReady(client)) {
       await checkShardCount(client, config.prefix, config.shards, { record: true });
-      countChecked = true;
+      shardCount.checked = true;
     } else
       log.warn(
         { event: 'shard_count_unchecked', shards: config.shards },
@@ -88,7 +93,6 @@ export async function startNode(
     client.disconnect();
     throw error;
   }
-  let countMismatch: ConfigError | undefined;
   const target: LogTarget = {
     client,
     prefix: config.prefix,
@@ -178,10 +182,10 @@ export async function startNode(
     coordinator,
     durability,
     now: () => clock.now(),
-    ready: () => isReady(client) && resolved && countChecked,
+    ready: () => isReady(client) && resolved && shardCount.checked,
     notServing: () => {
-      if (countMismatch) return `this node cannot serve: ${countMismatch.message}`;
-      if (!countChecked && isReady(client))
+      if (shardCount.mismatch) return `this node cannot serve: ${shardCount.mismatch.message}`;
+      if (!shardCount.checked && isReady(client))
         return 'this node has not yet checked its shard count against the log; retry (on another node)';
       return undefined;
     },
@@ -199,49 +203,13 @@ export async function startNode(
     await app.ready();
   }
   // The fold, its progress reports and the heartbeats start once the shard count is checked.
-  let started = false;
   const startWork = () => {
-    if (started || !countChecked) return;
-    started = true;
     projections.start();
     progress.start();
     coordinator.start();
   };
-  let checking = false;
-  let stopped = false;
-  const checkLater = async () => {
-    if (countChecked || countMismatch || checking || stopped || !isReady(client)) return;
-    checking = true;
-    try {
-      await checkShardCount(client, config.prefix, config.shards, { record: true });
-      countChecked = true;
-      clearInterval(countRecheck);
-      log.info(
-        { event: 'shard_count_checked', shards: config.shards },
-        'shard count checked against the log: folding and serving',
-      );
-      startWork();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) {
-        log.warn(
-          { err: (error as Error).message },
-          'could not check the shard count yet; retrying',
-        );
-        return;
-      }
-      countMismatch = error;
-      clearInterval(countRecheck);
-      log.error({ event: 'shard_count_mismatch', shards: config.shards }, error.message);
-      onFatal(error);
-    } finally {
-      checking = false;
-    }
-  };
-  const countRecheck = setInterval(() => void checkLater(), SHARD_COUNT_RECHECK_MS);
-  countRecheck.unref();
-  if (countChecked) clearInterval(countRecheck);
-  else client.on('ready', () => void checkLater());
-  startWork();
+  if (shardCount.checked) startWork();
+  else shardCount.start(startWork, onFatal, SHARD_COUNT_RECHECK_MS);
   durability.start();
   return {
     app,
@@ -264,8 +232,7 @@ export async function startNode(
         },
       });
       if (!drained) app.server.closeAllConnections();
-      stopped = true;
-      clearInterval(countRecheck);
+      shardCount.stop();
       clearInterval(durabilityWatch);
       durability.stop();
       coordinator.halt();

@@ -4,8 +4,9 @@
 // once per count, and be counted twice — and a tool given another count would read only part
 // of the log, or shards that are not there.
 import { ConfigError } from '../config/config-error.ts';
+import type { Logger } from '../logger.ts';
 import { controlKeys, shardKeys } from './keys.ts';
-import type { Client } from './redis-client.ts';
+import { type Client, isReady } from './redis-client.ts';
 
 /**
  * Checks `shards` against the count recorded under `prefix`; with `record` (a node), records
@@ -36,4 +37,70 @@ function mismatch(prefix: string, shards: number, recorded: string): ConfigError
   return new ConfigError(
     `the log under prefix ${prefix} has ${recorded} shards, and VS_SHARDS (--shards) is ${shards}: a deployment's shard count is fixed; give every node and tool the same`,
   );
+}
+
+/**
+ * The check of a node that started while Redis did not answer: it tries on every 'ready' of
+ * the client and every `everyMs` until it has checked, then calls `onChecked` once, or
+ * `onMismatch` once with the ConfigError if the log has another count. Other failures (Redis
+ * slow, gone again) are logged and tried again.
+ */
+export class ShardCountWatch {
+  checked = false;
+  mismatch: ConfigError | undefined;
+  #checking = false;
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly client: Client,
+    readonly prefix: string,
+    readonly shards: number,
+    readonly log: Logger,
+  ) {}
+
+  start(onChecked: () => void, onMismatch: (error: ConfigError) => void, everyMs = 1000): void {
+    const attempt = () => void this.#attempt(onChecked, onMismatch);
+    this.client.on('ready', attempt);
+    this.#timer = setInterval(attempt, everyMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+  }
+
+  async #attempt(onChecked: () => void, onMismatch: (error: ConfigError) => void): Promise<void> {
+    if (this.checked || this.mismatch || this.#checking || this.#stopped) return;
+    if (!isReady(this.client)) return;
+    this.#checking = true;
+    try {
+      await checkShardCount(this.client, this.prefix, this.shards, { record: true });
+      // A node stopped while its check was on its way starts nothing.
+      if (this.#stopped) return;
+      this.checked = true;
+      this.stop();
+      this.log.info(
+        { event: 'shard_count_checked', shards: this.shards },
+        'shard count checked against the log: folding and serving',
+      );
+      onChecked();
+    } catch (error) {
+      if (this.#stopped) return;
+      if (!(error instanceof ConfigError)) {
+        this.log.warn(
+          { err: (error as Error).message },
+          'could not check the shard count yet; retrying',
+        );
+        return;
+      }
+      this.mismatch = error;
+      this.stop();
+      this.log.error({ event: 'shard_count_mismatch', shards: this.shards }, error.message);
+      onMismatch(error);
+    } finally {
+      this.#checking = false;
+    }
+  }
 }
