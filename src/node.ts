@@ -185,8 +185,8 @@ export async function startNode(
     ready: () => isReady(client) && resolved && shardCount.checked,
     notServing: () => {
       if (shardCount.mismatch) return `this node cannot serve: ${shardCount.mismatch.message}`;
-      if (!shardCount.checked && isReady(client))
-        return 'this node has not yet checked its shard count against the log; retry (on another node)';
+      if (!shardCount.checked)
+        return 'this node has not yet checked its shard count against the log (Redis did not answer when it started); retry (on another node)';
       return undefined;
     },
   };
@@ -203,7 +203,9 @@ export async function startNode(
     await app.ready();
   }
   // The fold, its progress reports and the heartbeats start once the shard count is checked.
+  let working = false;
   const startWork = () => {
+    working = true;
     projections.start();
     progress.start();
     coordinator.start();
@@ -247,7 +249,9 @@ export async function startNode(
         deadline.step('stop folding and write snapshots', () => projections.stop()),
       ]);
       progress.stop();
+      // A node that never started its fold (its shard count unchecked) has nothing to report.
       if (
+        working &&
         progress.unpublished &&
         !redisAway('publish fold progress', 'the last Applied entry is not written')
       )

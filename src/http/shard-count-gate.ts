@@ -1,9 +1,11 @@
 // What a node answers before it has checked its shard count against the log (it started while
-// Redis did not answer: src/node.ts), or after the check found another count. Such a node
-// would put voters in other shards than the rest, close or roll the wrong shards, and show
-// tallies of a fold it has not started, so once Redis answers every request but /health and
-// /metrics gets 503 NOT_READY, with Retry-After: another node can serve it. While Redis does
-// not answer, the routes answer as they do for any outage (503 STORAGE_UNAVAILABLE).
+// Redis did not answer: src/node.ts), or after the check found another count: 503 NOT_READY,
+// with Retry-After, to every request but /health and /metrics — at once, whether Redis answers
+// yet or not. Such a node would put voters in other shards than the rest, close or roll the
+// wrong shards, change the members, and show tallies of a fold it has not started; a request
+// let through while Redis was away would wait in the client's queue and run, unchecked, the
+// moment Redis came back (a roll entry in the wrong shard, a member set that stopped commits,
+// a tally of zeros). Another node can serve it.
 import type { FastifyInstance } from 'fastify';
 import { VoteStreamError } from '../errors.ts';
 import type { AppContext } from './context.ts';

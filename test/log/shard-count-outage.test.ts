@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { redisUp } from '../../ops/redis-cluster.ts';
 import { redisDown } from '../../ops/redis-processes.ts';
 import type { ConfigError } from '../../src/config.ts';
+import { controlKeys } from '../../src/log/keys.ts';
 import type { RunningNode } from '../../src/node.ts';
 import { ADMIN_TOKEN, createPoll, snapshotDir, startTestNode, until } from '../helpers/node.ts';
 import { freeBasePort, startTestCluster, type TestCluster } from '../helpers/redis-cluster.ts';
@@ -55,10 +56,27 @@ gap('checks once Redis answers: the right count serves then, another serves noth
     { waitReady: false },
   );
   open.push(sixteen);
-  // Redis is away: the answer of any outage.
-  const during = await vote(eight, 'v-during');
-  assert.is(during.statusCode, 503, during.body);
-  assert.is(during.json().error.code, 'STORAGE_UNAVAILABLE');
+  // Redis is away. Every request but /health and /metrics is refused at once: one let through
+  // would wait in the Redis client's queue and run, unchecked, when Redis came back.
+  const during = await Promise.all(
+    [sixteen, eight].flatMap((node) => [
+      vote(node, 'v-during'),
+      node.app.inject({ url: `/polls/${pollId}/tally` }),
+      node.app.inject({ url: '/cluster/digests' }),
+      node.app.inject({
+        method: 'POST',
+        url: '/cluster/members',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        payload: { members: ['eight'] },
+      }),
+    ]),
+  );
+  for (const res of during) {
+    assert.is(res.statusCode, 503, res.body);
+    assert.is(res.json().error.code, 'NOT_READY');
+    assert.match(res.json().error.message, /not yet checked its shard count/);
+    assert.ok(Number(res.headers['retry-after']) >= 1);
+  }
 
   await restartRedis();
   await until(() => sixteen.ctx.ready(), 20_000, 'the node with the log’s count did not serve');
@@ -86,6 +104,19 @@ gap('checks once Redis answers: the right count serves then, another serves noth
   assert.ok(
     eight.ctx.projections.readers.every((r) => r.resumedFrom === undefined),
     'the node with 8 shards folded',
+  );
+  // Nothing the 8-shard node was asked was written, and it reports no fold progress on stopping.
+  await eight.close();
+  open.splice(open.indexOf(eight), 1);
+  const keys = controlKeys(prefix);
+  const redis = sixteen.ctx.target.client;
+  const control = [
+    ...(await redis.xrange(keys.election, '-', '+')),
+    ...(await redis.xrange(keys.acks, '-', '+')),
+  ];
+  assert.ok(
+    control.every(([, fields]) => !fields.join(' ').includes('"eight"')),
+    'the node with 8 shards wrote to the control streams',
   );
   // The one vote the right node took is the only one in its tally.
   await until(
