@@ -11,6 +11,7 @@ import { appendControlEvent } from '../log/control-log.ts';
 import { groupLags, headSeq } from '../log/view-reads.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { ensureReady } from './ensure-ready.ts';
 import { clusterReply, digestsReply, membersReply } from './reply-schemas.ts';
 import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, replies } from './route-replies.ts';
 import { membersBody } from './schemas.ts';
@@ -74,6 +75,7 @@ export function clusterRoutes(ctx: AppContext) {
         preHandler: requireAdmin(ctx.config.adminToken),
       },
       async (request) => {
+        ensureReady(ctx);
         const { members } = request.body;
         await appendControlEvent(ctx.target.client, ctx.target.prefix, {
           type: 'MembershipChanged',

@@ -7,6 +7,7 @@ import { VoteStreamError } from '../errors.ts';
 import { haveVoted } from '../log/participation.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { ensureReady } from './ensure-ready.ts';
 import { recordedVoterId } from './recorded-voter.ts';
 import { participationReply } from './reply-schemas.ts';
 import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, PARAM_CODES, replies } from './route-replies.ts';
@@ -38,6 +39,7 @@ export function participationRoutes(ctx: AppContext) {
         bodyLimit: TOKENS_BODY_LIMIT,
       },
       async (request) => {
+        ensureReady(ctx);
         const { pollId } = request.params;
         const { voters } = request.body;
         const entry = await ctx.catalogue.get(pollId);

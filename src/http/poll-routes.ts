@@ -28,6 +28,7 @@ import type { CatalogueEntry } from '../log/poll-catalogue.ts';
 import { closePoll, createPoll } from '../log/poll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { ensureReady } from './ensure-ready.ts';
 import { tagKeyOf } from './recorded-voter.ts';
 import { closeReply, pollReply, pollsReply } from './reply-schemas.ts';
 import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, PARAM_CODES, replies } from './route-replies.ts';
@@ -83,6 +84,7 @@ export function pollRoutes(ctx: AppContext) {
         preHandler: admin,
       },
       async (request, reply) => {
+        ensureReady(ctx);
         const body = request.body;
         // Refused before anything is written: votes in a token poll this node created could
         // not be verified here either.
@@ -114,7 +116,8 @@ export function pollRoutes(ctx: AppContext) {
       response: replies({ 200: ['The polls', pollsReply] }, ['STORAGE_UNAVAILABLE']),
     };
     app.get('/polls', { schema: listSchema }, async () => {
-      await ctx.catalogue.refresh();
+      // While Redis is away no node can create a poll: the ones this node knows are all.
+      if (ctx.ready()) await ctx.catalogue.refresh();
       const now = ctx.now();
       return { polls: ctx.catalogue.list().map((entry) => present(ctx, entry, now)) };
     });
@@ -161,6 +164,7 @@ export function pollRoutes(ctx: AppContext) {
         preHandler: admin,
       },
       async (request) => {
+        ensureReady(ctx);
         const { pollId } = request.params;
         const { alreadyClosed, barriers } = await closePoll(
           ctx.target,

@@ -7,6 +7,7 @@ import { VoteStreamError } from '../errors.ts';
 import { addToRoll } from '../log/roll-store.ts';
 import { requireAdmin } from './admin-auth.ts';
 import type { AppContext } from './context.ts';
+import { ensureReady } from './ensure-ready.ts';
 import { recordedVoterId } from './recorded-voter.ts';
 import { rollConflictVoters, rollReply } from './reply-schemas.ts';
 import { ADMIN_CODES, ADMIN_SECURITY, BODY_CODES, PARAM_CODES, replies } from './route-replies.ts';
@@ -52,6 +53,7 @@ export function rollRoutes(ctx: AppContext) {
         bodyLimit: ROLL_BODY_LIMIT,
       },
       async (request) => {
+        ensureReady(ctx);
         const { pollId } = request.params;
         const entry = await ctx.catalogue.get(pollId);
         if (!entry) throw new VoteStreamError('POLL_NOT_FOUND', `no poll ${pollId}`);

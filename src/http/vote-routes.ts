@@ -7,6 +7,7 @@ import { findReceipt } from '../log/receipts.ts';
 import { castBatch } from './cast-batch.ts';
 import { type Ballot, castVote } from './cast-vote.ts';
 import type { AppContext } from './context.ts';
+import { ensureReady } from './ensure-ready.ts';
 import type { NodeMetrics } from './metrics.ts';
 import { normalizedId } from './normalized-ids.ts';
 import { batchReply, receiptReply, voteLookupReply } from './reply-schemas.ts';
@@ -137,9 +138,4 @@ export function voteRoutes(ctx: AppContext, metrics: NodeMetrics) {
       },
     );
   };
-}
-
-function ensureReady(ctx: AppContext): void {
-  if (!ctx.ready())
-    throw new VoteStreamError('STORAGE_UNAVAILABLE', 'the node is not connected to Redis');
 }

@@ -1,10 +1,11 @@
 // A node's view of the poll catalogue (vs:{ctl}:polls), kept current by a blocking reader on
 // its own connection and refreshed on demand when a request names an unknown poll.
 import type { Poll } from '../domain/events.ts';
+import { VoteStreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { decodeCatalogueEntry, type RawEntry } from './codec.ts';
 import { controlKeys } from './keys.ts';
-import type { Client } from './redis-client.ts';
+import { type Client, isReady } from './redis-client.ts';
 
 export interface CatalogueEntry {
   poll: Poll;
@@ -45,8 +46,16 @@ export class PollCatalogue {
     return [...this.#polls.values()];
   }
 
-  /** Reads new catalogue entries (paged); concurrent callers share one read. */
+  /**
+   * Reads new catalogue entries (paged); concurrent callers share one read.
+   * @throws VoteStreamError STORAGE_UNAVAILABLE at once while Redis is not connected: a read
+   * queued in the client would wait out the outage (a request naming an unknown poll hung).
+   */
   refresh(): Promise<void> {
+    if (!isReady(this.#client))
+      return Promise.reject(
+        new VoteStreamError('STORAGE_UNAVAILABLE', 'the node is not connected to Redis'),
+      );
     this.#refreshing ??= this.#readFrom(this.#client).finally(() => {
       this.#refreshing = undefined;
     });
