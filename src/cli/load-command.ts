@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { runLoad } from '../tools/load/run.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
+import { nodeUrls } from './node-urls.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
 interface LoadFlags {
@@ -34,9 +35,9 @@ export function loadCommand(): Command {
       'send votes to nodes at a fixed rate (open model) and verify the finalized tallies',
     )
     .addOption(
-      new Option('--target <urls>', 'node URLs, comma-separated (round robin)').default(
-        'http://127.0.0.1:3001',
-      ),
+      new Option('--target <urls>', 'node URLs, comma-separated (round robin)')
+        .default('http://127.0.0.1:3001')
+        .argParser(nodeUrls),
     )
     .addOption(new Option('--rate <n|max>', 'votes per second, or max').default('1000'))
     .option('--duration <time>', 'how long, e.g. 20s or 2m (default 10s unless --votes)')

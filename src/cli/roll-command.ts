@@ -10,6 +10,7 @@ import {
   sendRoll,
 } from '../tools/roll-voters.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
+import { nodeUrl } from './node-urls.ts';
 
 interface RollFlags {
   poll: string;
@@ -27,7 +28,11 @@ export function rollCommand(): Command {
       '--voters <file>',
       'a voter id per line, or CSV lines voterId,weight ("-": standard input)',
     )
-    .addOption(new Option('--target <url>', 'a node to ask').default('http://127.0.0.1:3001'))
+    .addOption(
+      new Option('--target <url>', 'a node to ask')
+        .default('http://127.0.0.1:3001')
+        .argParser(nodeUrl),
+    )
     .option('--admin-token <token>', 'admin bearer token [VS_ADMIN_TOKEN]')
     .option('--json', 'print one JSON line per request sent, then one JSON summary object')
     .addHelpText(

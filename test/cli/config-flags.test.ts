@@ -157,6 +157,18 @@ options(
       [['load', '--rate'], /^error: option '--rate <n\|max>' argument missing/],
       [['rebuild', 'extra'], /^error: too many arguments for 'rebuild'/],
       [['roll'], /^error: required option '--poll <id>' not specified/],
+      [
+        ['load', '--target', 'notaurl', '--votes', '1'],
+        /^error: option '--target <urls>' argument 'notaurl' is invalid\. notaurl is not a URL/,
+      ],
+      [
+        ['tokens', '--poll', 'p', '--voters', '/dev/null', '--target', 'ftp://x'],
+        /is not an http or https URL/,
+      ],
+      [
+        ['load', '--target', 'http://127.0.0.1:9', '--votes', '1'],
+        /^votestream: creating polls needs an admin token/,
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => run(args)));
     for (const [i, result] of results.entries()) {

@@ -1,5 +1,6 @@
 // The polls a load run votes in: created fresh (admin token), or one named with --poll.
 import { VotestreamClient, VotestreamError } from '../../client/index.ts';
+import { ConfigError } from '../../config.ts';
 
 /** The polls to vote in and each one's option ids. */
 export interface LoadPolls {
@@ -42,7 +43,7 @@ async function loadPolls(
     return { polls: [poll.id], options };
   }
   if (!o.adminToken)
-    throw new Error(
+    throw new ConfigError(
       'creating polls needs an admin token (--admin-token or VS_ADMIN_TOKEN), or name one with --poll',
     );
   const polls: string[] = [];

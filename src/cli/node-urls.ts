@@ -1,0 +1,23 @@
+// --target of the commands that talk to nodes over HTTP (load, tokens, roll): checked when the
+// flags are read, so a mistyped address is a usage error (one line, exit 2), not a TypeError
+// from deep in the first request.
+import { InvalidArgumentError } from 'commander';
+
+/** One http(s) URL of a node, without a trailing slash. @throws InvalidArgumentError. */
+export function nodeUrl(value: string): string {
+  const trimmed = value.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new InvalidArgumentError(`${trimmed || '""'} is not a URL (e.g. http://127.0.0.1:3001)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`${trimmed} is not an http or https URL`);
+  return trimmed.replace(/\/$/, '');
+}
+
+/** Comma-separated node URLs (load --target). @throws InvalidArgumentError. */
+export function nodeUrls(value: string): string {
+  return value.split(',').map(nodeUrl).join(',');
+}
