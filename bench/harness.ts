@@ -176,12 +176,16 @@ export function processCpu(pid: number): number {
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
 
-/** CPU time (all cores, µs) the whole machine has spent busy so far, from /proc/stat. */
+/**
+ * CPU time (all cores, µs) the whole machine has spent busy so far, from /proc/stat: user,
+ * nice, system, irq and softirq. Not steal: time the hypervisor gave to another guest is no
+ * work of this machine's, and counting it made a run on a busy host look costlier per vote.
+ */
 export function machineCpu(): number {
   try {
     const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
-    return ((user + nice + system + irq + softirq + steal) * 1e6) / CLOCK_TICKS;
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = ticks.map(Number);
+    return ((user + nice + system + irq + softirq) * 1e6) / CLOCK_TICKS;
   } catch {
     return Number.NaN;
   }

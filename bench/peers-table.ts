@@ -9,8 +9,9 @@ export interface PeerRun {
   p99: number;
   /** Non-2xx answers and socket errors or timeouts. */
   bad: number;
-  /** The whole machine's busy CPU time (/proc/stat, every process: the system, the load
-   * generator, anything else) over the measured seconds, per request answered (µs). */
+  /** The whole machine's busy CPU time (/proc/stat without steal, every process: the system,
+   * the load generator, anything else) over the measured seconds, per request answered (µs;
+   * "per vote" in the table: every request is a vote, and a run has no non-2xx). */
   cpuPerVoteUs?: number;
   /** That busy time as a share of every core's time over the measured seconds (0–1): near 1,
    * the run was bound by the machine's CPU, and votes/s ratios are ratios of CPU per vote. */

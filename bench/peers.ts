@@ -20,6 +20,12 @@ const HELP = `npm run bench:peers -- [options]
   --only a,b       systems to run: ${SYSTEM_IDS.join(', ')}
   --json           print one JSON line of the medians last
 
+Each row: votes/s, p50 and p99 latency (medians of the rounds), the ratio to votestream with 3
+nodes, non-2xx answers and errors, the whole machine's busy CPU time (/proc/stat: user, nice,
+system, irq, softirq; every process, the load generator too) per request answered over the
+measured seconds ("per vote": every request is a vote, and non-2xx should be 0), and that time
+as a share of all cores ("cores busy"; near 100 %, votes/s is bound by the machine's CPU).
+
 Needs Debian packages postgresql and nats-server for those peers (skipped, and said so, when
 missing), redis-server for the rest. Starts its own servers on free ports; stops them all.`;
 
