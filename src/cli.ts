@@ -57,8 +57,14 @@ try {
     process.stderr.write(`votestream: ${error.message}\n`);
     process.exit(2);
   }
-  // A ballot file that cannot be counted: what is wrong with it, and where.
-  if (error instanceof BltSyntaxError || error instanceof ProfileError) {
+  // A ballot file that cannot be counted (what is wrong with it, and where), or a tool whose
+  // node refused or did not answer.
+  const { ToolFailure } = await import('./tools/tool-failure.ts');
+  if (
+    error instanceof BltSyntaxError ||
+    error instanceof ProfileError ||
+    error instanceof ToolFailure
+  ) {
     process.stderr.write(`votestream: ${error.message}\n`);
     process.exit(1);
   }

@@ -71,7 +71,7 @@ export function loadCommand(): Command {
     .option('--json', 'print one JSON summary object last')
     .addHelpText(
       'after',
-      "\nBefore the run, creating the polls (or reading --poll) is retried on a 503, a 429 or a\nfailed connection for up to about 30 s; then it exits 1 naming the error, no vote sent.\nThen, before the clock starts, every connection is opened and sends GET /health 20 times\n(nothing is written): a fresh process's first requests would otherwise be counted as the\nservice's latency. Each progress line gives the append latency of the votes acknowledged\nin the second before it.",
+      "\nBefore the run, creating the polls (or reading --poll) is retried on a 503, a 429 or a\nfailed connection, up to 10 attempts\nwithin about 30 s (about 10 s when each 503 asks for a 1 s wait); then it exits 1 naming the error, no vote sent.\nThen, before the clock starts, every connection is opened and sends GET /health 20 times\n(nothing is written): a fresh process's first requests would otherwise be counted as the\nservice's latency. Each progress line gives the append latency of the votes acknowledged\nin the second before it.",
     )
     .action(async (flags: LoadFlags) => {
       const config = loadConfig();

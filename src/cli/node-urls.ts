@@ -21,3 +21,28 @@ export function nodeUrl(value: string): string {
 export function nodeUrls(value: string): string {
   return value.split(',').map(nodeUrl).join(',');
 }
+
+/**
+ * replay --into: a redis:// or rediss:// URL, or cluster seeds host:port,… — checked when the
+ * flags are read (ftp://x waited 5 s for a Redis, then blamed it). @throws InvalidArgumentError.
+ */
+export function redisTarget(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed.includes('://')) {
+    let protocol = '';
+    try {
+      protocol = new URL(trimmed).protocol;
+    } catch {
+      // Reported below.
+    }
+    if (protocol !== 'redis:' && protocol !== 'rediss:')
+      throw new InvalidArgumentError(`${trimmed} is not a redis:// or rediss:// URL`);
+    return trimmed;
+  }
+  const seeds = trimmed.split(',').map((s) => s.trim());
+  if (!seeds.every((s) => /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/.test(s)))
+    throw new InvalidArgumentError(
+      `${trimmed || '""'} is neither a redis:// URL nor cluster seeds host:port,…`,
+    );
+  return seeds.join(',');
+}

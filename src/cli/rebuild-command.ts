@@ -7,6 +7,7 @@ import { SnapshotStore } from '../log/snapshot-store.ts';
 import { compareWithNode, rebuild } from '../tools/rebuild.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { configFlags, REDIS_FIELDS } from './config-flags.ts';
+import { nodeUrl } from './node-urls.ts';
 
 /** What rebuild reads: Redis, the log's keys, and where --write puts snapshots. */
 const CONFIG = configFlags([...REDIS_FIELDS, 'prefix', 'shards', 'snapshotDir']);
@@ -19,6 +20,7 @@ export function rebuildCommand(): Command {
     .option(
       '--compare <nodeUrl>',
       "compare with a live node's digests at the same seqs; exit 1 on a difference or a shard of the node's not rebuilt (--shards below its count)",
+      nodeUrl,
     )
     .option('--node <id>', 'with --write: the node whose snapshots to rewrite')
     .option(

@@ -9,6 +9,7 @@ import {
 } from '../../ops/redis-cluster.ts';
 import { redisDown } from '../../ops/redis-processes.ts';
 import { loadConfig } from '../config.ts';
+import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 
 /** Where `up` keeps the cluster and `down` finds what it started. */
 const DIR = '.data/redis';
@@ -41,6 +42,8 @@ export function redisCommand(): Command {
   withDir(withLayout(redis.command('up'), 'address to bind'))
     .description('start the cluster and wait until every slot and replica is ready')
     .action(async (flags: LayoutFlags) => {
+      // `redis up | head -1`: the servers are up; the reader has what it wanted.
+      endQuietlyWhenStdoutCloses();
       const layout = toLayout(flags);
       const started = Date.now();
       const { alreadyRunning, status } = await redisUp(layout);

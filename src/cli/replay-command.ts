@@ -20,6 +20,7 @@ import {
 import { verifyShard } from '../tools/verify-chain.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
 import { configFlags, REDIS_FIELDS } from './config-flags.ts';
+import { redisTarget } from './node-urls.ts';
 import { watchStopSignals } from './stop-signals.ts';
 
 interface ReplayFlags extends Record<string, unknown> {
@@ -65,6 +66,7 @@ export function replayCommand(): Command {
     .option(
       '--into <redis>',
       'copy the whole log into another Redis (redis://host:port or cluster seeds host:port,…)',
+      redisTarget,
     )
     .option('--into-prefix <prefix>', 'key prefix in the --into Redis (default: the same)')
     .option('--verify', 'check every shard’s chain and commit markers; exit 1 on any break')

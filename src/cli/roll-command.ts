@@ -37,7 +37,7 @@ export function rollCommand(): Command {
     .option('--json', 'print one JSON line per request sent, then one JSON summary object')
     .addHelpText(
       'after',
-      '\nA weighted poll needs a weight on every line; any other poll, none. A request answered\n503 or 429, or whose connection fails, is sent again (a retry finds its voters unchanged)\nfor up to about 30 s; then it exits 1 naming the error and what was added before it.\nRequests before it stay done: run it again with the same file.',
+      '\nA weighted poll needs a weight on every line; any other poll, none. A request answered\n503 or 429, or whose connection fails, is sent again (a retry finds its voters unchanged),\nup to 10 attempts within about 30 s (about 10 s when each 503 asks for a 1 s wait); then\nit exits 1 naming the error and what was added before it. Requests before it stay done,\nand the failed one may be done in some shards: run it again with the same file.',
     )
     .action(async (flags: RollFlags) => {
       endQuietlyWhenStdoutCloses();
@@ -65,6 +65,11 @@ export function rollCommand(): Command {
         if (error.first > 0)
           process.stderr.write(
             `votestream roll: before the failure, lines ${voters[0]!.line} to ${voters[error.first - 1]!.line}: ${summary(total)}\n`,
+          );
+        // A request spans shards: the failed one may have been added in some of them.
+        if (!(error.status >= 400 && error.status < 500))
+          process.stderr.write(
+            `votestream roll: the failed request, from line ${voters[error.first]?.line ?? '?'}, may be added in some shards: run it again with the same file (voters added are unchanged)\n`,
           );
         process.exitCode = 1;
         return;

@@ -34,7 +34,7 @@ export function tokensCommand(): Command {
     .option('--json', 'print NDJSON {voterId, token} lines, then one JSON summary object')
     .addHelpText(
       'after',
-      '\nA request answered 503 or 429, or whose connection fails, is sent again (issuing is\nidempotent) for up to about 30 s; then it exits 1 naming the error, after printing the\ntokens of the requests before it (and, with --json, no summary).',
+      '\nA request answered 503 or 429, or whose connection fails, is sent again (issuing is\nidempotent), up to 10 attempts within about 30 s (about 10 s when each 503 asks for 1 s);\nthen it exits 1 naming the error, after printing the\ntokens of the requests before it (and, with --json, no summary).',
     )
     .action(async (flags: TokensFlags) => {
       // `votestream tokens … | head`: the reader has what it wanted.

@@ -166,6 +166,11 @@ options(
         /is not an http or https URL/,
       ],
       [
+        ['rebuild', '--compare', 'notaurl'],
+        /^error: option '--compare <nodeUrl>' argument 'notaurl' is invalid/,
+      ],
+      [['replay', '--into', 'ftp://x'], /is not a redis:\/\/ or rediss:\/\/ URL/],
+      [
         ['load', '--target', 'http://127.0.0.1:9', '--votes', '1'],
         /^votestream: creating polls needs an admin token/,
       ],

@@ -86,6 +86,20 @@ interrupted(
   },
 );
 
+interrupted('a poll the node refuses is one line, exit 1, no vote sent', async () => {
+  const result = await execa(
+    'node',
+    ['bin/votestream.js', 'load', '--target', node.url, '--poll', 'no-such-poll', '--votes', '5'],
+    { reject: false, stdin: 'ignore' },
+  );
+  assert.is(result.exitCode, 1, String(result.stderr));
+  // It printed an Error with its stack and cause.
+  assert.is(
+    String(result.stderr).trim(),
+    `votestream: poll no-such-poll: 404 POLL_NOT_FOUND: no poll no-such-poll`,
+  );
+});
+
 interrupted('a run that ends by itself exits as soon as it has printed its summary', async () => {
   // Not a stop, but the same promise: nothing left over (a 30 s grace timer was) may hold the
   // process once its work is done. A node that leads, so the votes are finalized and load has

@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ownedProcesses } from '../../ops/redis-processes.ts';
 import { freeBasePort } from '../helpers/redis-cluster.ts';
+import { withStdoutClosed } from '../helpers/stdout-closed.ts';
 
 const BIN = 'bin/votestream.js';
 const votestream = (...args: string[]) => execa('node', [BIN, 'redis', ...args], { reject: false });
@@ -86,6 +87,11 @@ lifecycle('a second up reports the running cluster and does not break it', async
   );
   assert.is(status.state, 'ok');
   assert.is(ownedProcesses(dir).length, 6);
+  // `redis up | head -1`: the reader has gone; up ends quietly (it printed an EPIPE stack).
+  assert.equal(await withStdoutClosed(['redis', 'up', '--port', String(port), '--dir', dir]), {
+    code: 0,
+    stderr: '',
+  });
 });
 
 lifecycle('down stops every server it started and no other', async () => {

@@ -1,6 +1,7 @@
 // The polls a load run votes in: created fresh (admin token), or one named with --poll.
 import { VotestreamClient, VotestreamError } from '../../client/index.ts';
 import { ConfigError } from '../../config.ts';
+import { ToolFailure } from '../tool-failure.ts';
 
 /** The polls to vote in and each one's option ids. */
 export interface LoadPolls {
@@ -80,7 +81,9 @@ export async function shardCount(target: string): Promise<number | undefined> {
 function refused(what: string) {
   return (error: unknown): never => {
     if (error instanceof VotestreamError)
-      throw new Error(`${what}: ${error.status} ${error.code}: ${error.message}`, { cause: error });
+      throw new ToolFailure(`${what}: ${error.status} ${error.code}: ${error.message}`, {
+        cause: error,
+      });
     throw error;
   };
 }
