@@ -19,7 +19,7 @@ import {
   isReady,
   type LogTarget,
 } from './log/redis-client.ts';
-import { checkShardCount, ShardCountWatch } from './log/shard-count.ts';
+import { ShardCountWatch } from './log/shard-count.ts';
 import type { Logger } from './logger.ts';
 import { type AbandonedStep, StopDeadline } from './stop-deadline.ts';
 
@@ -81,14 +81,7 @@ export async function startNode(
   );
   try {
     await checkCredentials(client);
-    if (isReady(client)) {
-      await checkShardCount(client, config.prefix, config.shards, { record: true });
-      shardCount.checked = true;
-    } else
-      log.warn(
-        { event: 'shard_count_unchecked', shards: config.shards },
-        'Redis did not answer at start: the node checks the shard count against the log once it does, and serves nothing before',
-      );
+    await shardCount.checkAtStart();
   } catch (error) {
     client.disconnect();
     throw error;

@@ -46,6 +46,7 @@ function mismatch(prefix: string, shards: number, recorded: string): ConfigError
  * slow, gone again) are logged and tried again.
  */
 export class ShardCountWatch {
+  /** True once the count was checked and equals the log's. */
   checked = false;
   mismatch: ConfigError | undefined;
   #checking = false;
@@ -58,6 +59,23 @@ export class ShardCountWatch {
     readonly shards: number,
     readonly log: Logger,
   ) {}
+
+  /**
+   * The check at start: done now when Redis answers (`checked`), else logged as
+   * `shard_count_unchecked` for `start` to do once it does.
+   * @throws ConfigError when Redis answers and the log has another count.
+   */
+  async checkAtStart(): Promise<void> {
+    if (isReady(this.client)) {
+      await checkShardCount(this.client, this.prefix, this.shards, { record: true });
+      this.checked = true;
+      return;
+    }
+    this.log.warn(
+      { event: 'shard_count_unchecked', shards: this.shards },
+      'Redis did not answer at start: the node checks the shard count against the log once it does, and serves nothing before',
+    );
+  }
 
   start(onChecked: () => void, onMismatch: (error: ConfigError) => void, everyMs = 1000): void {
     const attempt = () => void this.#attempt(onChecked, onMismatch);
