@@ -85,7 +85,8 @@ export function loadCommand(): Command {
           ),
       });
       const summary = await runLoad({
-        targets: flags.target.split(',').map((t) => t.trim().replace(/\/$/, '')),
+        // Trimmed, without trailing slashes: nodeUrls read them.
+        targets: flags.target.split(','),
         rate: flags.rate === 'max' ? 'max' : positive('rate', flags.rate),
         ...(flags.votes
           ? { votes: positive('votes', flags.votes) }

@@ -1,7 +1,14 @@
-// --target of the commands that talk to nodes over HTTP (load, tokens, roll): checked when the
-// flags are read, so a mistyped address is a usage error (one line, exit 2), not a TypeError
-// from deep in the first request.
-import { InvalidArgumentError } from 'commander';
+// The addresses the commands take (load, tokens and roll --target, rebuild --compare, replay
+// --into): checked when the flags are read, so a mistyped address is a usage error (one line,
+// exit 2), not a TypeError from deep in the first request or a wait for a Redis.
+import { InvalidArgumentError, Option } from 'commander';
+
+/** --target of a command that asks one node (tokens, roll). */
+export function targetOption(): Option {
+  return new Option('--target <url>', 'a node to ask')
+    .default('http://127.0.0.1:3001')
+    .argParser(nodeUrl);
+}
 
 /** One http(s) URL of a node, without a trailing slash. @throws InvalidArgumentError. */
 export function nodeUrl(value: string): string {
@@ -17,7 +24,7 @@ export function nodeUrl(value: string): string {
   return trimmed.replace(/\/$/, '');
 }
 
-/** Comma-separated node URLs (load --target). @throws InvalidArgumentError. */
+/** Comma-separated node URLs (load --target), each as nodeUrl gives it. @throws InvalidArgumentError. */
 export function nodeUrls(value: string): string {
   return value.split(',').map(nodeUrl).join(',');
 }

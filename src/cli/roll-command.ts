@@ -1,5 +1,5 @@
 // `votestream roll`: adds voters to a poll's roll through a node's admin endpoint.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { readVotersFile, TokenRequestError, withTarget } from '../tools/issue-tokens.ts';
 import {
@@ -10,7 +10,7 @@ import {
   sendRoll,
 } from '../tools/roll-voters.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
-import { nodeUrl } from './node-urls.ts';
+import { targetOption } from './node-urls.ts';
 
 interface RollFlags {
   poll: string;
@@ -28,11 +28,7 @@ export function rollCommand(): Command {
       '--voters <file>',
       'a voter id per line, or CSV lines voterId,weight ("-": standard input)',
     )
-    .addOption(
-      new Option('--target <url>', 'a node to ask')
-        .default('http://127.0.0.1:3001')
-        .argParser(nodeUrl),
-    )
+    .addOption(targetOption())
     .option('--admin-token <token>', 'admin bearer token [VS_ADMIN_TOKEN]')
     .option('--json', 'print one JSON line per request sent, then one JSON summary object')
     .addHelpText(

@@ -1,5 +1,5 @@
 // `votestream tokens`: the voter tokens of a token poll, issued by a node's admin endpoint.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import {
   issueTokens,
@@ -10,7 +10,7 @@ import {
 } from '../tools/issue-tokens.ts';
 import { isRollCsv, parseRoll } from '../tools/roll-voters.ts';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout.ts';
-import { nodeUrl } from './node-urls.ts';
+import { targetOption } from './node-urls.ts';
 
 interface TokensFlags {
   poll: string;
@@ -25,11 +25,7 @@ export function tokensCommand(): Command {
     .description('issue the voter tokens of a poll created with "voterAuth": "token"')
     .requiredOption('--poll <id>', 'the poll')
     .requiredOption('--voters <file>', 'voter ids, one per line ("-": standard input)')
-    .addOption(
-      new Option('--target <url>', 'a node to ask')
-        .default('http://127.0.0.1:3001')
-        .argParser(nodeUrl),
-    )
+    .addOption(targetOption())
     .option('--admin-token <token>', 'admin bearer token [VS_ADMIN_TOKEN]')
     .option('--json', 'print NDJSON {voterId, token} lines, then one JSON summary object')
     .addHelpText(
